@@ -1,0 +1,83 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from samen_een.crypto import lookup_hash
+
+from .services import credentials_check, token_issue
+
+
+class LoginEmailThrottle(SimpleRateThrottle):
+    """Attempts per submitted email, so one school's shared address is not what is limited."""
+
+    scope = "login_email"
+
+    def get_cache_key(self, request, view):
+        email = (
+            str(request.data.get("email", "")).strip().lower()
+            if hasattr(request.data, "get")
+            else ""
+        )
+        if not email:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": lookup_hash(email)}
+
+
+class LoginAddressThrottle(SimpleRateThrottle):
+    """A high ceiling per network address (a school shares one), against bulk guessing."""
+
+    scope = "login_address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenLoginApi(APIView):
+    """Exchange an email and password for an API token. Open to anyone; throttled."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginEmailThrottle, LoginAddressThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+        class Meta:
+            ref_name = "TokenLoginRequest"
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+        class Meta:
+            ref_name = "TokenLoginResponse"
+
+    @extend_schema(
+        operation_id="auth_token_create", request=InputSerializer, responses={200: OutputSerializer}
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = credentials_check(
+            request=request._request,
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {"detail": _("The email address or password is not correct.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"token": token_issue(user=user)})
+
+    def throttled(self, request, wait):
+        from rest_framework.exceptions import Throttled
+
+        raise Throttled(
+            wait=wait,
+            detail=_("Too many login attempts for this account. Try again in a minute."),
+        )

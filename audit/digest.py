@@ -1,0 +1,73 @@
+"""The daily digest of denied access attempts (possible misuse) for the privacy officer."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.constants import Role
+from accounts.models import User
+from students.models import School
+
+from .constants import Outcome
+from .models import AccessEvent, DigestRun
+
+logger = logging.getLogger(__name__)
+
+
+def denied_digest_send(*, day: datetime.date | None = None) -> DigestRun:
+    """Send the digest for one day once. Safe to run twice: the run row is locked and marked."""
+    day = day or timezone.localdate() - datetime.timedelta(days=1)
+    with transaction.atomic():
+        run, _created = DigestRun.objects.get_or_create(day=day)
+        run = DigestRun.objects.select_for_update().get(pk=run.pk)
+        if run.sent_at is not None:
+            return run
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        end = start + datetime.timedelta(days=1)
+        rows = list(
+            AccessEvent.objects.filter(
+                outcome=Outcome.DENIED, occurred_at__gte=start, occurred_at__lt=end
+            )
+            .values("school_id", "role")
+            .annotate(attempts=Count("id"))
+            .order_by("school_id", "role")
+        )
+        names = dict(School.objects.values_list("pk", "name"))
+        recipients = list(
+            User.objects.filter(groups__name=Role.PRIVACY_OFFICER, is_active=True)
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        total = sum(row["attempts"] for row in rows)
+        if recipients:
+            with translation.override("nl"):
+                lines = [
+                    {
+                        "school": names.get(row["school_id"], _("No school (account events)")),
+                        "role": row["role"] or _("not logged in"),
+                        "attempts": row["attempts"],
+                    }
+                    for row in rows
+                ]
+                body = render_to_string(
+                    "audit/denied_digest.txt", {"day": day, "lines": lines, "total": total}
+                )
+                subject = _("Denied access attempts on %(day)s: %(total)s") % {
+                    "day": day.isoformat(),
+                    "total": total,
+                }
+            send_mail(subject, body, None, recipients)
+        run.sent_at = timezone.now()
+        run.denied_count = total
+        run.save(update_fields=["sent_at", "denied_count"])
+    logger.info("audit digest: day=%s denied=%d recipients=%d", day, total, len(recipients))
+    return run

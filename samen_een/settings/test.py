@@ -1,0 +1,31 @@
+"""The test suite: SQLite and in-process jobs unless DATABASE_URL/CELERY_BROKER_URL are set.
+
+With them set (as CI does) the suite runs on PostgreSQL and the integration tests use the
+real Redis and a real worker thread.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-samen-een")
+os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS",
+    "kXo6yq1Q3yq7J3o0oJ3c0k0m6Ih2b3vW0w4o9S2yWqE=,Y2hhbmdlLW1lLXRlc3Qta2V5LXR3by0wMTIzNDU2Nzg=",
+)
+os.environ.setdefault("FIELD_HASH_KEY", "test-only-bsn-hash-key")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run jobs in-process; the integration tests start a real worker instead.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "login_email": "10/minute",
+    "login_address": "600/minute",
+}

@@ -1,0 +1,236 @@
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from accounts.constants import Function
+
+from .selectors import (
+    AccessResolver,
+    group_get_for,
+    groups_visible_to,
+    guardians_of_for,
+    school_get_for,
+    schools_visible_to,
+    student_get_for,
+    students_visible_to,
+)
+
+
+class CanViewPupils(BasePermission):
+    """Staff with the pupil function (director, administration, care coordinator, teacher)
+    and guardians (their own children only, through the selectors). Others get 403."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_OWN_CHILDREN):
+            return True
+        from audit.constants import Action, Outcome
+        from audit.services import event_record
+
+        event_record(user=user, action=Action.VIEW, outcome=Outcome.DENIED, object_type="student")
+        return False
+
+
+class CanViewGroups(BasePermission):
+    """Staff with the pupil function see the groups and schools in their scope; others 403."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_function(Function.VIEW_PUPILS))
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class StudentListApi(GenericAPIView):
+    """Pupils in the caller's scope, enrolled now unless ``former=true`` is asked."""
+
+    permission_classes = [CanViewPupils]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        first_name = serializers.CharField(source="given_name")
+        last_name = serializers.CharField()
+        group = RefSerializer(allow_null=True)
+        school = RefSerializer()
+
+        class Meta:
+            ref_name = "StudentListItem"
+
+    serializer_class = OutputSerializer
+
+    @extend_schema(
+        operation_id="students_list",
+        parameters=[
+            OpenApiParameter("search", str, description="Part of a name"),
+            OpenApiParameter("group", int, description="Group id"),
+            OpenApiParameter("former", bool, description="Former pupils instead of current"),
+        ],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        former = params.get("former", "").lower() in ("1", "true", "yes")
+        qs = students_visible_to(request.user, only_former=former)
+        search = params.get("search", "").strip()[:100]
+        for term in search.split()[:5]:
+            qs = qs.filter(
+                Q(given_name__icontains=term)
+                | Q(surname__icontains=term)
+                | Q(first_names__icontains=term)
+                | Q(surname_prefix__icontains=term)
+            )
+        group = params.get("group", "")
+        if group:
+            if not group.isdigit() or len(group) > 18:
+                raise serializers.ValidationError({"group": ["A group id is a whole number."]})
+            qs = qs.filter(group_id=int(group))
+        page = self.paginate_queryset(qs.order_by("surname", "given_name", "id"))
+        return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class GuardianOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    has_authority = serializers.BooleanField()
+    contact_hidden = serializers.BooleanField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+    contact_confidential = serializers.BooleanField(
+        allow_null=True, help_text="Shown to staff only; null for guardians."
+    )
+
+
+class StudentDetailApi(GenericAPIView):
+    """One pupil in the caller's scope (404 otherwise); fields depend on the caller's role:
+    the BSN only for director, administration and guardians with authority; contact data and
+    guardians for staff in scope and guardians with authority."""
+
+    permission_classes = [CanViewPupils]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        first_name = serializers.CharField(source="given_name")
+        first_names = serializers.CharField()
+        last_name = serializers.CharField()
+        date_of_birth = serializers.DateField()
+        sex = serializers.CharField()
+        year_group = serializers.IntegerField()
+        group = RefSerializer(allow_null=True)
+        school = RefSerializer()
+        enrolled_on = serializers.DateField()
+        withdrawn_on = serializers.DateField(allow_null=True)
+        withdrawal_destination = serializers.CharField()
+        address = serializers.CharField(required=False, help_text="Only with contact access.")
+        bsn = serializers.CharField(
+            required=False,
+            help_text="Only for director, administration and guardians with authority.",
+        )
+        guardians = serializers.SerializerMethodField()
+
+        class Meta:
+            ref_name = "StudentDetail"
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            access = self.context.get("access")
+            if access is not None:
+                # Fields the caller may not see are absent, not empty.
+                for name, allowed in (
+                    ("address", access.contact),
+                    ("bsn", access.bsn),
+                    ("guardians", access.guardians),
+                ):
+                    if not allowed:
+                        self.fields.pop(name)
+
+        @extend_schema_field(GuardianOutputSerializer(many=True))
+        def get_guardians(self, student):
+            guardians = guardians_of_for(
+                user=self.context["user"], student=student, access=self.context["access"]
+            )
+            return GuardianOutputSerializer(guardians, many=True).data
+
+    serializer_class = OutputSerializer
+
+    @extend_schema(operation_id="students_retrieve")
+    def get(self, request, student_id):
+        student = student_get_for(user=request.user, student_id=student_id)
+        access = AccessResolver(request.user).for_student(student)
+        serializer = self.OutputSerializer(
+            student, context={"access": access, "user": request.user}
+        )
+        return Response(serializer.data)
+
+
+class GroupOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    school_year = serializers.IntegerField()
+    year_group_low = serializers.IntegerField()
+    year_group_high = serializers.IntegerField()
+    school = RefSerializer()
+
+
+class GroupListApi(GenericAPIView):
+    """Groups in the caller's scope (staff with the pupil function)."""
+
+    permission_classes = [CanViewGroups]
+    serializer_class = GroupOutputSerializer
+
+    @extend_schema(operation_id="groups_list")
+    def get(self, request):
+        page = self.paginate_queryset(groups_visible_to(request.user))
+        return self.get_paginated_response(GroupOutputSerializer(page, many=True).data)
+
+
+class GroupDetailApi(GenericAPIView):
+    """One group in the caller's scope, 404 otherwise."""
+
+    permission_classes = [CanViewGroups]
+    serializer_class = GroupOutputSerializer
+
+    @extend_schema(operation_id="groups_retrieve")
+    def get(self, request, group_id):
+        return Response(
+            GroupOutputSerializer(group_get_for(user=request.user, group_id=group_id)).data
+        )
+
+
+class SchoolOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    brin = serializers.CharField()
+    board = RefSerializer()
+
+
+class SchoolListApi(GenericAPIView):
+    """Schools in the caller's scope (staff with the pupil function)."""
+
+    permission_classes = [CanViewGroups]
+    serializer_class = SchoolOutputSerializer
+
+    @extend_schema(operation_id="schools_list")
+    def get(self, request):
+        page = self.paginate_queryset(schools_visible_to(request.user).order_by("name"))
+        return self.get_paginated_response(SchoolOutputSerializer(page, many=True).data)
+
+
+class SchoolDetailApi(GenericAPIView):
+    """One school in the caller's scope, 404 otherwise."""
+
+    permission_classes = [CanViewGroups]
+    serializer_class = SchoolOutputSerializer
+
+    @extend_schema(operation_id="schools_retrieve")
+    def get(self, request, school_id):
+        school = school_get_for(user=request.user, school_id=school_id)
+        return Response(SchoolOutputSerializer(school).data)

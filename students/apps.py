@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StudentsConfig(AppConfig):
+    name = "students"
+    verbose_name = _("Pupils")
+
+    def ready(self) -> None:
+        from samen_een.crypto import check_keys
+
+        from . import checks  # noqa: F401 - registers the system check
+
+        # Missing or malformed keys are a start-up error for every process.
+        check_keys()

@@ -1,0 +1,15 @@
+from django.core import checks
+
+from samen_een.crypto import SealedDataError
+
+
+@checks.register(checks.Tags.security)
+def sealed_data_opens(app_configs, **kwargs):
+    """runserver, check and migrate refuse to go on when the keys cannot open stored data."""
+    from .sealing import sealing_verify
+
+    try:
+        sealing_verify()
+    except SealedDataError as exc:
+        return [checks.Error(str(exc), id="students.E001")]
+    return []

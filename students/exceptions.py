@@ -1,0 +1,24 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+
+class FunctionNotAllowed(PermissionDenied):
+    """The user's role does not have this function at all (403)."""
+
+
+class StudentError(Exception):
+    """A domain rule refused the change (400)."""
+
+    default_message = _("This change is not allowed.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class PlacementError(StudentError):
+    default_message = _("The pupil cannot be placed in this group.")
+
+
+class WithdrawalError(StudentError):
+    default_message = _("The pupil cannot be withdrawn like this.")

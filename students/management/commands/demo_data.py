@@ -1,0 +1,351 @@
+"""Load the demo school board. Idempotent; refused when DEBUG is off."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.constants import Role
+from accounts.models import User
+from students.constants import Sex
+from students.models import Board, Group, Guardian, Placement, School, Student, school_year_of
+from students.services import (
+    guardian_link,
+    privacy_officer_assign_to_board,
+    role_grant,
+    staff_assign_to_school,
+    student_enrol,
+    teacher_assign_to_group,
+)
+
+PASSWORD = "samen-een-demo"  # noqa: S105 - the public demo password, refused in production
+DOMAIN = "samen-een.example"
+
+FIRST = {
+    Sex.FEMALE: [
+        "Emma",
+        "Julia",
+        "Mila",
+        "Sophie",
+        "Tess",
+        "Zoë",
+        "Sara",
+        "Noor",
+        "Fenna",
+        "Lotte",
+        "Anna",
+        "Evi",
+        "Nora",
+        "Yara",
+        "Lina",
+        "Fleur",
+        "Liv",
+        "Saar",
+        "Maud",
+        "Amira",
+    ],
+    Sex.MALE: [
+        "Noah",
+        "Liam",
+        "Luca",
+        "Sem",
+        "Lucas",
+        "Finn",
+        "Daan",
+        "Levi",
+        "Milan",
+        "Bram",
+        "Mees",
+        "Jesse",
+        "Sam",
+        "Thijs",
+        "Adam",
+        "Mohammed",
+        "Ravi",
+        "Jayden",
+        "Tim",
+        "Siem",
+    ],
+}
+SURNAMES = [
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van den", "Berg"),
+    ("", "Bakker"),
+    ("van", "Dijk"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Dijkstra"),
+    ("", "Yilmaz"),
+    ("", "El Amrani"),
+    ("", "Kaya"),
+    ("", "Nguyen"),
+    ("van der", "Berg"),
+]
+STREETS = ["Schoolstraat", "Kerkweg", "Lindelaan", "Molenweg", "Dorpsstraat", "Beukenlaan"]
+
+
+def _bsn(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(8)]
+        if digits[0] == 0:
+            continue
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last <= 9:
+            return "".join(map(str, digits)) + str(last)
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    return make_password(PASSWORD)
+
+
+def _user(email: str, full_name: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create(email=email, full_name=full_name, password=_demo_password_hash())
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load the demo board, schools, pupils, guardians and the demo accounts (idempotent)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "demo_data is refused when DEBUG is off: demo accounts share a public password."
+            )
+        with transaction.atomic():
+            created = self._load()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data loaded.") if created else "Demo data already present."
+        )
+
+    def _load(self) -> bool:
+        board, _ = Board.objects.get_or_create(name="Stichting AURO")
+        if School.objects.filter(brin="12AB").exists():
+            return False
+        rng = random.Random(2026)  # noqa: S311 - demo names, not security
+        today = timezone.localdate()
+        year = school_year_of(today)
+        samen = School.objects.create(board=board, name="OBS Samen Een", brin="12AB")
+        brug = School.objects.create(board=board, name="OBS De Brug", brin="34CD")
+
+        def staff(local: str, name: str) -> User:
+            return _user(f"{local}@{DOMAIN}", name)
+
+        staff_assign_to_school(
+            user=staff("directeur", "Ingrid Verhoeven"), school=samen, role=Role.DIRECTOR
+        )
+        staff_assign_to_school(
+            user=staff("administratie", "Karin de Lange"), school=samen, role=Role.ADMINISTRATION
+        )
+        staff_assign_to_school(
+            user=staff("ib", "Marleen Bosch"), school=samen, role=Role.CARE_COORDINATOR
+        )
+        staff_assign_to_school(
+            user=staff("directeur2", "Peter Willems"), school=brug, role=Role.DIRECTOR
+        )
+        privacy_officer_assign_to_board(user=staff("privacy", "Fatima Ouali"), board=board)
+
+        groups: dict[int, Group] = {}
+        last_year: dict[int, Group] = {}
+        for n in range(1, 9):
+            groups[n] = Group.objects.create(
+                school=samen,
+                name=f"Groep {n}",
+                school_year=year,
+                year_group_low=n,
+                year_group_high=n,
+            )
+            last_year[n] = Group.objects.create(
+                school=samen,
+                name=f"Groep {n}",
+                school_year=year - 1,
+                year_group_low=n,
+                year_group_high=n,
+            )
+            teacher = staff(f"leerkracht{n}", f"Leerkracht Groep {n}")
+            teacher_assign_to_group(teacher=teacher, group=groups[n])
+        brug_groups = {}
+        for low in (1, 3, 5, 7):
+            brug_groups[low] = Group.objects.create(
+                school=brug,
+                name=f"Groep {low}/{low + 1}",
+                school_year=year,
+                year_group_low=low,
+                year_group_high=low + 1,
+            )
+        teacher_assign_to_group(
+            teacher=staff("leerkracht34", "Leerkracht De Brug 3/4"), group=brug_groups[3]
+        )
+
+        families: list[Guardian] = []
+
+        def pupil(school, group, year_group, *, prev_group=None, family=None) -> Student:
+            sex = rng.choice([Sex.FEMALE, Sex.MALE])
+            given = rng.choice(FIRST[sex])
+            prefix, surname = family if family else rng.choice(SURNAMES)
+            age = 4 + year_group
+            born = datetime.date(year - age + 1, 1, 1) + datetime.timedelta(
+                days=rng.randint(0, 364) - 150
+            )
+            enrolled = datetime.date(born.year + 4, born.month, min(born.day, 28))
+            if enrolled > today:
+                enrolled = today
+            start = datetime.date(year, 8, 1)
+            middle = rng.choice(FIRST[sex])
+            student = student_enrol(
+                actor=None,
+                school=school,
+                group=group,
+                first_names=f"{given} {middle}",
+                given_name=given,
+                surname_prefix=prefix,
+                surname=surname,
+                date_of_birth=born,
+                sex=sex,
+                year_group=year_group,
+                enrolled_on=min(enrolled, start) if prev_group else enrolled,
+                street=rng.choice(STREETS),
+                house_number=str(rng.randint(1, 120)),
+                postal_code=f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGH')}"
+                f"{rng.choice('KLMNPR')}",
+                city="Amsterdam",
+                bsn=_bsn(rng),
+            )
+            if prev_group is not None and student.enrolled_on < start:
+                current = student.placements.get()
+                current.started_on = start
+                current.save(update_fields=["started_on"])
+                Placement.objects.create(
+                    student=student,
+                    group=prev_group,
+                    school_year=year - 1,
+                    started_on=max(student.enrolled_on, datetime.date(year - 1, 8, 1)),
+                    ended_on=datetime.date(year, 7, 31),
+                )
+            return student
+
+        def guardian(first, prefix, surname, *, email="", user=None, confidential=False):
+            g = Guardian.objects.create(
+                user=user,
+                first_name=first,
+                surname_prefix=prefix,
+                surname=surname,
+                email=email,
+                phone=f"06-{rng.randint(10000000, 99999999)}",
+                address=f"{rng.choice(STREETS)} {rng.randint(1, 120)}, Amsterdam",
+                contact_confidential=confidential,
+            )
+            if user is not None:
+                role_grant(user=user, role=Role.GUARDIAN)
+            families.append(g)
+            return g
+
+        # The demo families the fixed accounts belong to.
+        ouder = guardian(
+            "Anouk",
+            "de",
+            "Vries",
+            email=f"ouder@{DOMAIN}",
+            user=_user(f"ouder@{DOMAIN}", "Anouk de Vries"),
+        )
+        ouder2 = guardian(
+            "Mark",
+            "",
+            "Jansen",
+            email=f"ouder2@{DOMAIN}",
+            user=_user(f"ouder2@{DOMAIN}", "Mark Jansen"),
+            confidential=True,
+        )
+        ouder3 = guardian(
+            "Sanne",
+            "",
+            "Bakker",
+            email=f"ouder3@{DOMAIN}",
+            user=_user(f"ouder3@{DOMAIN}", "Sanne Bakker"),
+        )
+        ouder4 = guardian(
+            "Erik",
+            "",
+            "Bakker",
+            email=f"ouder4@{DOMAIN}",
+            user=_user(f"ouder4@{DOMAIN}", "Erik Bakker"),
+        )
+        child3 = pupil(samen, groups[3], 3, prev_group=last_year[2], family=("de", "Vries"))
+        child6 = pupil(samen, groups[6], 6, prev_group=last_year[5], family=("de", "Vries"))
+        child5 = pupil(samen, groups[5], 5, prev_group=last_year[4], family=("", "Bakker"))
+        guardian_link(actor=None, guardian=ouder, student=child3)
+        guardian_link(actor=None, guardian=ouder2, student=child3)
+        guardian_link(actor=None, guardian=ouder, student=child6)
+        guardian_link(actor=None, guardian=ouder3, student=child5)
+        # A parent without parental authority: basics only, no decisions.
+        guardian_link(actor=None, guardian=ouder4, student=child5, has_authority=False)
+
+        for n in range(1, 9):
+            count = 25 - sum(1 for c in (child3, child6, child5) if c.year_group == n)
+            for _i in range(count):
+                kid = pupil(samen, groups[n], n, prev_group=last_year.get(n - 1))
+                self._family(kid, guardian, rng)
+        for low, group in brug_groups.items():
+            for i in range(10):
+                kid = pupil(brug, group, low + (i % 2))
+                self._family(kid, guardian, rng)
+        # One former pupil, withdrawn to special education last school year.
+        self._former(samen, last_year[4], rng, year)
+        return True
+
+    def _family(self, kid: Student, guardian, rng: random.Random) -> None:
+        first = guardian(rng.choice(FIRST[Sex.FEMALE]), kid.surname_prefix, kid.surname)
+        guardian_link(actor=None, guardian=first, student=kid)
+        if rng.random() < 0.6:
+            prefix, surname = rng.choice(SURNAMES)
+            second = guardian(rng.choice(FIRST[Sex.MALE]), prefix, surname)
+            guardian_link(actor=None, guardian=second, student=kid)
+
+    def _former(self, school: School, group: Group, rng: random.Random, year: int) -> None:
+        born = datetime.date(year - 9, 3, 14)
+        student = student_enrol(
+            actor=None,
+            school=school,
+            group=group,
+            first_names="Jip Willem",
+            given_name="Jip",
+            surname="Kramer",
+            date_of_birth=born,
+            sex=Sex.MALE,
+            year_group=4,
+            enrolled_on=datetime.date(year - 5, 3, 14),
+            bsn=_bsn(rng),
+        )
+        student.placements.update(started_on=datetime.date(year - 1, 8, 1))
+        from students.constants import WithdrawalDestination
+        from students.services import student_withdraw
+
+        student_withdraw(
+            actor=None,
+            student=student,
+            on=datetime.date(year - 1, 12, 20),
+            destination=WithdrawalDestination.SPECIAL_EDUCATION,
+        )

@@ -1,0 +1,301 @@
+"""The one way in to pupil data (DESIGN rule 1).
+
+Every view, API endpoint and job reads pupils through these functions. They apply the
+permission model in the database (a subquery on django-guardian's direct permission tables
+or on the guardianship link) and answer "missing" and "not yours" with the same Http404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.constants import Function, Role
+from audit.constants import Action, Outcome
+from audit.services import event_record
+
+from .exceptions import FunctionNotAllowed
+from .models import (
+    Group,
+    GroupUserObjectPermission,
+    Guardian,
+    Guardianship,
+    Placement,
+    School,
+    SchoolUserObjectPermission,
+    Student,
+)
+
+MAX_ID = 2**63 - 1
+
+
+def _school_ids_with(user, codename: str):
+    return SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+
+
+def _group_ids_with(user, codename: str):
+    return GroupUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+
+
+def function_require(*, user, function: Function, object_type: str = "", object_id="") -> None:
+    """403 for a role without the function; the attempt is an audit event."""
+    if user.is_authenticated and user.is_active and user.has_function(function):
+        return
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        outcome=Outcome.DENIED,
+        object_type=object_type or function,
+        object_id=object_id,
+    )
+    raise FunctionNotAllowed
+
+
+def _scope_q(user) -> Q:
+    q = Q(pk__in=[])
+    if user.has_function(Function.VIEW_PUPILS):
+        q |= Q(school_id__in=_school_ids_with(user, "view_school_pupils"))
+        q |= Q(group_id__in=_group_ids_with(user, "view_group_pupils"))
+    if user.has_role(Role.GUARDIAN):
+        q |= Q(pk__in=Guardianship.objects.filter(guardian__user_id=user.pk).values("student_id"))
+    return q
+
+
+def students_visible_to(
+    user, *, include_former: bool = False, only_former: bool = False
+) -> QuerySet[Student]:
+    """The pupils this user may see; enrolled pupils only unless former ones are asked for."""
+    qs = Student.objects.filter(_scope_q(user)).select_related("school", "group")
+    if only_former:
+        return qs.filter(withdrawn_on__isnull=False)
+    if not include_former:
+        qs = qs.filter(withdrawn_on__isnull=True)
+    return qs
+
+
+def _parse_id(value) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def student_get_for(*, user, student_id, audit: bool = True) -> Student:
+    """One pupil in the user's scope, or Http404. Every look is an access event."""
+    pk = _parse_id(student_id)
+    student = None
+    if pk is not None:
+        student = (
+            students_visible_to(user, include_former=True)
+            .prefetch_related(
+                Prefetch(
+                    "placements",
+                    queryset=Placement.objects.select_related("group").order_by("-started_on"),
+                ),
+            )
+            .filter(pk=pk)
+            .first()
+        )
+    if student is None:
+        if audit:
+            event_record(
+                user=user,
+                action=Action.VIEW,
+                outcome=Outcome.DENIED,
+                object_type="student",
+                object_id=student_id,
+                student_id=pk if pk is not None else None,
+            )
+        raise Http404
+    if audit:
+        event_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="student",
+            object_id=student.pk,
+            student_id=student.pk,
+            school_id=student.school_id,
+        )
+    return student
+
+
+@dataclass(frozen=True)
+class StudentAccess:
+    """Which parts of a pupil record this user may see (the field half of the matrix)."""
+
+    contact: bool
+    bsn: bool
+    guardians: bool
+    is_staff_view: bool
+    guardian_self_id: int | None = None
+
+
+class AccessResolver:
+    """Computes StudentAccess for many pupils with a fixed number of queries."""
+
+    def __init__(self, user):
+        self.user = user
+        self.is_staff = user.has_function(Function.VIEW_PUPILS)
+        self.bsn_schools: set[int] = set()
+        self.contact_schools: set[int] = set()
+        self.contact_groups: set[int] = set()
+        if self.is_staff:
+            self.bsn_schools = set(
+                _school_ids_with(user, "view_school_bsn").values_list(
+                    "content_object_id", flat=True
+                )
+            )
+            self.contact_schools = set(
+                _school_ids_with(user, "view_school_pupils").values_list(
+                    "content_object_id", flat=True
+                )
+            )
+            self.contact_groups = set(
+                _group_ids_with(user, "view_group_pupils").values_list(
+                    "content_object_id", flat=True
+                )
+            )
+        self.guardian_links: dict[int, bool] = {}
+        self.guardian_id: int | None = None
+        if user.has_role(Role.GUARDIAN):
+            links = Guardianship.objects.filter(guardian__user_id=user.pk).values_list(
+                "student_id", "has_authority", "guardian_id"
+            )
+            for student_id, has_authority, guardian_id in links:
+                self.guardian_links[student_id] = has_authority
+                self.guardian_id = guardian_id
+
+    def for_student(self, student: Student) -> StudentAccess:
+        staff_contact = student.school_id in self.contact_schools or (
+            student.group_id is not None and student.group_id in self.contact_groups
+        )
+        staff_bsn = student.school_id in self.bsn_schools
+        authority = self.guardian_links.get(student.pk, False)
+        return StudentAccess(
+            contact=staff_contact or authority,
+            bsn=staff_bsn or authority,
+            guardians=staff_contact or authority,
+            is_staff_view=staff_contact,
+            guardian_self_id=self.guardian_id if student.pk in self.guardian_links else None,
+        )
+
+
+def student_access_for(*, user, student: Student) -> StudentAccess:
+    return AccessResolver(user).for_student(student)
+
+
+def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[dict]:
+    """The pupil's guardians as this user may see them.
+
+    A guardian's contact data marked confidential is never shown to another guardian.
+    """
+    if not access.guardians:
+        return []
+    links = (
+        Guardianship.objects.filter(student=student)
+        .select_related("guardian")
+        .order_by("guardian__surname", "guardian__first_name", "guardian_id")
+    )
+    result = []
+    for link in links:
+        guardian: Guardian = link.guardian
+        show_contact = access.is_staff_view or (
+            guardian.pk == access.guardian_self_id or not guardian.contact_confidential
+        )
+        result.append(
+            {
+                "id": guardian.pk,
+                "name": guardian.display_name,
+                "has_authority": link.has_authority,
+                "contact_hidden": not show_contact,
+                "email": guardian.email if show_contact else "",
+                "phone": guardian.phone if show_contact else "",
+                "address": guardian.address if show_contact else "",
+                "contact_confidential": guardian.contact_confidential
+                if access.is_staff_view
+                else None,
+            }
+        )
+    return result
+
+
+def groups_visible_to(user) -> QuerySet[Group]:
+    return (
+        Group.objects.filter(
+            Q(school_id__in=_school_ids_with(user, "view_school_pupils"))
+            | Q(pk__in=_group_ids_with(user, "view_group_pupils"))
+        )
+        .select_related("school")
+        .order_by("school__name", "-school_year", "year_group_low", "name")
+    )
+
+
+def group_get_for(*, user, group_id) -> Group:
+    pk = _parse_id(group_id)
+    group = groups_visible_to(user).filter(pk=pk).first() if pk else None
+    if group is None:
+        raise Http404
+    return group
+
+
+def schools_visible_to(user) -> QuerySet[School]:
+    return School.objects.filter(
+        Q(pk__in=_school_ids_with(user, "view_school_pupils"))
+        | Q(pk__in=_group_ids_with(user, "view_group_pupils").values("content_object__school_id"))
+    ).select_related("board")
+
+
+def school_get_for(*, user, school_id) -> School:
+    pk = _parse_id(school_id)
+    school = schools_visible_to(user).filter(pk=pk).first() if pk else None
+    if school is None:
+        raise Http404
+    return school
+
+
+def children_of(user) -> QuerySet[Student]:
+    """A guardian's own children (enrolled and former), for the parent pages."""
+    return (
+        Student.objects.filter(
+            pk__in=Guardianship.objects.filter(guardian__user_id=user.pk).values("student_id")
+        )
+        .select_related("school", "group")
+        .order_by("date_of_birth", "id")
+    )
+
+
+def audit_school_ids_for(user) -> QuerySet:
+    """Schools whose audit events this user may read (director: school, privacy officer: board)."""
+    return _school_ids_with(user, "view_school_audit")
+
+
+def child_get_for(*, user, student_id) -> Student:
+    """One of a guardian's own children, or Http404; every look is an access event."""
+    pk = _parse_id(student_id)
+    student = children_of(user).filter(pk=pk).first() if pk is not None else None
+    if student is None:
+        event_record(
+            user=user,
+            action=Action.VIEW,
+            outcome=Outcome.DENIED,
+            object_type="student",
+            object_id=student_id,
+            student_id=pk,
+        )
+        raise Http404
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="student",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+    )
+    return student

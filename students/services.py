@@ -1,0 +1,241 @@
+"""Writes and workflows for schools, groups, pupils and guardians.
+
+Permissions follow the relationship at once: the service that creates a relationship grants
+the object permissions that go with it, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import Group as RoleGroup
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.constants import GROUP_TEACHER_PERMISSIONS, SCHOOL_ROLE_PERMISSIONS, Role
+from accounts.models import User
+from audit.constants import Action
+from audit.services import event_record
+from samen_een.crypto import lookup_hash
+
+from .constants import WithdrawalDestination
+from .exceptions import PlacementError, WithdrawalError
+from .models import (
+    Board,
+    Group,
+    GroupTeacher,
+    Guardian,
+    Guardianship,
+    Placement,
+    School,
+    Student,
+    school_year_of,
+)
+from .validators import validate_bsn
+
+
+def role_grant(*, user: User, role: Role) -> None:
+    group, _created = RoleGroup.objects.get_or_create(name=role)
+    user.groups.add(group)
+    user.__dict__.pop("_role_names", None)
+
+
+@transaction.atomic
+def staff_assign_to_school(*, user: User, school: School, role: Role) -> None:
+    """Give a director, administration or care coordinator their school scope."""
+    if role not in SCHOOL_ROLE_PERMISSIONS or role == Role.PRIVACY_OFFICER:
+        raise ValueError(f"{role} is not a school role")
+    role_grant(user=user, role=role)
+    for codename in SCHOOL_ROLE_PERMISSIONS[role]:
+        assign_perm(f"students.{codename}", user, school)
+
+
+@transaction.atomic
+def privacy_officer_assign_to_board(*, user: User, board: Board) -> None:
+    """The board's privacy officer oversees every school of the board."""
+    role_grant(user=user, role=Role.PRIVACY_OFFICER)
+    for school in board.schools.all():
+        for codename in SCHOOL_ROLE_PERMISSIONS[Role.PRIVACY_OFFICER]:
+            assign_perm(f"students.{codename}", user, school)
+
+
+@transaction.atomic
+def teacher_assign_to_group(*, teacher: User, group: Group, actor: User | None = None) -> None:
+    role_grant(user=teacher, role=Role.TEACHER)
+    GroupTeacher.objects.get_or_create(group=group, teacher=teacher)
+    for codename in GROUP_TEACHER_PERMISSIONS:
+        assign_perm(f"students.{codename}", teacher, group)
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="group",
+        object_id=group.pk,
+        school_id=group.school_id,
+    )
+
+
+@transaction.atomic
+def teacher_remove_from_group(*, teacher: User, group: Group, actor: User | None = None) -> None:
+    GroupTeacher.objects.filter(group=group, teacher=teacher).delete()
+    for codename in GROUP_TEACHER_PERMISSIONS:
+        remove_perm(f"students.{codename}", teacher, group)
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="group",
+        object_id=group.pk,
+        school_id=group.school_id,
+    )
+
+
+def _check_group_fits(*, group: Group, school: School, year_group: int) -> None:
+    if group.school_id != school.pk:
+        raise PlacementError(_("The group belongs to another school."))
+    if not group.year_group_low <= year_group <= group.year_group_high:
+        raise PlacementError(
+            _("A pupil in year group %(year)s cannot be placed in %(group)s.")
+            % {"year": year_group, "group": group.name}
+        )
+
+
+@transaction.atomic
+def student_enrol(
+    *,
+    actor: User | None,
+    school: School,
+    group: Group,
+    first_names: str,
+    given_name: str,
+    surname: str,
+    date_of_birth: datetime.date,
+    sex: str,
+    year_group: int,
+    enrolled_on: datetime.date,
+    surname_prefix: str = "",
+    street: str = "",
+    house_number: str = "",
+    postal_code: str = "",
+    city: str = "",
+    bsn: str = "",
+) -> Student:
+    _check_group_fits(group=group, school=school, year_group=year_group)
+    if bsn:
+        validate_bsn(bsn)
+    student = Student.objects.create(
+        school=school,
+        group=group,
+        first_names=first_names,
+        given_name=given_name,
+        surname_prefix=surname_prefix,
+        surname=surname,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        year_group=year_group,
+        enrolled_on=enrolled_on,
+        street=street,
+        house_number=house_number,
+        postal_code=postal_code,
+        city=city,
+        bsn=bsn,
+        bsn_hash=lookup_hash(bsn) if bsn else "",
+    )
+    Placement.objects.create(
+        student=student, group=group, school_year=group.school_year, started_on=enrolled_on
+    )
+    event_record(
+        user=actor,
+        action=Action.CREATE,
+        object_type="student",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=school.pk,
+    )
+    return student
+
+
+@transaction.atomic
+def student_move(
+    *, actor: User | None, student: Student, group: Group, on: datetime.date | None = None
+) -> Student:
+    """Move a pupil to another group; scope follows at once (it hangs on the group)."""
+    on = on or timezone.localdate()
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if not student.is_enrolled:
+        raise PlacementError(_("A withdrawn pupil cannot be moved."))
+    _check_group_fits(group=group, school=student.school, year_group=student.year_group)
+    if student.group_id == group.pk:
+        return student
+    Placement.objects.filter(student=student, ended_on__isnull=True).update(ended_on=on)
+    Placement.objects.create(
+        student=student, group=group, school_year=group.school_year, started_on=on
+    )
+    student.group = group
+    student.save(update_fields=["group"])
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="student",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+    )
+    return student
+
+
+@transaction.atomic
+def student_withdraw(
+    *,
+    actor: User | None,
+    student: Student,
+    on: datetime.date,
+    destination: WithdrawalDestination,
+) -> Student:
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    if not student.is_enrolled:
+        raise WithdrawalError(_("The pupil has already been withdrawn."))
+    if on < student.enrolled_on:
+        raise WithdrawalError(_("The withdrawal date cannot be before the enrolment date."))
+    if on > timezone.localdate():
+        raise WithdrawalError(_("The withdrawal date cannot be in the future."))
+    if destination not in WithdrawalDestination.values:
+        raise WithdrawalError(_("Choose where the pupil goes."))
+    Placement.objects.filter(student=student, ended_on__isnull=True).update(ended_on=on)
+    student.withdrawn_on = on
+    student.withdrawal_destination = destination
+    student.group = None
+    student.save(update_fields=["withdrawn_on", "withdrawal_destination", "group"])
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="student",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+    )
+    return student
+
+
+@transaction.atomic
+def guardian_link(
+    *, actor: User | None, guardian: Guardian, student: Student, has_authority: bool = True
+) -> Guardianship:
+    link, created = Guardianship.objects.update_or_create(
+        guardian=guardian, student=student, defaults={"has_authority": has_authority}
+    )
+    if guardian.user_id:
+        role_grant(user=guardian.user, role=Role.GUARDIAN)
+    event_record(
+        user=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        object_type="guardianship",
+        object_id=link.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+    )
+    return link
+
+
+def group_school_year_current() -> int:
+    return school_year_of(timezone.localdate())

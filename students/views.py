@@ -1,0 +1,127 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.views import View
+
+from accounts.constants import Function, Role
+
+from .forms import StudentSearchForm
+from .selectors import (
+    AccessResolver,
+    child_get_for,
+    children_of,
+    function_require,
+    groups_visible_to,
+    guardians_of_for,
+    student_access_for,
+    student_get_for,
+    students_visible_to,
+)
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The start page of whoever is logged in: staff overview, or a guardian's children."""
+
+    def get(self, request):
+        user = request.user
+        if user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_AUDIT):
+            context = {
+                "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
+                "can_view_audit": user.has_function(Function.VIEW_AUDIT),
+                "groups": list(groups_visible_to(user).filter(school_year=_current_year()))
+                if user.has_function(Function.VIEW_PUPILS)
+                else [],
+            }
+            return render(request, "students/staff_home.html", context)
+        if user.has_role(Role.GUARDIAN):
+            resolver = AccessResolver(user)
+            children = [
+                {"student": child, "access": resolver.for_student(child)}
+                for child in children_of(user)
+            ]
+            return render(request, "students/parent_home.html", {"children": children})
+        return render(request, "students/no_role.html", status=403)
+
+
+def _current_year() -> int:
+    from .services import group_school_year_current
+
+    return group_school_year_current()
+
+
+class StudentListView(LoginRequiredMixin, View):
+    def get(self, request):
+        function_require(user=request.user, function=Function.VIEW_PUPILS, object_type="student")
+        groups = list(groups_visible_to(request.user).filter(school_year=_current_year()))
+        form = StudentSearchForm(request.GET or None, groups=groups)
+        students = students_visible_to(request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data.get("former"):
+                students = students_visible_to(request.user, only_former=True)
+            if data.get("q"):
+                for term in data["q"].split()[:5]:
+                    students = students.filter(
+                        Q(given_name__icontains=term)
+                        | Q(first_names__icontains=term)
+                        | Q(surname__icontains=term)
+                        | Q(surname_prefix__icontains=term)
+                    )
+            if data.get("group"):
+                students = students.filter(group_id=data["group"])
+        page = Paginator(students.order_by("surname", "given_name", "id"), 25).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "students/student_list.html",
+            {"form": form, "page": page, "query": query.urlencode()},
+        )
+
+
+class StudentDetailView(LoginRequiredMixin, View):
+    def get(self, request, student_id):
+        function_require(
+            user=request.user,
+            function=Function.VIEW_PUPILS,
+            object_type="student",
+            object_id=student_id,
+        )
+        student = student_get_for(user=request.user, student_id=student_id)
+        access = student_access_for(user=request.user, student=student)
+        return render(
+            request,
+            "students/student_detail.html",
+            {
+                "student": student,
+                "access": access,
+                "guardians": guardians_of_for(user=request.user, student=student, access=access),
+                "placements": student.placements.all(),
+            },
+        )
+
+
+class ChildDetailView(LoginRequiredMixin, View):
+    """A guardian's page for one of their children."""
+
+    def get(self, request, student_id):
+        function_require(
+            user=request.user,
+            function=Function.VIEW_OWN_CHILDREN,
+            object_type="student",
+            object_id=student_id,
+        )
+        student = child_get_for(user=request.user, student_id=student_id)
+        access = student_access_for(user=request.user, student=student)
+        return render(
+            request,
+            "students/child_detail.html",
+            {
+                "student": student,
+                "access": access,
+                "guardians": guardians_of_for(user=request.user, student=student, access=access),
+            },
+        )
