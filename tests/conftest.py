@@ -57,27 +57,28 @@ def world(db) -> World:
     other_school = SchoolFactory(board=board, name="OBS De Brug", brin="34CD")
     group3 = GroupFactory(school=school, name="Groep 3", year_group_low=3)
     group5 = GroupFactory(school=school, name="Groep 5", year_group_low=5)
-    other_group = GroupFactory(school=other_school, name="Groep 3/4", year_group_low=3,
-                               combination=True)
-    pupil3 = StudentFactory(group=group3, given_name="Tim", surname="Vries",
-                            surname_prefix="de", bsn="111222333")
+    other_group = GroupFactory(
+        school=other_school, name="Groep 3/4", year_group_low=3, combination=True
+    )
+    pupil3 = StudentFactory(
+        group=group3, given_name="Tim", surname="Vries", surname_prefix="de", bsn="111222333"
+    )
     pupil5 = StudentFactory(group=group5, given_name="Sara", surname="Bakker")
     other_pupil = StudentFactory(group=other_group, given_name="Noah", surname="Smit")
     users = {
         "director": make_staff(Role.DIRECTOR, school=school, email="director@t.example"),
-        "administration": make_staff(Role.ADMINISTRATION, school=school,
-                                     email="admin@t.example"),
-        "care_coordinator": make_staff(Role.CARE_COORDINATOR, school=school,
-                                       email="ib@t.example"),
+        "administration": make_staff(Role.ADMINISTRATION, school=school, email="admin@t.example"),
+        "care_coordinator": make_staff(Role.CARE_COORDINATOR, school=school, email="ib@t.example"),
         "teacher": make_staff(Role.TEACHER, group=group3, email="teacher3@t.example"),
-        "privacy_officer": make_staff(Role.PRIVACY_OFFICER, board=board,
-                                      email="privacy@t.example"),
+        "privacy_officer": make_staff(Role.PRIVACY_OFFICER, board=board, email="privacy@t.example"),
         "guardian": make_guardian_user(pupil3, email="parent@t.example"),
-        "guardian_limited": make_guardian_user(pupil3, has_authority=False,
-                                               email="parent-limited@t.example"),
+        "guardian_limited": make_guardian_user(
+            pupil3, has_authority=False, email="parent-limited@t.example"
+        ),
     }
-    return World(school, other_school, group3, group5, other_group, pupil3, pupil5,
-                 other_pupil, users)
+    return World(
+        school, other_school, group3, group5, other_group, pupil3, pupil5, other_pupil, users
+    )
 
 
 @pytest.fixture

@@ -21,6 +21,10 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailB
 
 from .base import *  # noqa: E402
 
+# Locally static files come from the app folders (runserver, live_server); WhiteNoise
+# serves the collected files in production only.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: a worker started beside runserver reads jobs from this folder.
     _queue = _BASE / ".celery" / "queue"

@@ -29,3 +29,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "login_email": "10/minute",
     "login_address": "600/minute",
 }
+# Static files come from the app folders in tests (live_server); WhiteNoise is for production.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]

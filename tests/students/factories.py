@@ -75,6 +75,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 class StudentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Student
+        skip_postgeneration_save = True
 
     group = factory.SubFactory(GroupFactory)
     school = factory.SelfAttribute("group.school")
@@ -95,7 +96,9 @@ class StudentFactory(factory.django.DjangoModelFactory):
     def placement(obj, create, extracted, **kwargs):  # noqa: N805
         if create and obj.group_id:
             Placement.objects.create(
-                student=obj, group=obj.group, school_year=obj.group.school_year,
+                student=obj,
+                group=obj.group,
+                school_year=obj.group.school_year,
                 started_on=obj.enrolled_on,
             )
 
@@ -120,8 +123,14 @@ class GuardianFactory(factory.django.DjangoModelFactory):
     address = "Thuisweg 1, Amsterdam"
 
 
-def make_staff(role: Role, *, school: School | None = None, group: Group | None = None,
-               board: Board | None = None, **kwargs) -> User:
+def make_staff(
+    role: Role,
+    *,
+    school: School | None = None,
+    group: Group | None = None,
+    board: Board | None = None,
+    **kwargs,
+) -> User:
     user = UserFactory(**kwargs)
     if role == Role.TEACHER:
         teacher_assign_to_group(teacher=user, group=group)
@@ -132,8 +141,9 @@ def make_staff(role: Role, *, school: School | None = None, group: Group | None 
     return user
 
 
-def make_guardian_user(*students: Student, has_authority: bool = True,
-                       confidential: bool = False, **kwargs) -> User:
+def make_guardian_user(
+    *students: Student, has_authority: bool = True, confidential: bool = False, **kwargs
+) -> User:
     user = UserFactory(**kwargs)
     guardian = GuardianFactory(user=user, email=user.email, contact_confidential=confidential)
     role_grant(user=user, role=Role.GUARDIAN)

@@ -1,0 +1,206 @@
+"""The permission matrix of DESIGN.md, for every route of the URL configuration.
+
+Each route has an entry: how to call it with an object in and out of the caller's scope, and
+the status each role gets. A new route without an entry fails ``test_every_route_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+ROLES = (
+    "anonymous",
+    "director",
+    "administration",
+    "care_coordinator",
+    "teacher",
+    "privacy_officer",
+    "guardian",
+    "guardian_limited",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call a route; ``expect`` maps role to (status in scope, status out of scope)."""
+
+    url: Callable  # (world, role, in_scope: bool) -> str
+    expect: dict[str, tuple[int, int]]
+    method: str = "get"
+    data: dict | None = None
+    api: bool = False
+
+
+def _all(status_in: int, status_out: int | None = None, **overrides) -> dict:
+    result = {role: (status_in, status_in if status_out is None else status_out) for role in ROLES}
+    result.update(overrides)
+    return result
+
+
+def fixed(name: str) -> Callable:
+    return lambda world, role, in_scope: reverse(name)
+
+
+def student_url(name: str) -> Callable:
+    def build(world, role, in_scope):
+        student = world.in_scope(role) if in_scope else world.out_of_scope(role)
+        return reverse(name, args=[student.pk])
+
+    return build
+
+
+def group_url(world, role, in_scope):
+    if in_scope:
+        group = world.group3
+    else:
+        group = world.group5 if role == "teacher" else world.other_group
+    return reverse("api:group-detail", args=[group.pk])
+
+
+def school_url(world, role, in_scope):
+    school = world.school if in_scope else world.other_school
+    return reverse("api:school-detail", args=[school.pk])
+
+
+STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
+FORBIDDEN = 403
+
+# Pages answer an anonymous caller with a redirect to the login page (302);
+# the API answers 401.
+MATRIX: dict[str, Entry] = {
+    "home": Entry(fixed("home"), _all(200, anonymous=(302, 302))),
+    "accounts:login": Entry(fixed("accounts:login"), _all(302, anonymous=(200, 200))),
+    "accounts:logout": Entry(fixed("accounts:logout"), _all(302), method="post"),
+    "set_language": Entry(
+        fixed("set_language"), _all(302), method="post", data={"language": "en", "next": "/"}
+    ),
+    "healthz": Entry(fixed("healthz"), _all(200)),
+    "student-list": Entry(
+        fixed("student-list"),
+        _all(
+            FORBIDDEN,
+            anonymous=(302, 302),
+            director=(200, 200),
+            administration=(200, 200),
+            care_coordinator=(200, 200),
+            teacher=(200, 200),
+        ),
+    ),
+    "student-detail": Entry(
+        student_url("student-detail"),
+        _all(FORBIDDEN, anonymous=(302, 302), **{role: (200, 404) for role in STAFF_PUPIL_ROLES}),
+    ),
+    "child-detail": Entry(
+        student_url("child-detail"),
+        _all(FORBIDDEN, anonymous=(302, 302), guardian=(200, 404), guardian_limited=(200, 404)),
+    ),
+    "audit-event-list": Entry(
+        fixed("audit-event-list"),
+        _all(FORBIDDEN, anonymous=(302, 302), director=(200, 200), privacy_officer=(200, 200)),
+    ),
+    "api:auth-token": Entry(
+        fixed("api:auth-token"),
+        _all(400),
+        method="post",
+        api=True,
+        data={"email": "nobody@t.example", "password": "wrong-password"},
+    ),
+    "api:student-list": Entry(
+        fixed("api:student-list"),
+        _all(200, anonymous=(401, 401), privacy_officer=(403, 403)),
+        api=True,
+    ),
+    "api:student-detail": Entry(
+        student_url("api:student-detail"),
+        _all(
+            404,
+            404,
+            anonymous=(401, 401),
+            privacy_officer=(403, 403),
+            **{role: (200, 404) for role in (*STAFF_PUPIL_ROLES, "guardian", "guardian_limited")},
+        ),
+        api=True,
+    ),
+    "api:group-list": Entry(
+        fixed("api:group-list"),
+        _all(FORBIDDEN, anonymous=(401, 401), **{role: (200, 200) for role in STAFF_PUPIL_ROLES}),
+        api=True,
+    ),
+    "api:group-detail": Entry(
+        group_url,
+        _all(FORBIDDEN, anonymous=(401, 401), **{role: (200, 404) for role in STAFF_PUPIL_ROLES}),
+        api=True,
+    ),
+    "api:school-list": Entry(
+        fixed("api:school-list"),
+        _all(FORBIDDEN, anonymous=(401, 401), **{role: (200, 200) for role in STAFF_PUPIL_ROLES}),
+        api=True,
+    ),
+    "api:school-detail": Entry(
+        school_url,
+        _all(
+            FORBIDDEN,
+            anonymous=(401, 401),
+            **{
+                role: (200, 404)
+                for role in ("director", "administration", "care_coordinator", "teacher")
+            },
+        ),
+        api=True,
+    ),
+    "api:audit-event-list": Entry(
+        fixed("api:audit-event-list"),
+        _all(FORBIDDEN, anonymous=(401, 401), director=(200, 200), privacy_officer=(200, 200)),
+        api=True,
+    ),
+    "schema": Entry(fixed("schema"), _all(200), api=True),
+    "api-docs": Entry(fixed("api-docs"), _all(200)),
+}
+
+
+def _route_names(patterns=None, namespace="") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else repr(pattern))
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    missing = _route_names() - set(MATRIX)
+    assert not missing, f"routes without a permission-matrix entry: {sorted(missing)}"
+    stale = set(MATRIX) - _route_names()
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_entry_names_every_role():
+    for name, entry in MATRIX.items():
+        assert set(entry.expect) == set(ROLES), name
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_status_matches_the_matrix_for_role_and_route(world, route, role):
+    entry = MATRIX[route]
+    client = APIClient() if entry.api else __import__("django.test").test.Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    got = []
+    for in_scope in (True, False):
+        url = entry.url(world, role, in_scope)
+        call = getattr(client, entry.method)
+        response = (
+            call(url, entry.data or {}, format="json") if entry.api else call(url, entry.data or {})
+        )
+        got.append(response.status_code)
+    assert tuple(got) == entry.expect[role], (
+        f"{route} as {role}: got (in, out) = {tuple(got)}, matrix says {entry.expect[role]}"
+    )
