@@ -79,5 +79,5 @@ class TokenLoginApi(APIView):
 
         raise Throttled(
             wait=wait,
-            detail=_("Too many login attempts for this account. Try again in a minute."),
+            detail=str(_("Too many login attempts for this account. Try again later.")),
         )

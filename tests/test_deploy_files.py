@@ -343,16 +343,19 @@ def test_no_secret_in_image_when_built():
 
 
 def test_dummy_values_scoped_to_one_step_when_static_files_are_collected():
-    runs = [run for run in _instructions("RUN") if "collectstatic" in run]
+    all_runs = _instructions("RUN")
+    runs = [run for run in all_runs if "collectstatic" in run]
 
     assert len(runs) == 1, "expected exactly one RUN with collectstatic"
     build_step = runs[0]
+    other_runs = [run for run in all_runs if "collectstatic" not in run]
     assert "--noinput" in build_step
     assert "compilemessages" in build_step
     for name in BUILD_ONLY_VARIABLES:
         assert re.search(rf"\b{name}=", build_step), f"build step does not set {name}"
-        others = [run for run in _instructions("RUN") if run is not build_step]
-        assert not any(re.search(rf"\b{name}=", run) for run in others), name
+        assert not any(re.search(rf"\b{name}=", run) for run in other_runs), (
+            f"{name} is set outside the collectstatic step"
+        )
     assert "DATABASE_URL=sqlite:////tmp/build.sqlite3" in build_step
     assert "CELERY_BROKER_URL=memory://" in build_step
 

@@ -55,9 +55,8 @@ def student_url(name: str) -> Callable:
 
 
 def group_url(world, role, in_scope):
-    if in_scope:
-        group = world.group3
-    else:
+    group = world.group3
+    if not in_scope:
         group = world.group5 if role == "teacher" else world.other_group
     return reverse("api:group-detail", args=[group.pk])
 

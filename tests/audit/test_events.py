@@ -66,21 +66,26 @@ def test_denied_api_attempt_and_role_without_function_leave_events(world, api):
 @pytest.mark.django_db(transaction=True)
 def test_allowed_event_rolls_back_with_its_action_when_action_fails(world):
     before = AccessEvent.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        student_enrol(
-            actor=world.users["administration"],
-            school=world.school,
-            group=world.group3,
-            first_names="Lot",
-            given_name="Lot",
-            surname="Vis",
-            date_of_birth=world.pupil3.date_of_birth,
-            sex="F",
-            year_group=3,
-            enrolled_on=world.pupil3.enrolled_on,
-        )
-        assert AccessEvent.objects.count() == before + 1
-        raise RuntimeError("the action fails after the event")
+
+    def enrol_then_fail():
+        with transaction.atomic():
+            student_enrol(
+                actor=world.users["administration"],
+                school=world.school,
+                group=world.group3,
+                first_names="Lot",
+                given_name="Lot",
+                surname="Vis",
+                date_of_birth=world.pupil3.date_of_birth,
+                sex="F",
+                year_group=3,
+                enrolled_on=world.pupil3.enrolled_on,
+            )
+            assert AccessEvent.objects.count() == before + 1
+            raise RuntimeError("the action fails after the event")
+
+    with pytest.raises(RuntimeError):
+        enrol_then_fail()
     assert AccessEvent.objects.count() == before
 
 

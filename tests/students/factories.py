@@ -15,7 +15,7 @@ from students.services import (
     teacher_assign_to_group,
 )
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@
 import pytest
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.constants import Role
 from students.constants import WithdrawalDestination
@@ -73,12 +74,10 @@ def test_teacher_loses_scope_when_removed_from_group(world):
 
 
 def test_withdrawn_pupil_leaves_the_list_and_teacher_scope_when_withdrawn(world):
-    import datetime
-
     student_withdraw(
         actor=None,
         student=world.pupil3,
-        on=datetime.date.today(),
+        on=timezone.localdate(),
         destination=WithdrawalDestination.SPECIAL_EDUCATION,
     )
     director = world.users["director"]

@@ -1,0 +1,70 @@
+"""Lists do a constant number of queries: the same for 1 row as for 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.constants import Action, Outcome
+from audit.models import AccessEvent
+from tests.students.factories import GuardianFactory, StudentFactory, link_guardian
+
+
+def _queries(client, url: str, **params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _add_pupils(world, count: int) -> None:
+    for _ in range(count):
+        student = StudentFactory(group=world.group3)
+        link_guardian(GuardianFactory(), student)
+
+
+@pytest.mark.parametrize(
+    ("route", "role"),
+    [
+        ("student-list", "director"),
+        ("student-list", "teacher"),
+        ("api:student-list", "director"),
+        ("api:student-list", "teacher"),
+        ("api:student-list", "guardian"),
+    ],
+)
+def test_pupil_list_queries_do_not_grow_with_rows(world, client, api, route, role):
+    http = api if route.startswith("api:") else client
+    http.force_login(world.users[role])
+    url = reverse(route)
+    one = _queries(http, url)
+    _add_pupils(world, 49)
+    fifty = _queries(http, url, page_size=50)
+    if route.startswith("api:") and role != "guardian":
+        assert len(http.get(url, {"page_size": 50}).json()["results"]) == 50
+    assert one == fifty, f"{route} as {role}: {one} queries for 1 row, {fifty} for 50"
+    assert fifty <= 12
+
+
+@pytest.mark.parametrize("route", ["audit-event-list", "api:audit-event-list"])
+def test_audit_list_queries_do_not_grow_with_rows(world, client, api, route):
+    http = api if route.startswith("api:") else client
+    http.force_login(world.users["director"])
+
+    def add_event():
+        AccessEvent.objects.create(
+            action=Action.VIEW,
+            outcome=Outcome.ALLOWED,
+            school_id=world.school.pk,
+            student_id=world.pupil5.pk,
+        )
+
+    add_event()
+    url = reverse(route)
+    one = _queries(http, url, student_id=world.pupil5.pk)
+    for _ in range(49):
+        add_event()
+    fifty = _queries(http, url, student_id=world.pupil5.pk)
+    assert AccessEvent.objects.filter(student_id=world.pupil5.pk).count() == 50
+    assert one == fifty, f"{route}: {one} queries before, {fifty} with 50 more events"
+    assert fifty <= 10
