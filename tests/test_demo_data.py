@@ -84,3 +84,39 @@ def test_demo_pupils_have_two_guardians_sometimes(demo):
 
     per_pupil = Student.objects.annotate(n=Count("guardian_links")).values_list("n", flat=True)
     assert {1, 2} <= set(per_pupil)
+
+
+def test_school_setup_creates_school_and_director_with_scope_once(db):
+    args = [
+        "--board",
+        "Stichting X",
+        "--school",
+        "OBS Y",
+        "--brin",
+        "99zz",
+        "--director-email",
+        "Dir@Y.example",
+    ]
+    call_command("school_setup", *args, stdout=None)
+    call_command("school_setup", *args, stdout=None)
+    school = School.objects.get(brin="99ZZ")
+    director = User.objects.get(email="dir@y.example")
+    assert director.has_role("director")
+    assert director.has_perm("students.view_school_pupils", school)
+    assert School.objects.count() == 1
+    assert not director.has_usable_password()
+
+
+def test_school_setup_refuses_a_malformed_brin(db):
+    with pytest.raises(CommandError, match="BRIN"):
+        call_command(
+            "school_setup",
+            "--board",
+            "B",
+            "--school",
+            "S",
+            "--brin",
+            "12345",
+            "--director-email",
+            "d@s.example",
+        )
