@@ -9,6 +9,7 @@ from accounts.constants import Function
 
 from .selectors import (
     AccessResolver,
+    function_require,
     group_get_for,
     groups_visible_to,
     guardians_of_for,
@@ -21,27 +22,31 @@ from .selectors import (
 
 class CanViewPupils(BasePermission):
     """Staff with the pupil function (director, administration, care coordinator, teacher)
-    and guardians (their own children only, through the selectors). Others get 403."""
+    and guardians (their own children only, through the selectors). Others get 403, and the
+    attempt is an audit event; no login gets 401."""
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
+        if not request.user.is_authenticated:
             return False
-        if user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_OWN_CHILDREN):
-            return True
-        from audit.constants import Action, Outcome
-        from audit.services import event_record
-
-        event_record(user=user, action=Action.VIEW, outcome=Outcome.DENIED, object_type="student")
-        return False
+        function_require(
+            user=request.user,
+            function=(Function.VIEW_PUPILS, Function.VIEW_OWN_CHILDREN),
+            object_type="student",
+        )
+        return True
 
 
 class CanViewGroups(BasePermission):
-    """Staff with the pupil function see the groups and schools in their scope; others 403."""
+    """Staff with the pupil function see the groups and schools in their scope; others get
+    403 (an audit event); no login gets 401."""
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_function(Function.VIEW_PUPILS))
+        if not request.user.is_authenticated:
+            return False
+        function_require(
+            user=request.user, function=Function.VIEW_PUPILS, object_type=view.object_type
+        )
+        return True
 
 
 class RefSerializer(serializers.Serializer):
@@ -185,6 +190,7 @@ class GroupListApi(GenericAPIView):
 
     permission_classes = [CanViewGroups]
     serializer_class = GroupOutputSerializer
+    object_type = "group"
 
     @extend_schema(operation_id="groups_list")
     def get(self, request):
@@ -197,6 +203,7 @@ class GroupDetailApi(GenericAPIView):
 
     permission_classes = [CanViewGroups]
     serializer_class = GroupOutputSerializer
+    object_type = "group"
 
     @extend_schema(operation_id="groups_retrieve")
     def get(self, request, group_id):
@@ -217,6 +224,7 @@ class SchoolListApi(GenericAPIView):
 
     permission_classes = [CanViewGroups]
     serializer_class = SchoolOutputSerializer
+    object_type = "school"
 
     @extend_schema(operation_id="schools_list")
     def get(self, request):
@@ -229,6 +237,7 @@ class SchoolDetailApi(GenericAPIView):
 
     permission_classes = [CanViewGroups]
     serializer_class = SchoolOutputSerializer
+    object_type = "school"
 
     @extend_schema(operation_id="schools_retrieve")
     def get(self, request, school_id):

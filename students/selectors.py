@@ -43,15 +43,18 @@ def _group_ids_with(user, codename: str):
     ).values("content_object_id")
 
 
-def function_require(*, user, function: Function, object_type: str = "", object_id="") -> None:
-    """403 for a role without the function; the attempt is an audit event."""
-    if user.is_authenticated and user.is_active and user.has_function(function):
+def function_require(
+    *, user, function: Function | tuple[Function, ...], object_type: str = "", object_id=""
+) -> None:
+    """403 for a role without (any of) the function(s); the attempt is an audit event."""
+    functions = function if isinstance(function, tuple) else (function,)
+    if user.is_authenticated and user.is_active and any(map(user.has_function, functions)):
         return
     event_record(
         user=user,
         action=Action.VIEW,
         outcome=Outcome.DENIED,
-        object_type=object_type or function,
+        object_type=object_type or functions[0],
         object_id=object_id,
     )
     raise FunctionNotAllowed
@@ -105,14 +108,7 @@ def student_get_for(*, user, student_id, audit: bool = True) -> Student:
         )
     if student is None:
         if audit:
-            event_record(
-                user=user,
-                action=Action.VIEW,
-                outcome=Outcome.DENIED,
-                object_type="student",
-                object_id=student_id,
-                student_id=pk if pk is not None else None,
-            )
+            raise _not_found(user=user, object_type="student", raw_id=student_id, student_id=pk)
         raise Http404
     if audit:
         event_record(
@@ -237,11 +233,24 @@ def groups_visible_to(user) -> QuerySet[Group]:
     )
 
 
+def _not_found(*, user, object_type: str, raw_id, student_id: int | None = None):
+    """Missing and out of scope look the same to the caller; both are denied attempts."""
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=raw_id,
+        student_id=student_id,
+    )
+    return Http404()
+
+
 def group_get_for(*, user, group_id) -> Group:
     pk = _parse_id(group_id)
     group = groups_visible_to(user).filter(pk=pk).first() if pk else None
     if group is None:
-        raise Http404
+        raise _not_found(user=user, object_type="group", raw_id=group_id)
     return group
 
 
@@ -256,7 +265,7 @@ def school_get_for(*, user, school_id) -> School:
     pk = _parse_id(school_id)
     school = schools_visible_to(user).filter(pk=pk).first() if pk else None
     if school is None:
-        raise Http404
+        raise _not_found(user=user, object_type="school", raw_id=school_id)
     return school
 
 
@@ -281,15 +290,7 @@ def child_get_for(*, user, student_id) -> Student:
     pk = _parse_id(student_id)
     student = children_of(user).filter(pk=pk).first() if pk is not None else None
     if student is None:
-        event_record(
-            user=user,
-            action=Action.VIEW,
-            outcome=Outcome.DENIED,
-            object_type="student",
-            object_id=student_id,
-            student_id=pk,
-        )
-        raise Http404
+        raise _not_found(user=user, object_type="student", raw_id=student_id, student_id=pk)
     event_record(
         user=user,
         action=Action.VIEW,

@@ -53,6 +53,20 @@ def staff_assign_to_school(*, user: User, school: School, role: Role) -> None:
 
 
 @transaction.atomic
+def school_create(*, board: Board, name: str, brin: str) -> School:
+    """A new school of a board; the board's privacy officers oversee it at once."""
+    school = School.objects.create(board=board, name=name, brin=brin)
+    officers = User.objects.filter(
+        groups__name=Role.PRIVACY_OFFICER,
+        schooluserobjectpermission__content_object__board=board,
+    ).distinct()
+    for officer in officers:
+        for codename in SCHOOL_ROLE_PERMISSIONS[Role.PRIVACY_OFFICER]:
+            assign_perm(f"students.{codename}", officer, school)
+    return school
+
+
+@transaction.atomic
 def privacy_officer_assign_to_board(*, user: User, board: Board) -> None:
     """The board's privacy officer oversees every school of the board."""
     role_grant(user=user, role=Role.PRIVACY_OFFICER)

@@ -13,6 +13,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from audit.constants import Outcome
+from audit.models import AccessEvent
+
 ROLES = (
     "anonymous",
     "director",
@@ -200,6 +203,14 @@ def test_status_matches_the_matrix_for_role_and_route(world, route, role):
             call(url, entry.data or {}, format="json") if entry.api else call(url, entry.data or {})
         )
         got.append(response.status_code)
+        if role != "anonymous" and response.status_code in (403, 404):
+            # Every denied attempt of a logged-in user is on the record, although the
+            # request failed (an out-of-scope id is an event too).
+            assert AccessEvent.objects.filter(
+                request_id=response["X-Request-ID"],
+                outcome=Outcome.DENIED,
+                actor_id=world.users[role].pk,
+            ).exists(), f"{route} as {role}: denied attempt left no access event"
     assert tuple(got) == entry.expect[role], (
         f"{route} as {role}: got (in, out) = {tuple(got)}, matrix says {entry.expect[role]}"
     )

@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.constants import Role
 from accounts.models import User
 from students.models import Board, School
-from students.services import staff_assign_to_school
+from students.services import school_create, staff_assign_to_school
 
 
 class Command(BaseCommand):
@@ -28,10 +28,10 @@ class Command(BaseCommand):
         if len(brin) != 4 or not brin.isalnum():
             raise CommandError("A BRIN code has exactly 4 letters or digits.")
         board_obj, _ = Board.objects.get_or_create(name=board.strip())
-        school_obj, created = School.objects.get_or_create(
-            brin=brin, defaults={"board": board_obj, "name": school.strip()}
-        )
-        if not created and school_obj.board_id != board_obj.pk:
+        school_obj = School.objects.filter(brin=brin).first()
+        if school_obj is None:
+            school_obj = school_create(board=board_obj, name=school.strip(), brin=brin)
+        elif school_obj.board_id != board_obj.pk:
             raise CommandError(f"BRIN {brin} already belongs to another board.")
         email = director_email.strip().lower()
         user = User.objects.filter(email=email).first()
