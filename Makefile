@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 
-.PHONY: install run test lint format messages compile-messages bench clean
+.PHONY: install run test lint format messages compile-messages clean
 
 $(STAMP): requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,9 +39,6 @@ format: install
 messages: install
 	$(PY) manage.py makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*'
 	$(PY) bin/compile_messages.py
-
-bench: install
-	@echo "The board-scale benchmark arrives with its issue; nothing to run yet." >&2; exit 1
 
 clean:
 	rm -rf $(VENV) .celery staticfiles .pytest_cache .ruff_cache
