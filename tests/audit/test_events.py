@@ -10,6 +10,12 @@ from students.services import student_enrol
 from tests.students.factories import PASSWORD
 
 
+def _view_event(school, student, outcome, **extra):
+    return AccessEvent.objects.create(
+        action=Action.VIEW, outcome=outcome, school_id=school.pk, student_id=student.pk, **extra
+    )
+
+
 def _events(**filters):
     return list(AccessEvent.objects.filter(**filters).order_by("id"))
 
@@ -152,18 +158,8 @@ def test_database_trigger_refuses_update_and_delete_when_on_postgresql(db):
 
 
 def test_director_sees_own_school_events_and_privacy_officer_the_board(world, api):
-    AccessEvent.objects.create(
-        action=Action.VIEW,
-        outcome=Outcome.ALLOWED,
-        school_id=world.school.pk,
-        student_id=world.pupil3.pk,
-    )
-    AccessEvent.objects.create(
-        action=Action.VIEW,
-        outcome=Outcome.DENIED,
-        school_id=world.other_school.pk,
-        student_id=world.other_pupil.pk,
-    )
+    _view_event(world.school, world.pupil3, Outcome.ALLOWED)
+    _view_event(world.other_school, world.other_pupil, Outcome.DENIED)
     AccessEvent.objects.create(action=Action.LOGIN_FAILED, outcome=Outcome.DENIED)
     url = reverse("api:audit-event-list")
 
@@ -177,18 +173,8 @@ def test_director_sees_own_school_events_and_privacy_officer_the_board(world, ap
 
 
 def test_audit_list_filters_by_outcome_and_pupil(world, api):
-    AccessEvent.objects.create(
-        action=Action.VIEW,
-        outcome=Outcome.ALLOWED,
-        school_id=world.school.pk,
-        student_id=world.pupil3.pk,
-    )
-    AccessEvent.objects.create(
-        action=Action.VIEW,
-        outcome=Outcome.DENIED,
-        school_id=world.school.pk,
-        student_id=world.pupil5.pk,
-    )
+    _view_event(world.school, world.pupil3, Outcome.ALLOWED)
+    _view_event(world.school, world.pupil5, Outcome.DENIED)
     api.force_login(world.users["director"])
     body = api.get(reverse("api:audit-event-list"), {"outcome": "denied"}).json()
     assert [e["student_id"] for e in body["results"]] == [world.pupil5.pk]
@@ -199,13 +185,7 @@ def test_audit_list_filters_by_outcome_and_pupil(world, api):
 
 
 def test_audit_page_lists_events_for_director(world, client):
-    AccessEvent.objects.create(
-        action=Action.VIEW,
-        outcome=Outcome.DENIED,
-        school_id=world.school.pk,
-        student_id=world.pupil5.pk,
-        request_id="abcdef123456",
-    )
+    _view_event(world.school, world.pupil5, Outcome.DENIED, request_id="abcdef123456")
     client.force_login(world.users["director"])
     html = client.get(reverse("audit-event-list"), {"outcome": "denied"}).content.decode()
     assert "abcdef123456" in html
