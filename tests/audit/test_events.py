@@ -6,13 +6,28 @@ from django.urls import reverse
 
 from audit.constants import Action, Outcome
 from audit.models import AccessEvent
-from students.services import student_enrol
-from tests.students.factories import PASSWORD
+from students.services import student_enrol, student_move
+from tests.students.factories import PASSWORD, GroupFactory
 
 
 def _view_event(school, student, outcome, **extra):
     return AccessEvent.objects.create(
         action=Action.VIEW, outcome=outcome, school_id=school.pk, student_id=student.pk, **extra
+    )
+
+
+def _enrol(world):
+    return student_enrol(
+        actor=world.users["administration"],
+        school=world.school,
+        group=world.group3,
+        first_names="Lot",
+        given_name="Lot",
+        surname="Vis",
+        date_of_birth=world.pupil3.date_of_birth,
+        sex="F",
+        year_group=3,
+        enrolled_on=world.pupil3.enrolled_on,
     )
 
 
@@ -75,18 +90,7 @@ def test_allowed_event_rolls_back_with_its_action_when_action_fails(world):
 
     def enrol_then_fail():
         with transaction.atomic():
-            student_enrol(
-                actor=world.users["administration"],
-                school=world.school,
-                group=world.group3,
-                first_names="Lot",
-                given_name="Lot",
-                surname="Vis",
-                date_of_birth=world.pupil3.date_of_birth,
-                sex="F",
-                year_group=3,
-                enrolled_on=world.pupil3.enrolled_on,
-            )
+            _enrol(world)
             assert AccessEvent.objects.count() == before + 1
             raise RuntimeError("the action fails after the event")
 
@@ -96,20 +100,15 @@ def test_allowed_event_rolls_back_with_its_action_when_action_fails(world):
 
 
 def test_create_and_update_are_events(world):
-    student = student_enrol(
-        actor=world.users["administration"],
-        school=world.school,
-        group=world.group3,
-        first_names="Lot",
-        given_name="Lot",
-        surname="Vis",
-        date_of_birth=world.pupil3.date_of_birth,
-        sex="F",
-        year_group=3,
-        enrolled_on=world.pupil3.enrolled_on,
-    )
-    (event,) = _events(action=Action.CREATE, student_id=student.pk)
-    assert event.actor_id == world.users["administration"].pk
+    admin = world.users["administration"]
+    student = _enrol(world)
+    (created,) = _events(action=Action.CREATE, student_id=student.pk)
+    assert created.actor_id == admin.pk
+    assert created.outcome == Outcome.ALLOWED
+    student_move(actor=admin, student=student, group=GroupFactory(school=world.school))
+    (updated,) = _events(action=Action.UPDATE, student_id=student.pk)
+    assert updated.actor_id == admin.pk
+    assert updated.school_id == world.school.pk
 
 
 def test_logins_and_failed_logins_are_events(world, client):
