@@ -26,19 +26,58 @@ class Function(models.TextChoices):
     MANAGE_PUPILS = "manage_pupils", _("Enrol, move and withdraw pupils")
     VIEW_AUDIT = "view_audit", _("View audit events")
     VIEW_OWN_CHILDREN = "view_own_children", _("View own children")
+    VIEW_PROGRESS = "view_progress", _("Read progress and grades")
+    WRITE_PROGRESS = "write_progress", _("Record progress and grades")
+    VIEW_CARE = "view_care", _("Read care data")
+    WRITE_CARE = "write_care", _("Record care data")
+    DECIDE_WITHHOLDING = "decide_withholding", _("Decide on withholding care records")
+    VIEW_RELIGION = "view_religion", _("Read religion")
+    WRITE_RELIGION = "write_religion", _("Record religion")
+    VIEW_ACCESS_LOG = "view_access_log", _("Read a pupil's access log")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
     Role.DIRECTOR: frozenset(
-        {Function.VIEW_PUPILS, Function.VIEW_BSN, Function.MANAGE_PUPILS, Function.VIEW_AUDIT}
+        {
+            Function.VIEW_PUPILS,
+            Function.VIEW_BSN,
+            Function.MANAGE_PUPILS,
+            Function.VIEW_AUDIT,
+            Function.VIEW_PROGRESS,
+            Function.VIEW_CARE,
+            Function.WRITE_CARE,
+            Function.DECIDE_WITHHOLDING,
+            Function.VIEW_RELIGION,
+            Function.WRITE_RELIGION,
+            Function.VIEW_ACCESS_LOG,
+        }
     ),
     Role.ADMINISTRATION: frozenset(
-        {Function.VIEW_PUPILS, Function.VIEW_BSN, Function.MANAGE_PUPILS}
+        {
+            Function.VIEW_PUPILS,
+            Function.VIEW_BSN,
+            Function.MANAGE_PUPILS,
+            Function.VIEW_RELIGION,
+            Function.WRITE_RELIGION,
+        }
     ),
-    Role.CARE_COORDINATOR: frozenset({Function.VIEW_PUPILS}),
-    Role.TEACHER: frozenset({Function.VIEW_PUPILS}),
-    Role.PRIVACY_OFFICER: frozenset({Function.VIEW_AUDIT}),
-    Role.GUARDIAN: frozenset({Function.VIEW_OWN_CHILDREN}),
+    Role.CARE_COORDINATOR: frozenset(
+        {Function.VIEW_PUPILS, Function.VIEW_PROGRESS, Function.VIEW_CARE, Function.WRITE_CARE}
+    ),
+    Role.TEACHER: frozenset(
+        {Function.VIEW_PUPILS, Function.VIEW_PROGRESS, Function.WRITE_PROGRESS, Function.VIEW_CARE}
+    ),
+    Role.PRIVACY_OFFICER: frozenset({Function.VIEW_AUDIT, Function.VIEW_ACCESS_LOG}),
+    Role.GUARDIAN: frozenset(
+        {
+            Function.VIEW_OWN_CHILDREN,
+            Function.VIEW_PROGRESS,
+            Function.VIEW_CARE,
+            Function.VIEW_RELIGION,
+            Function.WRITE_RELIGION,
+            Function.VIEW_ACCESS_LOG,
+        }
+    ),
 }
 
 # Object permissions (django-guardian) granted on School objects per role; the scope half of
@@ -49,9 +88,31 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_school_bsn",
         "manage_school_pupils",
         "view_school_audit",
+        "view_school_progress",
+        "view_school_care",
+        "write_school_care",
+        "approve_school_withholding",
+        "view_school_religion",
+        "write_school_religion",
     ),
-    Role.ADMINISTRATION: ("view_school_pupils", "view_school_bsn", "manage_school_pupils"),
-    Role.CARE_COORDINATOR: ("view_school_pupils",),
+    Role.ADMINISTRATION: (
+        "view_school_pupils",
+        "view_school_bsn",
+        "manage_school_pupils",
+        "view_school_religion",
+        "write_school_religion",
+    ),
+    Role.CARE_COORDINATOR: (
+        "view_school_pupils",
+        "view_school_progress",
+        "view_school_care",
+        "write_school_care",
+    ),
     Role.PRIVACY_OFFICER: ("view_school_audit",),
 }
-GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = ("view_group_pupils",)
+GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (
+    "view_group_pupils",
+    "view_group_progress",
+    "write_group_progress",
+    "view_group_care",
+)

@@ -34,7 +34,7 @@ class AccessEventListApi(GenericAPIView):
             model = AccessEvent
             fields = [
                 "id",
-                "occurred_at",
+                "created_at",
                 "actor_id",
                 "role",
                 "action",

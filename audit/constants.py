@@ -12,6 +12,22 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("Logout")
 
 
+class DataKind(models.TextChoices):
+    """Which kind of pupil data an event concerns; care and religion are special category."""
+
+    BASICS = "basics", _("Basic data")
+    PROGRESS = "progress", _("Progress and grades")
+    CARE = "care", _("Care data")
+    RELIGION = "religion", _("Religion")
+    GROUP = "group", _("Group")
+    SCHOOL = "school", _("School")
+    AUDIT = "audit", _("Audit trail")
+    ACCOUNT = "account", _("Account")
+
+
+SPECIAL_CATEGORY_KINDS = frozenset({DataKind.CARE, DataKind.RELIGION})
+
+
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("Allowed")
     DENIED = "denied", _("Denied")

@@ -35,7 +35,7 @@ def denied_digest_send(*, day: datetime.date | None = None) -> DigestRun:
         end = start + datetime.timedelta(days=1)
         rows = list(
             AccessEvent.objects.filter(
-                outcome=Outcome.DENIED, occurred_at__gte=start, occurred_at__lt=end
+                outcome=Outcome.DENIED, created_at__gte=start, created_at__lt=end
             )
             .values("school_id", "role")
             .annotate(attempts=Count("id"))

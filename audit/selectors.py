@@ -40,7 +40,7 @@ def events_filter(
     if outcome:
         qs = qs.filter(outcome=outcome)
     if since:
-        qs = qs.filter(occurred_at__date__gte=since)
+        qs = qs.filter(created_at__date__gte=since)
     if until:
-        qs = qs.filter(occurred_at__date__lte=until)
-    return qs.order_by("-occurred_at", "-id")
+        qs = qs.filter(created_at__date__lte=until)
+    return qs.order_by("-created_at", "-id")

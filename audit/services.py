@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from . import context
-from .constants import Action, Outcome
+from .constants import SPECIAL_CATEGORY_KINDS, Action, DataKind, Outcome
 from .models import AccessEvent
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ def event_record(
     outcome: Outcome = Outcome.ALLOWED,
     object_type: str = "",
     object_id: Any = "",
+    data_kind: DataKind | str = "",
     student_id: int | None = None,
     school_id: int | None = None,
     actor_id: int | None = None,
@@ -44,6 +45,8 @@ def event_record(
         "role": _role_of(user),
         "action": action,
         "outcome": outcome,
+        "data_kind": data_kind,
+        "special_category": data_kind in SPECIAL_CATEGORY_KINDS,
         "object_type": object_type,
         "object_id": str(object_id)[:64] if object_id not in (None, "") else "",
         "student_id": student_id,

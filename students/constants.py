@@ -17,3 +17,56 @@ class WithdrawalDestination(models.TextChoices):
 
 
 YEAR_GROUPS = range(1, 9)
+
+
+class Subject(models.TextChoices):
+    READING = "reading", _("Technical reading")
+    COMPREHENSION = "comprehension", _("Reading comprehension")
+    SPELLING = "spelling", _("Spelling")
+    MATHS = "maths", _("Arithmetic and mathematics")
+    LANGUAGE = "language", _("Language")
+    WORLD = "world", _("World orientation")
+    ENGLISH = "english", _("English")
+    SOCIAL = "social", _("Social-emotional development")
+    OTHER = "other", _("Other")
+
+
+class CareKind(models.TextChoices):
+    DIAGNOSIS = "diagnosis", _("Diagnosis (such as dyslexia or ADHD)")
+    ALLERGY = "allergy", _("Allergy")
+    MEDICATION = "medication", _("Medication")
+    SUPPORT_PLAN = "support_plan", _("Support plan")
+    CHILD_PROTECTION = "child_protection", _("Child-protection signal (Meldcode)")
+    OTHER = "other", _("Other")
+
+
+class CareSource(models.TextChoices):
+    GUARDIAN = "guardian", _("Guardian")
+    SPECIALIST = "specialist", _("Specialist report")
+    SCHOOL = "school", _("School")
+
+
+class CareVisibility(models.TextChoices):
+    CARE_TEAM = "care_team", _("Care team only")
+    TEACHERS = "teachers", _("Also the group's teachers")
+
+
+class WithholdStatus(models.TextChoices):
+    """Withholding a care record from guardians (AVG art. 23, UAVG art. 41; the Meldcode).
+
+    A requested withholding already hides the record from guardians (a signal must never
+    reach a guardian while the director decides); a rejected one shows it again.
+    """
+
+    NONE = "none", _("Not withheld")
+    REQUESTED = "requested", _("Withholding awaits the director")
+    APPROVED = "approved", _("Withheld from guardians")
+    REJECTED = "rejected", _("Withholding rejected")
+
+
+WITHHELD_STATUSES = (WithholdStatus.REQUESTED, WithholdStatus.APPROVED)
+
+
+class ReligionStatus(models.TextChoices):
+    STATED = "stated", _("Stated by the guardian")
+    DECLINED = "declined", _("The guardian chose not to state it")

@@ -22,3 +22,10 @@ class PlacementError(StudentError):
 
 class WithdrawalError(StudentError):
     default_message = _("The pupil cannot be withdrawn like this.")
+
+
+class ConcurrentEditError(StudentError):
+    default_message = _(
+        "Someone else changed this record while you were editing it. Your text is kept below; "
+        "check the current version and save again."
+    )

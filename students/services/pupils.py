@@ -20,9 +20,9 @@ from audit.constants import Action
 from audit.services import event_record
 from samen_een.crypto import lookup_hash
 
-from .constants import WithdrawalDestination
-from .exceptions import PlacementError, WithdrawalError
-from .models import (
+from ..constants import WithdrawalDestination
+from ..exceptions import PlacementError, WithdrawalError
+from ..models import (
     Board,
     Group,
     GroupTeacher,
@@ -33,7 +33,7 @@ from .models import (
     Student,
     school_year_of,
 )
-from .validators import validate_bsn
+from ..validators import validate_bsn
 
 
 def role_grant(*, user: User, role: Role) -> None:

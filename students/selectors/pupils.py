@@ -13,11 +13,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.constants import Function, Role
-from audit.constants import Action, Outcome
+from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
-from .exceptions import FunctionNotAllowed
-from .models import (
+from ..exceptions import FunctionNotAllowed
+from ..models import (
     Group,
     GroupUserObjectPermission,
     Guardian,
@@ -44,7 +44,13 @@ def _group_ids_with(user, codename: str):
 
 
 def function_require(
-    *, user, function: Function | tuple[Function, ...], object_type: str = "", object_id=""
+    *,
+    user,
+    function: Function | tuple[Function, ...],
+    object_type: str = "",
+    object_id="",
+    data_kind: DataKind | str = "",
+    student_id: int | None = None,
 ) -> None:
     """403 for a role without (any of) the function(s); the attempt is an audit event."""
     functions = function if isinstance(function, tuple) else (function,)
@@ -56,6 +62,8 @@ def function_require(
         outcome=Outcome.DENIED,
         object_type=object_type or functions[0],
         object_id=object_id,
+        data_kind=data_kind,
+        student_id=student_id,
     )
     raise FunctionNotAllowed
 
@@ -82,7 +90,7 @@ def students_visible_to(
     return qs
 
 
-def _parse_id(value) -> int | None:
+def parse_id(value) -> int | None:
     try:
         number = int(str(value))
     except (TypeError, ValueError):
@@ -92,7 +100,7 @@ def _parse_id(value) -> int | None:
 
 def student_get_for(*, user, student_id, audit: bool = True) -> Student:
     """One pupil in the user's scope, or Http404. Every look is an access event."""
-    pk = _parse_id(student_id)
+    pk = parse_id(student_id)
     student = None
     if pk is not None:
         student = (
@@ -108,7 +116,13 @@ def student_get_for(*, user, student_id, audit: bool = True) -> Student:
         )
     if student is None:
         if audit:
-            raise _not_found(user=user, object_type="student", raw_id=student_id, student_id=pk)
+            raise not_found(
+                user=user,
+                object_type="student",
+                raw_id=student_id,
+                student_id=pk,
+                data_kind=DataKind.BASICS,
+            )
         raise Http404
     if audit:
         event_record(
@@ -118,6 +132,7 @@ def student_get_for(*, user, student_id, audit: bool = True) -> Student:
             object_id=student.pk,
             student_id=student.pk,
             school_id=student.school_id,
+            data_kind=DataKind.BASICS,
         )
     return student
 
@@ -233,7 +248,9 @@ def groups_visible_to(user) -> QuerySet[Group]:
     )
 
 
-def _not_found(*, user, object_type: str, raw_id, student_id: int | None = None):
+def not_found(
+    *, user, object_type: str, raw_id, student_id: int | None = None, data_kind: str = ""
+) -> Http404:
     """Missing and out of scope look the same to the caller; both are denied attempts."""
     event_record(
         user=user,
@@ -242,15 +259,16 @@ def _not_found(*, user, object_type: str, raw_id, student_id: int | None = None)
         object_type=object_type,
         object_id=raw_id,
         student_id=student_id,
+        data_kind=data_kind,
     )
     return Http404()
 
 
 def group_get_for(*, user, group_id) -> Group:
-    pk = _parse_id(group_id)
+    pk = parse_id(group_id)
     group = groups_visible_to(user).filter(pk=pk).first() if pk else None
     if group is None:
-        raise _not_found(user=user, object_type="group", raw_id=group_id)
+        raise not_found(user=user, object_type="group", raw_id=group_id, data_kind=DataKind.GROUP)
     return group
 
 
@@ -262,10 +280,12 @@ def schools_visible_to(user) -> QuerySet[School]:
 
 
 def school_get_for(*, user, school_id) -> School:
-    pk = _parse_id(school_id)
+    pk = parse_id(school_id)
     school = schools_visible_to(user).filter(pk=pk).first() if pk else None
     if school is None:
-        raise _not_found(user=user, object_type="school", raw_id=school_id)
+        raise not_found(
+            user=user, object_type="school", raw_id=school_id, data_kind=DataKind.SCHOOL
+        )
     return school
 
 
@@ -287,10 +307,16 @@ def audit_school_ids_for(user) -> QuerySet:
 
 def child_get_for(*, user, student_id) -> Student:
     """One of a guardian's own children, or Http404; every look is an access event."""
-    pk = _parse_id(student_id)
+    pk = parse_id(student_id)
     student = children_of(user).filter(pk=pk).first() if pk is not None else None
     if student is None:
-        raise _not_found(user=user, object_type="student", raw_id=student_id, student_id=pk)
+        raise not_found(
+            user=user,
+            object_type="student",
+            raw_id=student_id,
+            student_id=pk,
+            data_kind=DataKind.BASICS,
+        )
     event_record(
         user=user,
         action=Action.VIEW,
@@ -298,5 +324,6 @@ def child_get_for(*, user, student_id) -> Student:
         object_id=student.pk,
         student_id=student.pk,
         school_id=student.school_id,
+        data_kind=DataKind.BASICS,
     )
     return student

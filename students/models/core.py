@@ -10,7 +10,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from samen_een.crypto import SealedTextField
 
-from .constants import Sex, WithdrawalDestination
+from ..constants import Sex, WithdrawalDestination
 
 
 def school_year_of(day: datetime.date) -> int:
@@ -47,6 +47,12 @@ class School(models.Model):
             ("view_school_bsn", _("View the BSN of the school's pupils")),
             ("manage_school_pupils", _("Enrol, move and withdraw the school's pupils")),
             ("view_school_audit", _("View the school's audit events")),
+            ("view_school_progress", _("Read the progress of the school's pupils")),
+            ("view_school_care", _("Read the care data of the school's pupils")),
+            ("write_school_care", _("Record care data for the school's pupils")),
+            ("approve_school_withholding", _("Decide on withholding care records from guardians")),
+            ("view_school_religion", _("Read the religion of the school's pupils")),
+            ("write_school_religion", _("Record the religion of the school's pupils")),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +83,12 @@ class Group(models.Model):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["school_year", "year_group_low", "name"]
-        permissions = [("view_group_pupils", _("View the pupils of the group"))]
+        permissions = [
+            ("view_group_pupils", _("View the pupils of the group")),
+            ("view_group_progress", _("Read the progress of the group's pupils")),
+            ("write_group_progress", _("Record progress for the group's pupils")),
+            ("view_group_care", _("Read care records marked for the group's teachers")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "school_year", "name"], name="group_unique_name_per_year"

@@ -1,0 +1,37 @@
+from .core import (
+    Board,
+    Group,
+    GroupGroupObjectPermission,
+    GroupTeacher,
+    GroupUserObjectPermission,
+    Guardian,
+    Guardianship,
+    Placement,
+    School,
+    SchoolGroupObjectPermission,
+    SchoolUserObjectPermission,
+    SealCanary,
+    Student,
+    school_year_of,
+)
+from .records import CareRecord, ProgressRecord, ReligionRecord
+
+__all__ = [
+    "Board",
+    "CareRecord",
+    "Group",
+    "GroupGroupObjectPermission",
+    "GroupTeacher",
+    "GroupUserObjectPermission",
+    "Guardian",
+    "Guardianship",
+    "Placement",
+    "ProgressRecord",
+    "ReligionRecord",
+    "School",
+    "SchoolGroupObjectPermission",
+    "SchoolUserObjectPermission",
+    "SealCanary",
+    "Student",
+    "school_year_of",
+]

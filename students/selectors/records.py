@@ -1,0 +1,286 @@
+"""Reads of progress, care data and religion, and of a pupil's access log.
+
+Each read is exactly one access event, allowed or denied, flagged special-category for care
+data and religion; lists of pupils and search never touch these records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.constants import Function, Role
+from audit.constants import Action, DataKind, Outcome
+from audit.models import AccessEvent
+from audit.services import event_record
+
+from ..constants import WITHHELD_STATUSES, CareVisibility
+from ..exceptions import FunctionNotAllowed
+from ..models import (
+    CareRecord,
+    GroupUserObjectPermission,
+    Guardianship,
+    ProgressRecord,
+    ReligionRecord,
+    SchoolUserObjectPermission,
+    Student,
+)
+from .pupils import function_require, not_found, parse_id
+
+ACCESS_LOG_MONTHS = 12
+
+
+def _has_school_perm(user, codename: str, school_id: int) -> bool:
+    return SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename, content_object_id=school_id
+    ).exists()
+
+
+def _has_group_perm(user, codename: str, group_id: int | None) -> bool:
+    if group_id is None:
+        return False
+    return GroupUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename, content_object_id=group_id
+    ).exists()
+
+
+def _guardian_authority(user, student_id: int) -> bool | None:
+    """None when the user is not a guardian of the pupil, else whether they have authority."""
+    if not user.has_role(Role.GUARDIAN):
+        return None
+    link = (
+        Guardianship.objects.filter(guardian__user_id=user.pk, student_id=student_id)
+        .values_list("has_authority", flat=True)
+        .first()
+    )
+    return link
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a user reaches one pupil's records: through the school, a group or as guardian."""
+
+    student: Student
+    level: str  # "school", "group" or "guardian"
+
+
+def _reach(
+    *,
+    user,
+    student_id,
+    function: Function,
+    data_kind: DataKind,
+    school_perm: str | None,
+    group_perm: str | None = None,
+    guardian_needs_authority: bool = True,
+) -> Reach:
+    """Decide access to one kind of a pupil's data, or raise (403/404) after one denied event."""
+    pk = parse_id(student_id)
+    function_require(
+        user=user,
+        function=function,
+        object_type=data_kind,
+        object_id=student_id,
+        data_kind=data_kind,
+        student_id=pk,
+    )
+    student = (
+        Student.objects.select_related("school", "group").filter(pk=pk).first() if pk else None
+    )
+    if student is not None:
+        if school_perm and _has_school_perm(user, school_perm, student.school_id):
+            return Reach(student, "school")
+        if group_perm and _has_group_perm(user, group_perm, student.group_id):
+            return Reach(student, "group")
+        authority = _guardian_authority(user, student.pk)
+        if authority or (authority is False and not guardian_needs_authority):
+            return Reach(student, "guardian")
+        if authority is False:
+            # A parent without parental authority: a guardian, but not for this data.
+            event_record(
+                user=user,
+                action=Action.VIEW,
+                outcome=Outcome.DENIED,
+                object_type=data_kind,
+                object_id=student.pk,
+                student_id=student.pk,
+                school_id=student.school_id,
+                data_kind=data_kind,
+            )
+            raise FunctionNotAllowed
+    raise not_found(
+        user=user, object_type=data_kind, raw_id=student_id, student_id=pk, data_kind=data_kind
+    )
+
+
+def _allowed(*, user, reach: Reach, data_kind: DataKind, object_type: str, object_id="") -> None:
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_id=object_id or reach.student.pk,
+        student_id=reach.student.pk,
+        school_id=reach.student.school_id,
+        data_kind=data_kind,
+    )
+
+
+def progress_for(*, user, student_id) -> tuple[Student, QuerySet[ProgressRecord]]:
+    """A pupil's progress records: school staff with the function, the group's teachers and
+    the pupil's guardians (with or without authority)."""
+    reach = _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.VIEW_PROGRESS,
+        data_kind=DataKind.PROGRESS,
+        school_perm="view_school_progress",
+        group_perm="view_group_progress",
+        guardian_needs_authority=False,
+    )
+    _allowed(user=user, reach=reach, data_kind=DataKind.PROGRESS, object_type="progress")
+    records = ProgressRecord.objects.filter(student=reach.student).select_related(
+        "recorded_by", "group"
+    )
+    return reach.student, records
+
+
+def _care_queryset(reach: Reach) -> QuerySet[CareRecord]:
+    records = CareRecord.objects.filter(student=reach.student)
+    if reach.level == "group":
+        records = records.filter(visibility=CareVisibility.TEACHERS)
+    elif reach.level == "guardian":
+        records = records.exclude(withhold_status__in=WITHHELD_STATUSES)
+    return records.select_related("created_by")
+
+
+def care_records_for(*, user, student_id) -> tuple[Student, list[CareRecord], Reach]:
+    """A pupil's care file as this user may see it; one special-category event per read,
+    also when the file is empty and when access is denied."""
+    reach = _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.VIEW_CARE,
+        data_kind=DataKind.CARE,
+        school_perm="view_school_care",
+        group_perm="view_group_care",
+    )
+    _allowed(user=user, reach=reach, data_kind=DataKind.CARE, object_type="care_file")
+    return reach.student, list(_care_queryset(reach)), reach
+
+
+def care_record_get_for(*, user, student_id, record_id) -> tuple[Student, CareRecord, Reach]:
+    """One care record; 404 when it is outside what this user may see (for a teacher: a
+    record for the care team only; for a guardian: a withheld record)."""
+    reach = _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.VIEW_CARE,
+        data_kind=DataKind.CARE,
+        school_perm="view_school_care",
+        group_perm="view_group_care",
+    )
+    rid = parse_id(record_id)
+    record = _care_queryset(reach).filter(pk=rid).first() if rid else None
+    if record is None:
+        raise not_found(
+            user=user,
+            object_type="care_record",
+            raw_id=record_id,
+            student_id=reach.student.pk,
+            data_kind=DataKind.CARE,
+        )
+    _allowed(
+        user=user,
+        reach=reach,
+        data_kind=DataKind.CARE,
+        object_type="care_record",
+        object_id=record.pk,
+    )
+    return reach.student, record, reach
+
+
+def care_write_reach(*, user, student_id) -> Student:
+    """The pupil for writing care data (care coordinator, director), or 403/404."""
+    return _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.WRITE_CARE,
+        data_kind=DataKind.CARE,
+        school_perm="write_school_care",
+    ).student
+
+
+def religion_for(*, user, student_id) -> tuple[Student, ReligionRecord | None]:
+    """A pupil's religion entry (None: nobody asked); director, administration and guardians
+    with authority. One special-category event per read."""
+    reach = _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.VIEW_RELIGION,
+        data_kind=DataKind.RELIGION,
+        school_perm="view_school_religion",
+    )
+    _allowed(user=user, reach=reach, data_kind=DataKind.RELIGION, object_type="religion")
+    return reach.student, ReligionRecord.objects.filter(student=reach.student).first()
+
+
+def religion_write_reach(*, user, student_id) -> Student:
+    return _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.WRITE_RELIGION,
+        data_kind=DataKind.RELIGION,
+        school_perm="write_school_religion",
+    ).student
+
+
+def progress_write_reach(*, user, student_id) -> Student:
+    """Teachers write progress for the pupils of their own groups only."""
+    return _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.WRITE_PROGRESS,
+        data_kind=DataKind.PROGRESS,
+        school_perm=None,
+        group_perm="write_group_progress",
+    ).student
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    created_at: datetime.datetime
+    role: str
+    data_kind: str
+    special_category: bool
+
+
+def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
+    """Who (by role, never by name) looked at a pupil's data in the last 12 months.
+
+    Guardians with authority see the school's reads of their child; the director and the
+    privacy officer see every event of the pupil.
+    """
+    reach = _reach(
+        user=user,
+        student_id=student_id,
+        function=Function.VIEW_ACCESS_LOG,
+        data_kind=DataKind.AUDIT,
+        school_perm="view_school_audit",
+    )
+    _allowed(user=user, reach=reach, data_kind=DataKind.AUDIT, object_type="access_log")
+    since = timezone.now() - datetime.timedelta(days=ACCESS_LOG_MONTHS * 31)
+    events = AccessEvent.objects.filter(
+        student_id=reach.student.pk,
+        created_at__gte=since,
+        outcome=Outcome.ALLOWED,
+        action__in=[Action.VIEW, Action.CREATE, Action.UPDATE],
+    ).exclude(data_kind=DataKind.AUDIT)
+    if reach.level == "guardian":
+        events = events.exclude(role=Role.GUARDIAN).exclude(role="")
+    rows = events.order_by("-created_at", "-id").values_list(
+        "created_at", "role", "data_kind", "special_category"
+    )[:1000]
+    return reach.student, [AccessLogEntry(*row) for row in rows]

@@ -1,0 +1,258 @@
+"""Writes of progress, care data and religion. Every write is an access event."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.constants import Action, DataKind
+from audit.services import event_record
+
+from ..constants import ReligionStatus, WithholdStatus
+from ..exceptions import ConcurrentEditError, StudentError
+from ..models import CareRecord, ProgressRecord, ReligionRecord, SchoolUserObjectPermission, Student
+
+
+def _event(*, user, action, student: Student, data_kind, object_type, object_id) -> None:
+    event_record(
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=data_kind,
+    )
+
+
+@transaction.atomic
+def progress_record_add(
+    *, user: User, student: Student, subject: str, period: str, result: str, note: str = ""
+) -> ProgressRecord:
+    record = ProgressRecord.objects.create(
+        student=student,
+        group=student.group,
+        subject=subject,
+        period=period.strip(),
+        result=result.strip(),
+        note=note.strip(),
+        recorded_by=user,
+    )
+    _event(
+        user=user,
+        action=Action.CREATE,
+        student=student,
+        data_kind=DataKind.PROGRESS,
+        object_type="progress",
+        object_id=record.pk,
+    )
+    return record
+
+
+def _can_decide_withholding(user: User, student: Student) -> bool:
+    return SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__codename="approve_school_withholding",
+        content_object_id=student.school_id,
+    ).exists()
+
+
+@transaction.atomic
+def care_record_create(
+    *,
+    user: User,
+    student: Student,
+    kind: str,
+    content: str,
+    justification: str,
+    source: str,
+    review_date: datetime.date,
+    visibility: str,
+    withhold_reason: str = "",
+) -> CareRecord:
+    if not justification.strip():
+        raise StudentError(_("Say why this is needed for the pupil's guidance."))
+    record = CareRecord.objects.create(
+        student=student,
+        kind=kind,
+        content=content.strip(),
+        justification=justification.strip(),
+        source=source,
+        review_date=review_date,
+        visibility=visibility,
+        created_by=user,
+    )
+    _event(
+        user=user,
+        action=Action.CREATE,
+        student=student,
+        data_kind=DataKind.CARE,
+        object_type="care_record",
+        object_id=record.pk,
+    )
+    if withhold_reason.strip():
+        care_withhold_request(user=user, record=record, reason=withhold_reason)
+    return record
+
+
+@transaction.atomic
+def care_record_update(
+    *,
+    user: User,
+    record: CareRecord,
+    expected_updated_at: datetime.datetime,
+    content: str,
+    justification: str,
+    kind: str,
+    source: str,
+    review_date: datetime.date,
+    visibility: str,
+) -> CareRecord:
+    """Change a care record unless someone else changed it since the form was opened."""
+    locked = CareRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.updated_at != expected_updated_at:
+        raise ConcurrentEditError
+    if not justification.strip():
+        raise StudentError(_("Say why this is needed for the pupil's guidance."))
+    locked.content = content.strip()
+    locked.justification = justification.strip()
+    locked.kind = kind
+    locked.source = source
+    locked.review_date = review_date
+    locked.visibility = visibility
+    locked.updated_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "content",
+            "justification",
+            "kind",
+            "source",
+            "review_date",
+            "visibility",
+            "updated_at",
+        ]
+    )
+    _event(
+        user=user,
+        action=Action.UPDATE,
+        student=locked.student,
+        data_kind=DataKind.CARE,
+        object_type="care_record",
+        object_id=locked.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def care_withhold_request(*, user: User, record: CareRecord, reason: str) -> CareRecord:
+    """Withhold a record from guardians. It is hidden from them at once; the director decides
+    (a director's own request is decided with it)."""
+    if not reason.strip():
+        raise StudentError(_("Give the reason for withholding this record from the guardians."))
+    locked = CareRecord.objects.select_for_update().select_related("student").get(pk=record.pk)
+    locked.withhold_reason = reason.strip()
+    locked.withhold_requested_by = user
+    locked.withhold_status = WithholdStatus.REQUESTED
+    locked.withhold_decided_by = None
+    locked.withhold_decided_at = None
+    if _can_decide_withholding(user, locked.student):
+        locked.withhold_status = WithholdStatus.APPROVED
+        locked.withhold_decided_by = user
+        locked.withhold_decided_at = timezone.now()
+    locked.updated_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "withhold_reason",
+            "withhold_requested_by",
+            "withhold_status",
+            "withhold_decided_by",
+            "withhold_decided_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        user=user,
+        action=Action.UPDATE,
+        student=locked.student,
+        data_kind=DataKind.CARE,
+        object_type="care_withholding",
+        object_id=locked.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def care_withhold_decide(*, user: User, record: CareRecord, approve: bool) -> CareRecord:
+    locked = CareRecord.objects.select_for_update().select_related("student").get(pk=record.pk)
+    if locked.withhold_status != WithholdStatus.REQUESTED:
+        raise StudentError(_("This withholding has already been decided."))
+    locked.withhold_status = WithholdStatus.APPROVED if approve else WithholdStatus.REJECTED
+    locked.withhold_decided_by = user
+    locked.withhold_decided_at = timezone.now()
+    locked.updated_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "withhold_status",
+            "withhold_decided_by",
+            "withhold_decided_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        user=user,
+        action=Action.UPDATE,
+        student=locked.student,
+        data_kind=DataKind.CARE,
+        object_type="care_withholding",
+        object_id=locked.pk,
+    )
+    return locked
+
+
+@transaction.atomic
+def religion_set(
+    *, user: User, student: Student, status: str, religion: str = ""
+) -> ReligionRecord:
+    """Record the guardian's voluntary answer: a religion or belief, or the choice not to say."""
+    religion = religion.strip()
+    if status == ReligionStatus.STATED and not religion:
+        raise StudentError(_("Fill in the religion or belief, or choose not to state it."))
+    if status == ReligionStatus.DECLINED:
+        religion = ""
+    record, created = ReligionRecord.objects.update_or_create(
+        student=student,
+        defaults={
+            "status": status,
+            "religion": religion,
+            "recorded_by": user,
+            "recorded_at": timezone.now(),
+        },
+    )
+    _event(
+        user=user,
+        action=Action.CREATE if created else Action.UPDATE,
+        student=student,
+        data_kind=DataKind.RELIGION,
+        object_type="religion",
+        object_id=record.pk,
+    )
+    return record
+
+
+@transaction.atomic
+def religion_clear(*, user: User, student: Student) -> None:
+    """Remove the entry altogether (voluntary data can always be taken back)."""
+    deleted, _rows = ReligionRecord.objects.filter(student=student).delete()
+    if deleted:
+        _event(
+            user=user,
+            action=Action.UPDATE,
+            student=student,
+            data_kind=DataKind.RELIGION,
+            object_type="religion",
+            object_id=student.pk,
+        )
