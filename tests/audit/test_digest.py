@@ -15,7 +15,7 @@ def _denied(world, *, day, role, school, count=1):
     when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
     for _ in range(count):
         AccessEvent.objects.create(
-            occurred_at=when,
+            created_at=when,
             action=Action.VIEW,
             outcome=Outcome.DENIED,
             role=role,
@@ -29,7 +29,7 @@ def test_digest_counts_denied_attempts_per_school_and_role(world):
     _denied(world, day=day, role="guardian", school=None, count=2)
     _denied(world, day=day - datetime.timedelta(days=1), role="teacher", school=world.school)
     AccessEvent.objects.create(
-        occurred_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(11))),
+        created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(11))),
         action=Action.VIEW,
         outcome=Outcome.ALLOWED,
         role="teacher",

@@ -30,7 +30,7 @@ def test_digest_runs_once_through_real_worker_when_enqueued_twice(world, celery_
     when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     for _ in range(4):
         AccessEvent.objects.create(
-            occurred_at=when,
+            created_at=when,
             action=Action.VIEW,
             outcome=Outcome.DENIED,
             role="teacher",
