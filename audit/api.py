@@ -4,13 +4,13 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 
-from accounts.constants import Function
+from accounts.constants import Function, Role
 from students.selectors import function_require
 
-from .constants import Action, Outcome
+from .constants import Action, DataKind, Outcome
 from .forms import EventFilterForm
 from .models import AccessEvent
-from .selectors import events_filter, events_visible_to
+from .selectors import audit_schools_for, events_filter, events_visible_to
 
 
 class CanViewAudit(BasePermission):
@@ -20,7 +20,12 @@ class CanViewAudit(BasePermission):
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
             return False
-        function_require(user=request.user, function=Function.VIEW_AUDIT, object_type="audit")
+        function_require(
+            user=request.user,
+            function=Function.VIEW_AUDIT,
+            object_type="audit",
+            data_kind=DataKind.AUDIT,
+        )
         return True
 
 
@@ -38,6 +43,8 @@ class AccessEventListApi(GenericAPIView):
                 "actor_id",
                 "role",
                 "action",
+                "data_kind",
+                "special_category",
                 "object_type",
                 "object_id",
                 "student_id",
@@ -52,16 +59,20 @@ class AccessEventListApi(GenericAPIView):
     @extend_schema(
         operation_id="audit_events_list",
         parameters=[
-            OpenApiParameter("actor_id", int),
-            OpenApiParameter("student_id", int),
+            OpenApiParameter("student", int, description="Pupil id"),
+            OpenApiParameter("school", int, description="School id"),
+            OpenApiParameter("role", str, enum=Role.values),
             OpenApiParameter("action", str, enum=Action.values),
+            OpenApiParameter("data_kind", str, enum=DataKind.values),
+            OpenApiParameter("special_category", str, enum=["true", "false"]),
             OpenApiParameter("outcome", str, enum=Outcome.values),
+            OpenApiParameter("actor_id", int),
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
     )
     def get(self, request):
-        form = EventFilterForm(request.query_params)
+        form = EventFilterForm(request.query_params, schools=audit_schools_for(request.user))
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)
         events = events_filter(events_visible_to(request.user), **form.cleaned_data)

@@ -10,6 +10,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
+    EXPORT = "export", _("Export")
 
 
 class DataKind(models.TextChoices):

@@ -2,26 +2,52 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Action, Outcome
+from accounts.constants import Role
+
+from .constants import Action, DataKind, Outcome
 
 _ID = [MinValueValidator(1), MaxValueValidator(2**63 - 1)]
 
 
 class EventFilterForm(forms.Form):
-    actor_id = forms.IntegerField(label=_("User id"), required=False, validators=_ID)
-    student_id = forms.IntegerField(label=_("Pupil id"), required=False, validators=_ID)
+    """Filters of the audit trail (page, CSV and API share them)."""
+
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All")), *Role.choices]
+    )
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("All")), *Action.choices]
+    )
+    data_kind = forms.ChoiceField(
+        label=_("Kind of data"), required=False, choices=[("", _("All")), *DataKind.choices]
+    )
+    special_category = forms.TypedChoiceField(
+        label=_("Special-category data"),
+        required=False,
+        empty_value=None,
+        coerce=lambda value: value == "true",
+        choices=[
+            ("", _("All")),
+            ("true", _("Only special-category data")),
+            ("false", _("Without special-category data")),
+        ],
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices]
     )
+    actor_id = forms.IntegerField(label=_("User id"), required=False, validators=_ID)
+    student = forms.IntegerField(label=_("Pupil id"), required=False, validators=_ID)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", _("All")), *((s.pk, s.name) for s in schools)]
 
     def clean(self):
         data = super().clean()

@@ -2,45 +2,100 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
-from accounts.constants import Function
+from accounts.constants import Function, Role
+from students.models import School
 from students.selectors import audit_school_ids_for
 
+from .constants import Action, DataKind, Outcome
 from .models import AccessEvent
 
 
 def events_visible_to(user) -> QuerySet[AccessEvent]:
-    """Events of the schools the user oversees; account events (logins) too when the user
-    oversees every school they concern, as the board's privacy officer does."""
+    """Events of the schools the user oversees; account events (logins) too for the board's
+    privacy officer, who oversees every school they concern."""
     if not user.has_function(Function.VIEW_AUDIT):
         return AccessEvent.objects.none()
     scope = Q(school_id__in=audit_school_ids_for(user))
-    if user.has_role("privacy_officer"):
+    if user.has_role(Role.PRIVACY_OFFICER):
         scope |= Q(school_id__isnull=True)
     return AccessEvent.objects.filter(scope)
+
+
+def audit_schools_for(user) -> QuerySet[School]:
+    return School.objects.filter(pk__in=audit_school_ids_for(user)).order_by("name")
 
 
 def events_filter(
     qs: QuerySet[AccessEvent],
     *,
-    actor_id: int | None = None,
-    student_id: int | None = None,
+    school: int | None = None,
+    role: str | None = None,
     action: str | None = None,
+    data_kind: str | None = None,
+    special_category: bool | None = None,
     outcome: str | None = None,
+    actor_id: int | None = None,
+    student: int | None = None,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ) -> QuerySet[AccessEvent]:
-    if actor_id:
-        qs = qs.filter(actor_id=actor_id)
-    if student_id:
-        qs = qs.filter(student_id=student_id)
+    if school:
+        qs = qs.filter(school_id=school)
+    if role:
+        # Events store every role of the actor ("director,teacher"): match one of them.
+        qs = qs.filter(
+            Q(role=role)
+            | Q(role__startswith=f"{role},")
+            | Q(role__endswith=f",{role}")
+            | Q(role__contains=f",{role},")
+        )
     if action:
         qs = qs.filter(action=action)
+    if data_kind:
+        qs = qs.filter(data_kind=data_kind)
+    if special_category is not None:
+        qs = qs.filter(special_category=special_category)
     if outcome:
         qs = qs.filter(outcome=outcome)
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    if student:
+        qs = qs.filter(student_id=student)
+    tz = timezone.get_current_timezone()
     if since:
-        qs = qs.filter(created_at__date__gte=since)
+        qs = qs.filter(created_at__gte=datetime.datetime.combine(since, datetime.time.min, tz))
     if until:
-        qs = qs.filter(created_at__date__lte=until)
+        end = datetime.datetime.combine(until, datetime.time.min, tz) + datetime.timedelta(days=1)
+        qs = qs.filter(created_at__lt=end)
     return qs.order_by("-created_at", "-id")
+
+
+def care_reads_per_role_per_week(user, *, weeks: int = 12) -> list[dict]:
+    """Allowed reads of special-category data per week and role, newest week first."""
+    since = timezone.now() - datetime.timedelta(weeks=weeks)
+    return list(
+        events_visible_to(user)
+        .filter(
+            special_category=True,
+            outcome=Outcome.ALLOWED,
+            action=Action.VIEW,
+            created_at__gte=since,
+        )
+        .annotate(week=TruncWeek("created_at"))
+        .values("week", "role", "data_kind")
+        .annotate(reads=Count("id"))
+        .order_by("-week", "role", "data_kind")
+    )
+
+
+__all__ = [
+    "DataKind",
+    "audit_schools_for",
+    "care_reads_per_role_per_week",
+    "events_filter",
+    "events_visible_to",
+]

@@ -4,37 +4,128 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import TokenLoginApi
 from audit.api import AccessEventListApi
-from audit.views import AccessEventListView
-from students.api import (
-    GroupDetailApi,
-    GroupListApi,
-    SchoolDetailApi,
-    SchoolListApi,
-    StudentDetailApi,
-    StudentListApi,
-)
-from students.views import ChildDetailView, HomeView, StudentDetailView, StudentListView
+from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
+from students import api as students_api
+from students import views as students_views
 
 from . import views
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="auth-token"),
-    path("students/", StudentListApi.as_view(), name="student-list"),
-    path("students/<str:student_id>/", StudentDetailApi.as_view(), name="student-detail"),
-    path("groups/", GroupListApi.as_view(), name="group-list"),
-    path("groups/<str:group_id>/", GroupDetailApi.as_view(), name="group-detail"),
-    path("schools/", SchoolListApi.as_view(), name="school-list"),
-    path("schools/<str:school_id>/", SchoolDetailApi.as_view(), name="school-detail"),
+    path("students/", students_api.StudentListApi.as_view(), name="student-list"),
+    path(
+        "students/<str:student_id>/", students_api.StudentDetailApi.as_view(), name="student-detail"
+    ),
+    path(
+        "students/<str:student_id>/progress/",
+        students_api.ProgressApi.as_view(),
+        name="student-progress",
+    ),
+    path(
+        "students/<str:student_id>/care-records/",
+        students_api.CareRecordListApi.as_view(),
+        name="student-care-records",
+    ),
+    path(
+        "students/<str:student_id>/care-records/<str:record_id>/",
+        students_api.CareRecordDetailApi.as_view(),
+        name="student-care-record",
+    ),
+    path(
+        "students/<str:student_id>/religion/",
+        students_api.ReligionApi.as_view(),
+        name="student-religion",
+    ),
+    path(
+        "students/<str:student_id>/access-log/",
+        students_api.AccessLogApi.as_view(),
+        name="student-access-log",
+    ),
+    path("groups/", students_api.GroupListApi.as_view(), name="group-list"),
+    path("groups/<str:group_id>/", students_api.GroupDetailApi.as_view(), name="group-detail"),
+    path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
+    path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
     path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
 ]
 
+student_pages = [
+    path("", students_views.StudentListView.as_view(), name="student-list"),
+    path("<str:student_id>/", students_views.StudentDetailView.as_view(), name="student-detail"),
+    path(
+        "<str:student_id>/progress/",
+        students_views.StudentProgressView.as_view(),
+        name="student-progress",
+    ),
+    path(
+        "<str:student_id>/care/", students_views.StudentCareFileView.as_view(), name="student-care"
+    ),
+    path(
+        "<str:student_id>/care/new/",
+        students_views.CareRecordCreateView.as_view(),
+        name="care-record-create",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/",
+        students_views.CareRecordDetailView.as_view(),
+        name="care-record-detail",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/edit/",
+        students_views.CareRecordEditView.as_view(),
+        name="care-record-edit",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/withhold/",
+        students_views.CareRecordWithholdView.as_view(),
+        name="care-record-withhold",
+    ),
+    path(
+        "<str:student_id>/religion/", students_views.ReligionView.as_view(), name="student-religion"
+    ),
+    path(
+        "<str:student_id>/access-log/",
+        students_views.AccessLogView.as_view(),
+        name="student-access-log",
+    ),
+]
+
+child_pages = [
+    path("<str:student_id>/", students_views.ChildDetailView.as_view(), name="child-detail"),
+    path(
+        "<str:student_id>/care/",
+        students_views.CareFileForGuardianView.as_view(),
+        name="child-care",
+    ),
+    path(
+        "<str:student_id>/religion/",
+        students_views.ChildReligionView.as_view(),
+        name="child-religion",
+    ),
+    path(
+        "<str:student_id>/access-log/",
+        students_views.ChildAccessLogView.as_view(),
+        name="child-access-log",
+    ),
+]
+
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", students_views.HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
-    path("students/", StudentListView.as_view(), name="student-list"),
-    path("students/<str:student_id>/", StudentDetailView.as_view(), name="student-detail"),
-    path("children/<str:student_id>/", ChildDetailView.as_view(), name="child-detail"),
+    path("students/", include(student_pages)),
+    path("children/", include(child_pages)),
+    path(
+        "care/withholdings/",
+        students_views.WithholdingQueueView.as_view(),
+        name="care-withholdings",
+    ),
+    path(
+        "care/withholdings/<str:record_id>/decide/",
+        students_views.WithholdingDecideView.as_view(),
+        name="care-withholding-decide",
+    ),
     path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
+    path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),
+    path("audit/care-reads/", CareReadSummaryView.as_view(), name="audit-care-summary"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

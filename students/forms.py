@@ -1,5 +1,8 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Subject
 
 
 class StudentSearchForm(forms.Form):
@@ -12,3 +15,96 @@ class StudentSearchForm(forms.Form):
         self.fields["group"].choices = [("", _("All groups"))] + [
             (g.pk, f"{g.name} ({g.school.name})") for g in groups
         ]
+
+
+class ProgressForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Subject"), choices=Subject.choices)
+    period = forms.CharField(
+        label=_("Period"), max_length=50, help_text=_("For example 'Midden groep 5' or 'Report 1'.")
+    )
+    result = forms.CharField(
+        label=_("Result"), max_length=20, help_text=_("A grade (7.5) or a level (A-E, I-V).")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CareRecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CareKind.choices)
+    content = forms.CharField(
+        label=_("Content"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why is this needed for the pupil's guidance? Required."),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=CareSource.choices)
+    review_date = forms.DateField(
+        label=_("Review date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When to check whether this is still needed."),
+    )
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=CareVisibility.choices)
+    expected_updated_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean_justification(self):
+        value = self.cleaned_data["justification"].strip()
+        if not value:
+            raise forms.ValidationError(_("Say why this is needed for the pupil's guidance."))
+        return value
+
+    def clean_review_date(self):
+        value = self.cleaned_data["review_date"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The review date cannot be in the past."))
+        return value
+
+
+class CareRecordCreateForm(CareRecordForm):
+    withhold_reason = forms.CharField(
+        label=_("Withhold from guardians: reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only for signals under the Meldcode where informing a guardian would "
+            "endanger the child. The director decides; until then guardians do not "
+            "see the record."
+        ),
+    )
+
+
+class WithholdForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withholding from guardians"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class ReligionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Religion or belief (voluntary)"),
+        choices=[("", _("Not asked / remove the entry")), *ReligionStatus.choices],
+        required=False,
+    )
+    religion = forms.CharField(label=_("Religion or belief"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ReligionStatus.STATED and not data.get("religion", "").strip():
+            self.add_error(
+                "religion", _("Fill in the religion or belief, or choose not to state it.")
+            )
+        return data

@@ -1,5 +1,6 @@
 """Shared fixtures: one small world with every role, objects in and out of each one's scope."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -8,7 +9,8 @@ from rest_framework.test import APIClient
 
 from accounts.constants import Role
 from accounts.models import User
-from students.models import Group, School, Student
+from students.constants import CareVisibility, ReligionStatus, WithholdStatus
+from students.models import CareRecord, Group, ReligionRecord, School, Student
 
 from .students.factories import (
     PASSWORD,
@@ -30,17 +32,47 @@ class World:
     other_group: Group
     pupil3: Student  # in group 3 of the school; child of the guardians
     pupil5: Student  # in group 5 of the school
-    other_pupil: Student  # in the other school
+    other_pupil: Student  # in the other school of the same board
+    foreign_pupil: Student  # in a school of another board
     users: dict[str, User]
+    care: dict[str, CareRecord]
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
 
     def out_of_scope(self, role: str) -> Student:
-        # Teachers and guardians are bounded inside the school; school roles by the school.
+        # Teachers and guardians are bounded inside the school, school roles by the school,
+        # the privacy officer by the board.
         if role in ("teacher", "guardian", "guardian_limited"):
             return self.pupil5
+        if role == "privacy_officer":
+            return self.foreign_pupil
         return self.other_pupil
+
+    def care_in_scope(self, role: str) -> CareRecord:
+        return self.care["teachers"]
+
+    def care_out_of_scope(self, role: str) -> CareRecord:
+        pupil = self.out_of_scope(role)
+        return self.care[
+            {
+                self.pupil5.pk: "pupil5",
+                self.other_pupil.pk: "other",
+                self.foreign_pupil.pk: "foreign",
+            }[pupil.pk]
+        ]
+
+
+def _care(student: Student, **kwargs) -> CareRecord:
+    data = {
+        "kind": "diagnosis",
+        "content": "Dyslexie (verklaring 2025)",
+        "justification": "Extra tijd en voorleessoftware bij toetsen",
+        "source": "specialist",
+        "review_date": datetime.date(2027, 6, 30),
+        "visibility": CareVisibility.TEACHERS,
+    }
+    return CareRecord.objects.create(student=student, **{**data, **kwargs})
 
 
 @pytest.fixture(autouse=True)
@@ -76,8 +108,54 @@ def world(db) -> World:
             pupil3, has_authority=False, email="parent-limited@t.example"
         ),
     }
+    foreign_school = SchoolFactory(name="Elders", brin="99XX")
+    foreign_pupil = StudentFactory(group=GroupFactory(school=foreign_school, year_group_low=3))
+    care = {
+        "teachers": _care(pupil3),
+        "care_team": _care(
+            pupil3,
+            kind="support_plan",
+            content="Handelingsplan rekenen",
+            visibility=CareVisibility.CARE_TEAM,
+        ),
+        "withheld": _care(
+            pupil3,
+            kind="child_protection",
+            content="Signaal Meldcode",
+            visibility=CareVisibility.CARE_TEAM,
+            withhold_status=WithholdStatus.APPROVED,
+            withhold_reason="Veiligheid van het kind",
+        ),
+        "pupil5": _care(pupil5),
+        "pending": _care(
+            pupil5,
+            kind="child_protection",
+            visibility=CareVisibility.CARE_TEAM,
+            withhold_status=WithholdStatus.REQUESTED,
+            withhold_reason="Signaal, besluit directeur nodig",
+        ),
+        "other": _care(
+            other_pupil,
+            withhold_status=WithholdStatus.REQUESTED,
+            withhold_reason="Signaal in onderzoek",
+        ),
+        "foreign": _care(foreign_pupil),
+    }
+    ReligionRecord.objects.create(
+        student=pupil3, status=ReligionStatus.STATED, religion="Rooms-katholiek"
+    )
     return World(
-        school, other_school, group3, group5, other_group, pupil3, pupil5, other_pupil, users
+        school,
+        other_school,
+        group3,
+        group5,
+        other_group,
+        pupil3,
+        pupil5,
+        other_pupil,
+        foreign_pupil,
+        users,
+        care,
     )
 
 

@@ -57,6 +57,19 @@ def student_url(name: str) -> Callable:
     return build
 
 
+def care_url(name: str) -> Callable:
+    def build(world, role, in_scope):
+        record = world.care_in_scope(role) if in_scope else world.care_out_of_scope(role)
+        return reverse(name, args=[record.student_id, record.pk])
+
+    return build
+
+
+def decide_url(world, role, in_scope):
+    record = world.care["pending"] if in_scope else world.care["other"]
+    return reverse("care-withholding-decide", args=[record.pk])
+
+
 def group_url(world, role, in_scope):
     group = world.group3
     if not in_scope:
@@ -71,6 +84,14 @@ def school_url(world, role, in_scope):
 
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
 FORBIDDEN = 403
+ANON_PAGE = {"anonymous": (302, 302)}
+ANON_API = {"anonymous": (401, 401)}
+
+
+def scoped(*roles: str, ok: int = 200, **extra) -> dict:
+    """Everyone 403 except: the given roles (ok in scope, 404 out of scope) and extra."""
+    return _all(FORBIDDEN, **{role: (ok, 404) for role in roles}, **extra)
+
 
 # Pages answer an anonymous caller with a redirect to the login page (302);
 # the API answers 401.
@@ -158,6 +179,107 @@ MATRIX: dict[str, Entry] = {
     "api:audit-event-list": Entry(
         fixed("api:audit-event-list"),
         _all(FORBIDDEN, anonymous=(401, 401), director=(200, 200), privacy_officer=(200, 200)),
+        api=True,
+    ),
+    # Progress, care data and religion (issue 3).
+    "student-progress": Entry(
+        student_url("student-progress"),
+        scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
+    ),
+    "student-care": Entry(
+        student_url("student-care"),
+        scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
+    ),
+    "care-record-create": Entry(
+        student_url("care-record-create"), scoped("director", "care_coordinator", **ANON_PAGE)
+    ),
+    "care-record-detail": Entry(
+        care_url("care-record-detail"),
+        scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
+    ),
+    "care-record-edit": Entry(
+        care_url("care-record-edit"), scoped("director", "care_coordinator", **ANON_PAGE)
+    ),
+    "care-record-withhold": Entry(
+        care_url("care-record-withhold"),
+        scoped("director", "care_coordinator", ok=302, **ANON_PAGE),
+        method="post",
+        data={"reason": "Meldcode: veiligheid van het kind"},
+    ),
+    "care-withholdings": Entry(
+        fixed("care-withholdings"), _all(FORBIDDEN, director=(200, 200), **ANON_PAGE)
+    ),
+    "care-withholding-decide": Entry(
+        decide_url,
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data={"decision": "approve"},
+    ),
+    "student-religion": Entry(
+        student_url("student-religion"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "student-access-log": Entry(
+        student_url("student-access-log"), scoped("director", "privacy_officer", **ANON_PAGE)
+    ),
+    "child-care": Entry(
+        student_url("child-care"),
+        scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+    ),
+    "child-religion": Entry(
+        student_url("child-religion"),
+        scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+    ),
+    "child-access-log": Entry(
+        student_url("child-access-log"),
+        scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+    ),
+    "audit-event-export": Entry(
+        fixed("audit-event-export"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_PAGE),
+    ),
+    "audit-care-summary": Entry(
+        fixed("audit-care-summary"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_PAGE),
+    ),
+    "api:student-progress": Entry(
+        student_url("api:student-progress"),
+        scoped(
+            "director", "care_coordinator", "teacher", "guardian", "guardian_limited", **ANON_API
+        ),
+        api=True,
+    ),
+    "api:student-care-records": Entry(
+        student_url("api:student-care-records"),
+        scoped(
+            "director",
+            "care_coordinator",
+            "teacher",
+            "guardian",
+            guardian_limited=(403, 404),
+            **ANON_API,
+        ),
+        api=True,
+    ),
+    "api:student-care-record": Entry(
+        care_url("api:student-care-record"),
+        scoped(
+            "director",
+            "care_coordinator",
+            "teacher",
+            "guardian",
+            guardian_limited=(403, 404),
+            **ANON_API,
+        ),
+        api=True,
+    ),
+    "api:student-religion": Entry(
+        student_url("api:student-religion"),
+        scoped("director", "administration", "guardian", guardian_limited=(403, 404), **ANON_API),
+        api=True,
+    ),
+    "api:student-access-log": Entry(
+        student_url("api:student-access-log"),
+        scoped("director", "privacy_officer", "guardian", guardian_limited=(403, 404), **ANON_API),
         api=True,
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),

@@ -61,10 +61,10 @@ def test_audit_list_queries_do_not_grow_with_rows(world, client, api, route):
 
     add_event()
     url = reverse(route)
-    one = _queries(http, url, student_id=world.pupil5.pk)
+    one = _queries(http, url, student=world.pupil5.pk)
     for _ in range(49):
         add_event()
-    fifty = _queries(http, url, student_id=world.pupil5.pk)
+    fifty = _queries(http, url, student=world.pupil5.pk)
     assert AccessEvent.objects.filter(student_id=world.pupil5.pk).count() == 50
     assert one == fifty, f"{route}: {one} queries before, {fifty} with 50 more events"
     assert fifty <= 10

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
                 ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='who (user id)')),
                 ('role', models.CharField(blank=True, max_length=200, verbose_name='role')),
-                ('action', models.CharField(choices=[('view', 'View'), ('list', 'List'), ('create', 'Create'), ('update', 'Update'), ('login', 'Login'), ('login_failed', 'Failed login'), ('logout', 'Logout')], max_length=20, verbose_name='action')),
+                ('action', models.CharField(choices=[('view', 'View'), ('list', 'List'), ('create', 'Create'), ('update', 'Update'), ('login', 'Login'), ('login_failed', 'Failed login'), ('logout', 'Logout'), ('export', 'Export')], max_length=20, verbose_name='action')),
                 ('data_kind', models.CharField(blank=True, choices=[('basics', 'Basic data'), ('progress', 'Progress and grades'), ('care', 'Care data'), ('religion', 'Religion'), ('group', 'Group'), ('school', 'School'), ('audit', 'Audit trail'), ('account', 'Account')], max_length=20, verbose_name='kind of data')),
                 ('special_category', models.BooleanField(default=False, verbose_name='special-category data')),
                 ('object_type', models.CharField(blank=True, max_length=50, verbose_name='object type')),

@@ -17,7 +17,7 @@ from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 from audit.services import event_record
 
-from ..constants import WITHHELD_STATUSES, CareVisibility
+from ..constants import WITHHELD_STATUSES, CareVisibility, WithholdStatus
 from ..exceptions import FunctionNotAllowed
 from ..models import (
     CareRecord,
@@ -284,3 +284,24 @@ def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
         "created_at", "role", "data_kind", "special_category"
     )[:1000]
     return reach.student, [AccessLogEntry(*row) for row in rows]
+
+
+def withholdings_pending_for(*, user) -> QuerySet[CareRecord]:
+    """Requested withholdings in the schools where this user decides on them."""
+    schools = SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="approve_school_withholding"
+    ).values("content_object_id")
+    return (
+        CareRecord.objects.filter(
+            withhold_status=WithholdStatus.REQUESTED, student__school_id__in=schools
+        )
+        .select_related("student", "student__group", "withhold_requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def progress_writable_by(*, user, student: Student) -> bool:
+    """Whether to offer the form: a teacher of the pupil's current group."""
+    return user.has_function(Function.WRITE_PROGRESS) and _has_group_perm(
+        user, "write_group_progress", student.group_id
+    )

@@ -178,7 +178,7 @@ def test_audit_list_filters_by_outcome_and_pupil(world, api):
     body = api.get(reverse("api:audit-event-list"), {"outcome": "denied"}).json()
     assert [e["student_id"] for e in body["results"]] == [world.pupil5.pk]
     body = api.get(
-        reverse("api:audit-event-list"), {"student_id": world.pupil3.pk, "action": "view"}
+        reverse("api:audit-event-list"), {"student": world.pupil3.pk, "action": "view"}
     ).json()
     assert [e["outcome"] for e in body["results"]] == ["allowed"]
 

@@ -6,14 +6,15 @@ from django.views import View
 
 from accounts.constants import Function, Role
 
-from .forms import StudentSearchForm
-from .selectors import (
+from ..forms import StudentSearchForm
+from ..selectors import (
     AccessResolver,
     child_get_for,
     children_of,
     function_require,
     groups_visible_to,
     guardians_of_for,
+    progress_for,
     student_access_for,
     student_get_for,
     students_visible_to,
@@ -45,7 +46,7 @@ class HomeView(LoginRequiredMixin, View):
 
 
 def _current_year() -> int:
-    from .services import group_school_year_current
+    from ..services import group_school_year_current
 
     return group_school_year_current()
 
@@ -100,6 +101,7 @@ class StudentDetailView(LoginRequiredMixin, View):
                 "access": access,
                 "guardians": guardians_of_for(user=request.user, student=student, access=access),
                 "placements": student.placements.all(),
+                "links": _record_links(request.user),
             },
         )
 
@@ -116,6 +118,7 @@ class ChildDetailView(LoginRequiredMixin, View):
         )
         student = child_get_for(user=request.user, student_id=student_id)
         access = student_access_for(user=request.user, student=student)
+        _student, progress = progress_for(user=request.user, student_id=student.pk)
         return render(
             request,
             "students/child_detail.html",
@@ -123,5 +126,16 @@ class ChildDetailView(LoginRequiredMixin, View):
                 "student": student,
                 "access": access,
                 "guardians": guardians_of_for(user=request.user, student=student, access=access),
+                "progress": progress,
             },
         )
+
+
+def _record_links(user) -> dict[str, bool]:
+    """Which record pages to offer on the pupil page (each checks access again itself)."""
+    return {
+        "progress": user.has_function(Function.VIEW_PROGRESS),
+        "care": user.has_function(Function.VIEW_CARE),
+        "religion": user.has_function(Function.VIEW_RELIGION),
+        "access_log": user.has_function(Function.VIEW_ACCESS_LOG),
+    }

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.constants import Function
 
-from .selectors import (
+from ..selectors import (
     AccessResolver,
     function_require,
     group_get_for,

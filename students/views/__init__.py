@@ -1,0 +1,36 @@
+from .pupils import ChildDetailView, HomeView, StudentDetailView, StudentListView
+from .records import (
+    AccessLogView,
+    CareFileForGuardianView,
+    CareRecordCreateView,
+    CareRecordDetailView,
+    CareRecordEditView,
+    CareRecordWithholdView,
+    ChildAccessLogView,
+    ChildReligionView,
+    ReligionView,
+    StudentCareFileView,
+    StudentProgressView,
+    WithholdingDecideView,
+    WithholdingQueueView,
+)
+
+__all__ = [
+    "AccessLogView",
+    "CareFileForGuardianView",
+    "CareRecordCreateView",
+    "CareRecordDetailView",
+    "CareRecordEditView",
+    "CareRecordWithholdView",
+    "ChildAccessLogView",
+    "ChildDetailView",
+    "ChildReligionView",
+    "HomeView",
+    "ReligionView",
+    "StudentCareFileView",
+    "StudentDetailView",
+    "StudentListView",
+    "StudentProgressView",
+    "WithholdingDecideView",
+    "WithholdingQueueView",
+]

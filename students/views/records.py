@@ -1,0 +1,413 @@
+"""Pages for progress, the care file, religion and a pupil's access log.
+
+Each page reads through one selector, which checks access and records exactly one access
+event; writes go through one service each.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.constants import Function
+from audit.constants import DataKind
+
+from ..constants import WithholdStatus
+from ..exceptions import StudentError
+from ..forms import (
+    CareRecordCreateForm,
+    CareRecordForm,
+    DecideForm,
+    ProgressForm,
+    ReligionForm,
+    WithholdForm,
+)
+from ..models import CareRecord
+from ..selectors import (
+    access_log_for,
+    care_record_get_for,
+    care_records_for,
+    care_write_reach,
+    function_require,
+    not_found,
+    parse_id,
+    progress_for,
+    progress_write_reach,
+    religion_for,
+    religion_write_reach,
+)
+from ..selectors.records import progress_writable_by, withholdings_pending_for
+from ..services import (
+    care_record_create,
+    care_record_update,
+    care_withhold_decide,
+    care_withhold_request,
+    progress_record_add,
+    religion_clear,
+    religion_set,
+)
+
+
+class AudienceMixin(LoginRequiredMixin):
+    """Staff pages are closed to parents and parent pages to staff (403, an audit event)."""
+
+    audience = "staff"
+    data_kind = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            functions = (
+                (Function.VIEW_PUPILS, Function.VIEW_AUDIT)
+                if self.audience == "staff"
+                else (Function.VIEW_OWN_CHILDREN,)
+            )
+            function_require(
+                user=request.user,
+                function=functions,
+                object_type=self.audience,
+                object_id=kwargs.get("student_id", ""),
+                data_kind=self.data_kind,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StudentProgressView(AudienceMixin, View):
+    data_kind = DataKind.PROGRESS
+
+    """Progress of one pupil; the pupil's own teachers add results here."""
+
+    template_name = "students/progress.html"
+
+    def _render(self, request, student_id, form=None, status=200):
+        student, records = progress_for(user=request.user, student_id=student_id)
+        can_write = progress_writable_by(user=request.user, student=student)
+        return render(
+            request,
+            self.template_name,
+            {
+                "student": student,
+                "records": records,
+                "form": (form or ProgressForm()) if can_write else None,
+            },
+            status=status,
+        )
+
+    def get(self, request, student_id):
+        return self._render(request, student_id)
+
+    def post(self, request, student_id):
+        student = progress_write_reach(user=request.user, student_id=student_id)
+        form = ProgressForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, student_id, form=form, status=400)
+        progress_record_add(user=request.user, student=student, **form.cleaned_data)
+        messages.success(request, _("The result has been recorded."))
+        return redirect("student-progress", student.pk)
+
+
+class StudentCareFileView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    """The care file: special-category data, every view on the record."""
+
+    def get(self, request, student_id):
+        student, records, reach = care_records_for(user=request.user, student_id=student_id)
+        return render(
+            request,
+            "students/care_file.html",
+            {
+                "student": student,
+                "records": records,
+                "reach": reach,
+                "can_write": request.user.has_function(Function.WRITE_CARE)
+                and reach.level == "school",
+            },
+        )
+
+
+class CareRecordDetailView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    def get(self, request, student_id, record_id):
+        student, record, reach = care_record_get_for(
+            user=request.user, student_id=student_id, record_id=record_id
+        )
+        return render(
+            request,
+            "students/care_record.html",
+            {
+                "student": student,
+                "record": record,
+                "reach": reach,
+                "can_write": request.user.has_function(Function.WRITE_CARE)
+                and reach.level == "school",
+                "withhold_form": WithholdForm(),
+            },
+        )
+
+
+class CareRecordCreateView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    template_name = "students/care_record_form.html"
+
+    def get(self, request, student_id):
+        student = care_write_reach(user=request.user, student_id=student_id)
+        return render(
+            request, self.template_name, {"student": student, "form": CareRecordCreateForm()}
+        )
+
+    def post(self, request, student_id):
+        student = care_write_reach(user=request.user, student_id=student_id)
+        form = CareRecordCreateForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("expected_updated_at", None)
+            try:
+                record = care_record_create(user=request.user, student=student, **data)
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The care record has been saved."))
+                return redirect("care-record-detail", student.pk, record.pk)
+        return render(request, self.template_name, {"student": student, "form": form}, status=400)
+
+
+def _writable_record(request, student_id, record_id) -> CareRecord:
+    student = care_write_reach(user=request.user, student_id=student_id)
+    rid = parse_id(record_id)
+    record = CareRecord.objects.filter(student=student, pk=rid).first() if rid else None
+    if record is None:
+        raise not_found(
+            user=request.user,
+            object_type="care_record",
+            raw_id=record_id,
+            student_id=student.pk,
+            data_kind=DataKind.CARE,
+        )
+    return record
+
+
+class CareRecordEditView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    template_name = "students/care_record_form.html"
+
+    def get(self, request, student_id, record_id):
+        function_require(
+            user=request.user,
+            function=Function.WRITE_CARE,
+            object_type="care",
+            data_kind=DataKind.CARE,
+        )
+        student, record, reach = care_record_get_for(
+            user=request.user, student_id=student_id, record_id=record_id
+        )
+        if reach.level != "school":
+            raise not_found(
+                user=request.user,
+                object_type="care_record",
+                raw_id=record_id,
+                student_id=student.pk,
+                data_kind=DataKind.CARE,
+            )
+        form = CareRecordForm(
+            initial={
+                "kind": record.kind,
+                "content": record.content,
+                "justification": record.justification,
+                "source": record.source,
+                "review_date": record.review_date,
+                "visibility": record.visibility,
+                "expected_updated_at": record.updated_at,
+            }
+        )
+        return render(
+            request, self.template_name, {"student": student, "record": record, "form": form}
+        )
+
+    def post(self, request, student_id, record_id):
+        record = _writable_record(request, student_id, record_id)
+        form = CareRecordForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            expected = data.pop("expected_updated_at") or record.updated_at
+            try:
+                care_record_update(
+                    user=request.user, record=record, expected_updated_at=expected, **data
+                )
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The care record has been changed."))
+                return redirect("care-record-detail", record.student_id, record.pk)
+        return render(
+            request,
+            self.template_name,
+            {"student": record.student, "record": record, "form": form},
+            status=400,
+        )
+
+
+class CareRecordWithholdView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    def post(self, request, student_id, record_id):
+        record = _writable_record(request, student_id, record_id)
+        form = WithholdForm(request.POST)
+        if form.is_valid():
+            record = care_withhold_request(
+                user=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
+            if record.withhold_status == WithholdStatus.APPROVED:
+                messages.success(request, _("The record is withheld from the guardians."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The guardians no longer see this record; the "
+                        "director decides on withholding it."
+                    ),
+                )
+        else:
+            messages.error(request, _("Give the reason for withholding this record."))
+        return redirect("care-record-detail", record.student_id, record.pk)
+
+
+class WithholdingQueueView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    """The director's list of requested withholdings (the reason, never the care content)."""
+
+    def get(self, request):
+        function_require(
+            user=request.user,
+            function=Function.DECIDE_WITHHOLDING,
+            object_type="care_withholding",
+            data_kind=DataKind.CARE,
+        )
+        return render(
+            request,
+            "students/withholdings.html",
+            {"pending": withholdings_pending_for(user=request.user), "form": DecideForm()},
+        )
+
+
+class WithholdingDecideView(AudienceMixin, View):
+    data_kind = DataKind.CARE
+
+    def post(self, request, record_id):
+        function_require(
+            user=request.user,
+            function=Function.DECIDE_WITHHOLDING,
+            object_type="care_withholding",
+            data_kind=DataKind.CARE,
+        )
+        rid = parse_id(record_id)
+        record = withholdings_pending_for(user=request.user).filter(pk=rid).first() if rid else None
+        if record is None:
+            raise not_found(
+                user=request.user,
+                object_type="care_withholding",
+                raw_id=record_id,
+                data_kind=DataKind.CARE,
+            )
+        form = DecideForm(request.POST)
+        if form.is_valid():
+            care_withhold_decide(
+                user=request.user, record=record, approve=form.cleaned_data["decision"] == "approve"
+            )
+            messages.success(request, _("The decision has been recorded."))
+        else:
+            messages.error(request, _("Choose approve or reject."))
+        return redirect("care-withholdings")
+
+
+class ReligionView(AudienceMixin, View):
+    data_kind = DataKind.RELIGION
+
+    """Religion (voluntary): read and recorded by administration and the director, and by
+    guardians with authority for their own child. Never required anywhere."""
+
+    template_name = "students/religion.html"
+    back_url_name = "student-detail"
+
+    def _render(self, request, student_id, form=None, status=200):
+        student, record = religion_for(user=request.user, student_id=student_id)
+        can_write = request.user.has_function(Function.WRITE_RELIGION)
+        if form is None:
+            form = ReligionForm(
+                initial={
+                    "status": record.status if record else "",
+                    "religion": record.religion if record else "",
+                }
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "student": student,
+                "record": record,
+                "form": form if can_write else None,
+                "back_url_name": self.back_url_name,
+            },
+            status=status,
+        )
+
+    def get(self, request, student_id):
+        return self._render(request, student_id)
+
+    def post(self, request, student_id):
+        student = religion_write_reach(user=request.user, student_id=student_id)
+        form = ReligionForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, student_id, form=form, status=400)
+        status = form.cleaned_data["status"]
+        if status:
+            religion_set(
+                user=request.user,
+                student=student,
+                status=status,
+                religion=form.cleaned_data["religion"],
+            )
+        else:
+            religion_clear(user=request.user, student=student)
+        messages.success(request, _("Saved."))
+        return redirect(request.path)
+
+
+class ChildReligionView(ReligionView):
+    audience = "guardian"
+    template_name = "students/religion.html"
+    back_url_name = "child-detail"
+
+
+class CareFileForGuardianView(AudienceMixin, View):
+    audience = "guardian"
+    data_kind = DataKind.CARE
+
+    def get(self, request, student_id):
+        student, records, _reach = care_records_for(user=request.user, student_id=student_id)
+        return render(request, "students/child_care.html", {"student": student, "records": records})
+
+
+class AccessLogView(AudienceMixin, View):
+    data_kind = DataKind.AUDIT
+
+    """Who looked at a pupil's data (by role and date, never by name)."""
+
+    back_url_name = "student-detail"
+
+    def get(self, request, student_id):
+        student, entries = access_log_for(user=request.user, student_id=student_id)
+        return render(
+            request,
+            "students/access_log.html",
+            {"student": student, "entries": entries, "back_url_name": self.back_url_name},
+        )
+
+
+class ChildAccessLogView(AccessLogView):
+    audience = "guardian"
+    back_url_name = "child-detail"
