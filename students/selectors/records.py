@@ -280,6 +280,17 @@ def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
     ).exclude(data_kind=DataKind.AUDIT)
     if reach.level == "guardian":
         events = events.exclude(role=Role.GUARDIAN).exclude(role="")
+        # Nothing may hint at a record withheld from guardians, not even a read of it.
+        withheld_ids = [
+            str(pk)
+            for pk in CareRecord.objects.filter(
+                student=reach.student, withhold_status__in=WITHHELD_STATUSES
+            ).values_list("pk", flat=True)
+        ]
+        if withheld_ids:
+            events = events.exclude(
+                object_type__in=("care_record", "care_withholding"), object_id__in=withheld_ids
+            )
     rows = events.order_by("-created_at", "-id").values_list(
         "created_at", "role", "data_kind", "special_category"
     )[:1000]

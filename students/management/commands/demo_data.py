@@ -14,8 +14,27 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import User
-from students.constants import Sex
-from students.models import Board, Group, Guardian, Placement, School, Student, school_year_of
+from students.constants import (
+    CareKind,
+    CareSource,
+    CareVisibility,
+    ReligionStatus,
+    Sex,
+    Subject,
+    WithholdStatus,
+)
+from students.models import (
+    Board,
+    CareRecord,
+    Group,
+    Guardian,
+    Placement,
+    ProgressRecord,
+    ReligionRecord,
+    School,
+    Student,
+    school_year_of,
+)
 from students.services import (
     guardian_link,
     privacy_officer_assign_to_board,
@@ -314,7 +333,123 @@ class Command(BaseCommand):
                 self._family(kid, guardian, rng)
         # One former pupil, withdrawn to special education last school year.
         self._former(samen, last_year[4], rng, year)
+        self._records(samen, rng, year, child3=child3, child5=child5, child6=child6)
         return True
+
+    def _records(self, school: School, rng: random.Random, year: int, *, child3, child5, child6):
+        """Progress, care records (about 15% of pupils) and voluntary religion entries."""
+        teachers = {
+            g.pk: g.teachers.first() for g in Group.objects.filter(school=school, school_year=year)
+        }
+        today = timezone.localdate()
+        review = today + datetime.timedelta(days=180)
+        pupils = list(Student.objects.filter(school=school, withdrawn_on__isnull=True))
+        progress = []
+        for pupil in pupils:
+            if pupil.year_group < 3:
+                continue
+            for subject in (Subject.MATHS, Subject.SPELLING, Subject.COMPREHENSION):
+                progress.append(
+                    ProgressRecord(
+                        student=pupil,
+                        group=pupil.group,
+                        subject=subject,
+                        period=f"Midden groep {pupil.year_group}",
+                        result=rng.choice(["I", "II", "III", "IV", "V"]),
+                        recorded_by=teachers.get(pupil.group_id),
+                    )
+                )
+        ProgressRecord.objects.bulk_create(progress)
+
+        care = [
+            # The fixed demo story: the Groep 3 child of ouder@ has a dyslexia statement.
+            CareRecord(
+                student=child3,
+                kind=CareKind.DIAGNOSIS,
+                source=CareSource.SPECIALIST,
+                content="Dyslexie vastgesteld (verklaring onderwijsbureau, maart 2026).",
+                justification="Extra tijd en voorleessoftware bij toetsen; aangepast leesplan.",
+                review_date=review,
+                visibility=CareVisibility.TEACHERS,
+            ),
+            CareRecord(
+                student=child6,
+                kind=CareKind.ALLERGY,
+                source=CareSource.GUARDIAN,
+                content="Notenallergie; adrenalinepen in de tas.",
+                justification="Leerkrachten en overblijf moeten weten wat te doen bij een reactie.",
+                review_date=review,
+                visibility=CareVisibility.TEACHERS,
+            ),
+            CareRecord(
+                student=child5,
+                kind=CareKind.SUPPORT_PLAN,
+                source=CareSource.SCHOOL,
+                content="Ondersteuningsplan rekenen: verlengde instructie twee keer per week.",
+                justification="Achterstand rekenen; plan afgesproken met ouders.",
+                review_date=review,
+                visibility=CareVisibility.CARE_TEAM,
+            ),
+            CareRecord(
+                student=child5,
+                kind=CareKind.CHILD_PROTECTION,
+                source=CareSource.SCHOOL,
+                content="Signaal volgens de Meldcode; zie dossier intern begeleider.",
+                justification="Stappen van de Meldcode volgen.",
+                review_date=review,
+                visibility=CareVisibility.CARE_TEAM,
+                withhold_status=WithholdStatus.APPROVED,
+                withhold_reason="Informeren van een ouder kan de veiligheid van het kind schaden.",
+                withhold_decided_at=timezone.now(),
+            ),
+        ]
+        others = [p for p in pupils if p.pk not in {child3.pk, child5.pk, child6.pk}]
+        for pupil in rng.sample(others, k=len(others) * 15 // 100):
+            kind = rng.choice([CareKind.DIAGNOSIS, CareKind.ALLERGY, CareKind.MEDICATION])
+            content = {
+                CareKind.DIAGNOSIS: rng.choice(["Dyslexie", "ADHD", "Dyscalculie"]),
+                CareKind.ALLERGY: rng.choice(["Pinda-allergie", "Lactose-intolerantie"]),
+                CareKind.MEDICATION: "Medicatie tussen de middag (afspraak met ouders).",
+            }[kind]
+            care.append(
+                CareRecord(
+                    student=pupil,
+                    kind=kind,
+                    source=rng.choice(list(CareSource)),
+                    content=content,
+                    justification="Nodig voor de begeleiding in de klas.",
+                    review_date=review,
+                    visibility=rng.choice(list(CareVisibility)),
+                )
+            )
+        # One withholding waiting for the director's decision.
+        care.append(
+            CareRecord(
+                student=others[-1],
+                kind=CareKind.CHILD_PROTECTION,
+                source=CareSource.SCHOOL,
+                content="Zorgsignaal; overleg met Veilig Thuis gepland.",
+                justification="Stappen van de Meldcode volgen.",
+                review_date=review,
+                visibility=CareVisibility.CARE_TEAM,
+                withhold_status=WithholdStatus.REQUESTED,
+                withhold_reason="Onderzoek loopt; eerst overleg met Veilig Thuis.",
+            )
+        )
+        CareRecord.objects.bulk_create(care)
+
+        religions = ["Rooms-katholiek", "Protestants", "Islam", "Hindoeïsme", "Humanistisch"]
+        entries = []
+        for pupil in rng.sample(pupils, k=len(pupils) * 30 // 100):
+            if rng.random() < 0.3:
+                entries.append(ReligionRecord(student=pupil, status=ReligionStatus.DECLINED))
+            else:
+                entries.append(
+                    ReligionRecord(
+                        student=pupil, status=ReligionStatus.STATED, religion=rng.choice(religions)
+                    )
+                )
+        ReligionRecord.objects.bulk_create(entries)
 
     def _family(self, kid: Student, guardian, rng: random.Random) -> None:
         first = guardian(rng.choice(FIRST[Sex.FEMALE]), kid.surname_prefix, kid.surname)
