@@ -120,3 +120,35 @@ def test_school_setup_refuses_a_malformed_brin(db):
             "--director-email",
             "d@s.example",
         )
+
+
+def test_demo_story_ib_reads_dyslexia_teacher5_is_refused_parent_and_officer_see_it(demo):
+    from rest_framework.test import APIClient
+
+    def client(local):
+        api = APIClient()
+        api.force_authenticate(_user(local))
+        return api
+
+    child = students_visible_to(_user("ouder")).get(group__name="Groep 3")
+    care_url = f"/api/v1/students/{child.pk}/care-records/"
+
+    records = client("ib").get(care_url).json()
+    assert any("Dyslexie" in r["content"] for r in records)
+    assert client("leerkracht5").get(care_url).status_code == 404
+
+    log = client("ouder").get(f"/api/v1/students/{child.pk}/access-log/").json()
+    assert {"role": "care_coordinator", "data_kind": "care", "special_category": True} in [
+        {k: e[k] for k in ("role", "data_kind", "special_category")} for e in log
+    ]
+    assert all(e["role"] != "teacher" for e in log)  # the refused attempt saw nothing
+
+    events = (
+        client("privacy")
+        .get("/api/v1/audit-events/", {"student": child.pk, "special_category": "true"})
+        .json()["results"]
+    )
+    assert sorted((e["role"], e["outcome"]) for e in events) == [
+        ("care_coordinator", "allowed"),
+        ("teacher", "denied"),
+    ]
