@@ -316,3 +316,19 @@ def progress_writable_by(*, user, student: Student) -> bool:
     return user.has_function(Function.WRITE_PROGRESS) and _has_group_perm(
         user, "write_group_progress", student.group_id
     )
+
+
+def care_record_for_write(*, user, student_id, record_id) -> CareRecord:
+    """A care record to change (care coordinator, director of the school), or 403/404."""
+    student = care_write_reach(user=user, student_id=student_id)
+    rid = parse_id(record_id)
+    record = CareRecord.objects.filter(student=student, pk=rid).first() if rid else None
+    if record is None:
+        raise not_found(
+            user=user,
+            object_type="care_record",
+            raw_id=record_id,
+            student_id=student.pk,
+            data_kind=DataKind.CARE,
+        )
+    return record

@@ -23,7 +23,6 @@ from ..forms import (
     ReligionForm,
     WithholdForm,
 )
-from ..models import CareRecord
 from ..selectors import (
     access_log_for,
     care_record_get_for,
@@ -37,7 +36,11 @@ from ..selectors import (
     religion_for,
     religion_write_reach,
 )
-from ..selectors.records import progress_writable_by, withholdings_pending_for
+from ..selectors.records import (
+    care_record_for_write,
+    progress_writable_by,
+    withholdings_pending_for,
+)
 from ..services import (
     care_record_create,
     care_record_update,
@@ -174,19 +177,8 @@ class CareRecordCreateView(AudienceMixin, View):
         return render(request, self.template_name, {"student": student, "form": form}, status=400)
 
 
-def _writable_record(request, student_id, record_id) -> CareRecord:
-    student = care_write_reach(user=request.user, student_id=student_id)
-    rid = parse_id(record_id)
-    record = CareRecord.objects.filter(student=student, pk=rid).first() if rid else None
-    if record is None:
-        raise not_found(
-            user=request.user,
-            object_type="care_record",
-            raw_id=record_id,
-            student_id=student.pk,
-            data_kind=DataKind.CARE,
-        )
-    return record
+def _writable_record(request, student_id, record_id):
+    return care_record_for_write(user=request.user, student_id=student_id, record_id=record_id)
 
 
 class CareRecordEditView(AudienceMixin, View):
