@@ -34,6 +34,12 @@ class Function(models.TextChoices):
     VIEW_RELIGION = "view_religion", _("Read religion")
     WRITE_RELIGION = "write_religion", _("Record religion")
     VIEW_ACCESS_LOG = "view_access_log", _("Read a pupil's access log")
+    VIEW_CONSENT = "view_consent", _("See consent status")
+    RECORD_CONSENT = "record_consent", _("Record paper consent forms")
+    GIVE_CONSENT = "give_consent", _("Give or withdraw consent for own children")
+    MANAGE_CONSENT = "manage_consent", _("Manage consent purposes and campaigns")
+    VIEW_CONSENT_DASHBOARD = "view_consent_dashboard", _("See the consent dashboard")
+    PUBLISH = "publish", _("Register publications of photos and video")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -50,6 +56,11 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_RELIGION,
             Function.WRITE_RELIGION,
             Function.VIEW_ACCESS_LOG,
+            Function.VIEW_CONSENT,
+            Function.RECORD_CONSENT,
+            Function.MANAGE_CONSENT,
+            Function.VIEW_CONSENT_DASHBOARD,
+            Function.PUBLISH,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -59,15 +70,33 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.MANAGE_PUPILS,
             Function.VIEW_RELIGION,
             Function.WRITE_RELIGION,
+            Function.VIEW_CONSENT,
+            Function.RECORD_CONSENT,
+            Function.PUBLISH,
         }
     ),
     Role.CARE_COORDINATOR: frozenset(
-        {Function.VIEW_PUPILS, Function.VIEW_PROGRESS, Function.VIEW_CARE, Function.WRITE_CARE}
+        {
+            Function.VIEW_PUPILS,
+            Function.VIEW_PROGRESS,
+            Function.VIEW_CARE,
+            Function.WRITE_CARE,
+            Function.VIEW_CONSENT,
+        }
     ),
     Role.TEACHER: frozenset(
-        {Function.VIEW_PUPILS, Function.VIEW_PROGRESS, Function.WRITE_PROGRESS, Function.VIEW_CARE}
+        {
+            Function.VIEW_PUPILS,
+            Function.VIEW_PROGRESS,
+            Function.WRITE_PROGRESS,
+            Function.VIEW_CARE,
+            Function.VIEW_CONSENT,
+            Function.PUBLISH,
+        }
     ),
-    Role.PRIVACY_OFFICER: frozenset({Function.VIEW_AUDIT, Function.VIEW_ACCESS_LOG}),
+    Role.PRIVACY_OFFICER: frozenset(
+        {Function.VIEW_AUDIT, Function.VIEW_ACCESS_LOG, Function.VIEW_CONSENT_DASHBOARD}
+    ),
     Role.GUARDIAN: frozenset(
         {
             Function.VIEW_OWN_CHILDREN,
@@ -76,6 +105,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_RELIGION,
             Function.WRITE_RELIGION,
             Function.VIEW_ACCESS_LOG,
+            Function.GIVE_CONSENT,
         }
     ),
 }
@@ -94,6 +124,11 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "approve_school_withholding",
         "view_school_religion",
         "write_school_religion",
+        "view_school_consent",
+        "record_school_consent",
+        "manage_school_consent",
+        "view_school_consent_dashboard",
+        "publish_school",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",
@@ -101,18 +136,24 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "manage_school_pupils",
         "view_school_religion",
         "write_school_religion",
+        "view_school_consent",
+        "record_school_consent",
+        "publish_school",
     ),
     Role.CARE_COORDINATOR: (
         "view_school_pupils",
         "view_school_progress",
         "view_school_care",
         "write_school_care",
+        "view_school_consent",
     ),
-    Role.PRIVACY_OFFICER: ("view_school_audit",),
+    Role.PRIVACY_OFFICER: ("view_school_audit", "view_school_consent_dashboard"),
 }
 GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (
     "view_group_pupils",
     "view_group_progress",
     "write_group_progress",
     "view_group_care",
+    "view_group_consent",
+    "publish_group",
 )

@@ -20,6 +20,7 @@ class DataKind(models.TextChoices):
     PROGRESS = "progress", _("Progress and grades")
     CARE = "care", _("Care data")
     RELIGION = "religion", _("Religion")
+    CONSENT = "consent", _("Consent")
     GROUP = "group", _("Group")
     SCHOOL = "school", _("School")
     AUDIT = "audit", _("Audit trail")

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
@@ -13,7 +13,7 @@ from students.exceptions import StudentError
 def api_exception_handler(exc, context):
     if isinstance(exc, StudentError):
         set_rollback()
-        return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": str(exc.message)}, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

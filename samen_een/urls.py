@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.api import TokenLoginApi
 from audit.api import AccessEventListApi
 from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
+from consent import api as consent_api
+from consent import views as consent_views
 from students import api as students_api
 from students import views as students_views
 
@@ -41,6 +43,12 @@ api_v1 = [
         students_api.AccessLogApi.as_view(),
         name="student-access-log",
     ),
+    path(
+        "students/<str:student_id>/consents/",
+        consent_api.StudentConsentsApi.as_view(),
+        name="student-consents",
+    ),
+    path("consent/dashboard/", consent_api.ConsentDashboardApi.as_view(), name="consent-dashboard"),
     path("groups/", students_api.GroupListApi.as_view(), name="group-list"),
     path("groups/<str:group_id>/", students_api.GroupDetailApi.as_view(), name="group-detail"),
     path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
@@ -87,6 +95,11 @@ student_pages = [
         students_views.AccessLogView.as_view(),
         name="student-access-log",
     ),
+    path(
+        "<str:student_id>/consent/",
+        consent_views.StudentConsentView.as_view(),
+        name="student-consent",
+    ),
 ]
 
 child_pages = [
@@ -106,6 +119,52 @@ child_pages = [
         students_views.ChildAccessLogView.as_view(),
         name="child-access-log",
     ),
+    path(
+        "<str:student_id>/consent/",
+        consent_views.ChildConsentView.as_view(),
+        name="child-consent",
+    ),
+]
+
+consent_pages = [
+    path("", consent_views.DashboardView.as_view(), name="consent-dashboard"),
+    path(
+        "dashboard.csv",
+        consent_views.DashboardExportView.as_view(),
+        name="consent-dashboard-export",
+    ),
+    path("purposes/", consent_views.PurposeListView.as_view(), name="consent-purposes"),
+    path(
+        "purposes/<str:purpose_id>/",
+        consent_views.PurposeEditView.as_view(),
+        name="consent-purpose-edit",
+    ),
+    path("campaigns/", consent_views.CampaignView.as_view(), name="consent-campaigns"),
+    path(
+        "publications/",
+        consent_views.PublicationListView.as_view(),
+        name="consent-publications",
+    ),
+    path(
+        "publications/<str:publication_id>/",
+        consent_views.PublicationDetailView.as_view(),
+        name="consent-publication",
+    ),
+    path(
+        "publications/<str:publication_id>/remove-pupil/",
+        consent_views.PublicationRemovePupilView.as_view(),
+        name="consent-publication-remove",
+    ),
+    path(
+        "takedowns/<str:takedown_id>/resolve/",
+        consent_views.TakedownResolveView.as_view(),
+        name="consent-takedown-resolve",
+    ),
+    path(
+        "groups/<str:group_id>/photo-list/",
+        consent_views.PhotoListView.as_view(),
+        name="consent-photo-list",
+    ),
 ]
 
 urlpatterns = [
@@ -113,6 +172,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("students/", include(student_pages)),
     path("children/", include(child_pages)),
+    path("consent/", include(consent_pages)),
     path(
         "care/withholdings/",
         students_views.WithholdingQueueView.as_view(),

@@ -7,9 +7,10 @@ class FunctionNotAllowed(PermissionDenied):
 
 
 class StudentError(Exception):
-    """A domain rule refused the change (400)."""
+    """A domain rule refused the change (400 unless the subclass says otherwise)."""
 
     default_message = _("This change is not allowed.")
+    status_code = 400
 
     def __init__(self, message=None):
         self.message = message or self.default_message

@@ -16,8 +16,10 @@ from .students.factories import (
     PASSWORD,
     BoardFactory,
     GroupFactory,
+    GuardianFactory,
     SchoolFactory,
     StudentFactory,
+    link_guardian,
     make_guardian_user,
     make_staff,
 )
@@ -36,6 +38,9 @@ class World:
     foreign_pupil: Student  # in a school of another board
     users: dict[str, User]
     care: dict[str, CareRecord]
+    foreign_school: School = None
+    publications: dict = None
+    takedowns: dict = None
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -144,6 +149,59 @@ def world(db) -> World:
     ReligionRecord.objects.create(
         student=pupil3, status=ReligionStatus.STATED, religion="Rooms-katholiek"
     )
+    from consent.constants import Channel, Decision
+    from consent.models import ConsentDecision, Publication, Takedown
+    from consent.services import purposes_seed
+
+    for each in (school, other_school, foreign_school):
+        purposes_seed(school=each)
+    guardian = users["guardian"].guardian
+    decision = ConsentDecision.objects.create(
+        student=pupil3,
+        purpose=school.purposes.get(code="website"),
+        version=school.purposes.get(code="website").current_version,
+        guardian=guardian,
+        decision=Decision.GRANTED,
+        channel=Channel.PORTAL,
+        school_year=group3.school_year,
+        recorded_by=users["guardian"],
+    )
+    other_guardian = GuardianFactory()
+    link_guardian(other_guardian, other_pupil)
+
+    def publication(owner_school, pupil, creator, title):
+        item = Publication.objects.create(
+            school=owner_school,
+            title=title,
+            purpose=owner_school.purposes.get(code="website"),
+            publish_on=datetime.date(2026, 9, 1),
+            created_by=creator,
+        )
+        item.pupils.set([pupil])
+        return item
+
+    publications = {
+        "school": publication(school, pupil3, users["director"], "Sportdag"),
+        "teacher": publication(school, pupil3, users["teacher"], "Klassenfoto"),
+        "other": publication(other_school, other_pupil, users["director"], "Elders"),
+    }
+    other_decision = ConsentDecision.objects.create(
+        student=other_pupil,
+        purpose=other_school.purposes.get(code="website"),
+        version=other_school.purposes.get(code="website").current_version,
+        guardian=other_guardian,
+        decision=Decision.WITHDRAWN,
+        channel=Channel.PAPER,
+        school_year=group3.school_year,
+    )
+    takedowns = {
+        key: Takedown.objects.create(
+            publication=item,
+            student=item.pupils.get(),
+            decision=other_decision if key == "other" else decision,
+        )
+        for key, item in publications.items()
+    }
     return World(
         school,
         other_school,
@@ -156,6 +214,9 @@ def world(db) -> World:
         foreign_pupil,
         users,
         care,
+        foreign_school,
+        publications,
+        takedowns,
     )
 
 

@@ -70,6 +70,42 @@ def decide_url(world, role, in_scope):
     return reverse("care-withholding-decide", args=[record.pk])
 
 
+def school_query(name: str) -> Callable:
+    """A page about one school, chosen with ``?school=``: the caller's own or one outside."""
+
+    def build(world, role, in_scope):
+        school = world.school
+        if not in_scope:
+            school = world.foreign_school if role == "privacy_officer" else world.other_school
+        return f"{reverse(name)}?school={school.pk}"
+
+    return build
+
+
+def purpose_url(world, role, in_scope):
+    school = world.school if in_scope else world.other_school
+    return reverse("consent-purpose-edit", args=[school.purposes.get(code="website").pk])
+
+
+def publication_url(name: str, kind: str = "publications") -> Callable:
+    def build(world, role, in_scope):
+        objects = getattr(world, kind)
+        if role == "teacher":
+            item = objects["teacher"] if in_scope else objects["school"]
+        else:
+            item = objects["school"] if in_scope else objects["other"]
+        return reverse(name, args=[item.pk])
+
+    return build
+
+
+def photo_list_url(world, role, in_scope):
+    group = world.group3
+    if not in_scope:
+        group = world.group5 if role == "teacher" else world.other_group
+    return reverse("consent-photo-list", args=[group.pk])
+
+
 def group_url(world, role, in_scope):
     group = world.group3
     if not in_scope:
@@ -281,6 +317,70 @@ MATRIX: dict[str, Entry] = {
         student_url("api:student-access-log"),
         scoped("director", "privacy_officer", "guardian", guardian_limited=(403, 404), **ANON_API),
         api=True,
+    ),
+    # Consent (issue 4).
+    "child-consent": Entry(
+        student_url("child-consent"),
+        scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+    ),
+    "student-consent": Entry(
+        student_url("student-consent"),
+        scoped("director", "administration", "care_coordinator", "teacher", **ANON_PAGE),
+    ),
+    "api:student-consents": Entry(
+        student_url("api:student-consents"),
+        scoped(
+            "director",
+            "administration",
+            "care_coordinator",
+            "teacher",
+            "guardian",
+            guardian_limited=(403, 404),
+            **ANON_API,
+        ),
+        api=True,
+    ),
+    "consent-dashboard": Entry(
+        school_query("consent-dashboard"), scoped("director", "privacy_officer", **ANON_PAGE)
+    ),
+    "consent-dashboard-export": Entry(
+        school_query("consent-dashboard-export"),
+        scoped("director", "privacy_officer", **ANON_PAGE),
+    ),
+    "api:consent-dashboard": Entry(
+        school_query("api:consent-dashboard"),
+        scoped("director", "privacy_officer", **ANON_API),
+        api=True,
+    ),
+    "consent-purposes": Entry(school_query("consent-purposes"), scoped("director", **ANON_PAGE)),
+    "consent-purpose-edit": Entry(purpose_url, scoped("director", **ANON_PAGE)),
+    "consent-campaigns": Entry(school_query("consent-campaigns"), scoped("director", **ANON_PAGE)),
+    "consent-publications": Entry(
+        fixed("consent-publications"),
+        _all(
+            FORBIDDEN,
+            **{r: (200, 200) for r in ("director", "administration", "teacher")},
+            **ANON_PAGE,
+        ),
+    ),
+    "consent-publication": Entry(
+        publication_url("consent-publication"),
+        scoped("director", "administration", "teacher", **ANON_PAGE),
+    ),
+    "consent-publication-remove": Entry(
+        publication_url("consent-publication-remove"),
+        scoped("director", "administration", "teacher", ok=302, **ANON_PAGE),
+        method="post",
+        data={"student": "0"},
+    ),
+    "consent-takedown-resolve": Entry(
+        publication_url("consent-takedown-resolve", kind="takedowns"),
+        scoped("director", "administration", "teacher", ok=302, **ANON_PAGE),
+        method="post",
+    ),
+    "consent-photo-list": Entry(
+        photo_list_url,
+        scoped("director", "administration", "care_coordinator", "teacher", **ANON_PAGE),
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "accounts",
     "students",
     "audit",
+    "consent",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,12 @@ CELERY_BEAT_SCHEDULE = {
     "audit-denied-digest": {
         "task": "audit.tasks.denied_digest_send_task",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Every afternoon guardians who have not answered this year's consent campaign get a
+    # reminder, on the campaign's rhythm (every N days) and never after its lock date.
+    "consent-campaign-reminders": {
+        "task": "consent.tasks.campaign_reminders_task",
+        "schedule": crontab(hour=16, minute=0),
     },
 }
 

@@ -53,6 +53,11 @@ class School(models.Model):
             ("approve_school_withholding", _("Decide on withholding care records from guardians")),
             ("view_school_religion", _("Read the religion of the school's pupils")),
             ("write_school_religion", _("Record the religion of the school's pupils")),
+            ("view_school_consent", _("See the consent status of the school's pupils")),
+            ("record_school_consent", _("Record paper consent forms")),
+            ("manage_school_consent", _("Manage consent purposes and campaigns")),
+            ("view_school_consent_dashboard", _("See the school's consent dashboard")),
+            ("publish_school", _("Register publications with the school's pupils")),
         ]
 
     def __str__(self) -> str:
@@ -88,6 +93,8 @@ class Group(models.Model):
             ("view_group_progress", _("Read the progress of the group's pupils")),
             ("write_group_progress", _("Record progress for the group's pupils")),
             ("view_group_care", _("Read care records marked for the group's teachers")),
+            ("view_group_consent", _("See the consent status of the group's pupils")),
+            ("publish_group", _("Register publications with the group's pupils")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -138,4 +138,5 @@ def _record_links(user) -> dict[str, bool]:
         "care": user.has_function(Function.VIEW_CARE),
         "religion": user.has_function(Function.VIEW_RELIGION),
         "access_log": user.has_function(Function.VIEW_ACCESS_LOG),
+        "consent": user.has_function(Function.VIEW_CONSENT),
     }

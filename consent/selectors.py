@@ -1,0 +1,722 @@
+"""Reads of consent: the effective status is derived from the evidence, never stored.
+
+The rules (DOMAIN.md): a pupil has consent for a purpose only if a guardian with parental
+authority granted it and no guardian with authority refused or withdrew it (one refusal wins);
+for yearly purposes only decisions of the current school year count; a grant given to a text
+older than the purpose's latest material change no longer counts. Otherwise the status is
+refused or unknown, and unknown counts as no consent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from accounts.constants import Function
+from audit.constants import Action, DataKind, Outcome
+from audit.services import event_record
+from students.exceptions import FunctionNotAllowed
+from students.models import (
+    Group,
+    GroupUserObjectPermission,
+    Guardianship,
+    School,
+    SchoolUserObjectPermission,
+    Student,
+    school_year_of,
+)
+from students.selectors import function_require, not_found, parse_id
+
+from .constants import Decision, PublicationStatus, Renewal, Status
+from .models import (
+    ConsentCampaign,
+    ConsentDecision,
+    ConsentPurpose,
+    Publication,
+    PurposeVersion,
+    Takedown,
+)
+
+
+def current_school_year() -> int:
+    return school_year_of(timezone.localdate())
+
+
+def purposes_active(school_id: int) -> list[ConsentPurpose]:
+    return list(
+        ConsentPurpose.objects.filter(school_id=school_id, is_active=True)
+        .select_related("current_version")
+        .order_by("position", "id")
+    )
+
+
+def _min_valid_versions(purpose_ids: Iterable[int]) -> dict[int, int]:
+    """Per purpose, the oldest text version whose grants still count."""
+    rows = (
+        PurposeVersion.objects.filter(purpose_id__in=list(purpose_ids), requires_new_consent=True)
+        .values("purpose_id")
+        .annotate(latest=Max("number"))
+    )
+    return {row["purpose_id"]: row["latest"] for row in rows}
+
+
+def _window(school_year: int) -> Q:
+    return Q(purpose__renewal=Renewal.UNTIL_WITHDRAWN) | Q(school_year=school_year)
+
+
+def latest_decisions(
+    *, student_ids, purpose_ids: Iterable[int], school_year: int
+) -> QuerySet[ConsentDecision]:
+    """Each guardian's latest decision per pupil and purpose within the validity window
+    (ids grow with time: the evidence is append-only). One query."""
+    latest = (
+        ConsentDecision.objects.filter(student_id__in=student_ids, purpose_id__in=list(purpose_ids))
+        .filter(_window(school_year))
+        .values("student_id", "purpose_id", "guardian_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return ConsentDecision.objects.filter(id__in=latest)
+
+
+def derive_status(
+    decisions: Iterable[tuple[int, str, int]], *, authority: set[int], min_version: int
+) -> str:
+    """The effective status from (guardian id, decision, version number) of each guardian's
+    latest decision. Pure, so the rules can be tested on their own and by property tests."""
+    granted = False
+    for guardian_id, decision, version in decisions:
+        if guardian_id not in authority:
+            continue
+        if decision in (Decision.REFUSED, Decision.WITHDRAWN):
+            return Status.REFUSED
+        if decision == Decision.GRANTED and version >= min_version:
+            granted = True
+    return Status.GRANTED if granted else Status.UNKNOWN
+
+
+def statuses_for(
+    *, student_ids, purposes: list[ConsentPurpose], school_year: int | None = None
+) -> dict[tuple[int, int], str]:
+    """Effective status per (pupil id, purpose id) for many pupils in three queries, whatever
+    the number of pupils and decisions."""
+    school_year = school_year or current_school_year()
+    purpose_ids = [p.pk for p in purposes]
+    if isinstance(student_ids, QuerySet):
+        student_ids = list(student_ids.values_list("pk", flat=True))
+    else:
+        student_ids = list(student_ids)
+    if not student_ids or not purpose_ids:
+        return {}
+    authority: dict[int, set[int]] = defaultdict(set)
+    for student_id, guardian_id in Guardianship.objects.filter(
+        student_id__in=student_ids, has_authority=True
+    ).values_list("student_id", "guardian_id"):
+        authority[student_id].add(guardian_id)
+    per_pair: dict[tuple[int, int], list[tuple[int, str, int]]] = defaultdict(list)
+    rows = latest_decisions(
+        student_ids=student_ids, purpose_ids=purpose_ids, school_year=school_year
+    ).values_list("student_id", "purpose_id", "guardian_id", "decision", "version__number")
+    for student_id, purpose_id, guardian_id, decision, number in rows:
+        per_pair[(student_id, purpose_id)].append((guardian_id, decision, number))
+    min_versions = _min_valid_versions(purpose_ids)
+    return {
+        (sid, pid): derive_status(
+            per_pair.get((sid, pid), ()),
+            authority=authority.get(sid, set()),
+            min_version=min_versions.get(pid, 0),
+        )
+        for sid in student_ids
+        for pid in purpose_ids
+    }
+
+
+# --- Access --------------------------------------------------------------------------------
+
+
+def _school_ids(user, codename: str):
+    return SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+
+
+def _group_ids(user, codename: str):
+    return GroupUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+
+
+def students_with_consent_view(user) -> QuerySet[Student]:
+    """Enrolled pupils whose consent status this staff member may see."""
+    return Student.objects.filter(
+        Q(school_id__in=_school_ids(user, "view_school_consent"))
+        | Q(group_id__in=_group_ids(user, "view_group_consent")),
+        withdrawn_on__isnull=True,
+    )
+
+
+@dataclass
+class ChildConsent:
+    student: Student
+    guardian_id: int | None  # the acting guardian, when a guardian looks
+    items: list[dict] = field(default_factory=list)
+    locked_after: datetime.date | None = None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_after is not None and timezone.localdate() > self.locked_after
+
+
+def _history(student: Student, purposes: list[ConsentPurpose]) -> dict[int, list]:
+    history: dict[int, list] = defaultdict(list)
+    rows = (
+        ConsentDecision.objects.filter(student=student, purpose__in=purposes)
+        .select_related("guardian", "version")
+        .order_by("-recorded_at", "-id")
+    )
+    for row in rows:
+        history[row.purpose_id].append(row)
+    return history
+
+
+def _deny(*, user, student: Student, action=Action.VIEW):
+    event_record(
+        user=user,
+        action=action,
+        outcome=Outcome.DENIED,
+        object_type="consent",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DataKind.CONSENT,
+    )
+    return FunctionNotAllowed()
+
+
+def child_consents_for(*, user, student_id) -> ChildConsent:
+    """Every active purpose of a pupil with its text, effective status, the caller's own
+    choice and the history: guardians with authority for their child, staff in scope.
+    One access event (consent) per read."""
+    pk = parse_id(student_id)
+    function_require(
+        user=user,
+        function=(Function.GIVE_CONSENT, Function.VIEW_CONSENT),
+        object_type="consent",
+        object_id=student_id,
+        data_kind=DataKind.CONSENT,
+        student_id=pk,
+    )
+    student = (
+        Student.objects.select_related("school", "group").filter(pk=pk).first() if pk else None
+    )
+    guardian_id = None
+    if student is not None:
+        link = (
+            Guardianship.objects.filter(student=student, guardian__user_id=user.pk)
+            .values_list("guardian_id", "has_authority")
+            .first()
+        )
+        in_staff_scope = (
+            user.has_function(Function.VIEW_CONSENT)
+            and students_with_consent_view(user).filter(pk=student.pk).exists()
+        )
+        if link is not None and not in_staff_scope:
+            if not link[1]:
+                raise _deny(user=user, student=student)
+            guardian_id = link[0]
+        elif not in_staff_scope:
+            student = None
+    if student is None:
+        raise not_found(
+            user=user,
+            object_type="consent",
+            raw_id=student_id,
+            student_id=pk,
+            data_kind=DataKind.CONSENT,
+        )
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="consent",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DataKind.CONSENT,
+    )
+    year = current_school_year()
+    purposes = purposes_active(student.school_id)
+    statuses = statuses_for(student_ids=[student.pk], purposes=purposes, school_year=year)
+    history = _history(student, purposes)
+    result = ChildConsent(
+        student=student,
+        guardian_id=guardian_id,
+        locked_after=campaign_lock_date(student.school_id, year),
+    )
+    for purpose in purposes:
+        mine = None
+        if guardian_id is not None:
+            for row in history[purpose.pk]:
+                valid = purpose.renewal == Renewal.UNTIL_WITHDRAWN or row.school_year == year
+                if row.guardian_id == guardian_id and valid:
+                    mine = row.decision
+                    break
+        result.items.append(
+            {
+                "purpose": purpose,
+                "status": statuses[(student.pk, purpose.pk)],
+                "my_decision": mine,
+                "history": history[purpose.pk],
+            }
+        )
+    return result
+
+
+def campaign_lock_date(school_id: int, school_year: int) -> datetime.date | None:
+    return (
+        ConsentCampaign.objects.filter(school_id=school_id, school_year=school_year)
+        .values_list("lock_after", flat=True)
+        .first()
+    )
+
+
+def guardian_for_decision(*, user, student_id) -> tuple[Student, int]:
+    """The pupil and the acting guardian's id, for a guardian with authority; else 403/404."""
+    pk = parse_id(student_id)
+    function_require(
+        user=user,
+        function=Function.GIVE_CONSENT,
+        object_type="consent",
+        object_id=student_id,
+        data_kind=DataKind.CONSENT,
+        student_id=pk,
+    )
+    link = (
+        Guardianship.objects.filter(student_id=pk, guardian__user_id=user.pk)
+        .select_related("student", "student__school")
+        .first()
+        if pk
+        else None
+    )
+    if link is None:
+        raise not_found(
+            user=user,
+            object_type="consent",
+            raw_id=student_id,
+            student_id=pk,
+            data_kind=DataKind.CONSENT,
+        )
+    if not link.has_authority:
+        raise _deny(user=user, student=link.student, action=Action.CREATE)
+    return link.student, link.guardian_id
+
+
+def student_for_paper_form(*, user, student_id) -> Student:
+    """Administration and director record paper forms for the school's pupils."""
+    pk = parse_id(student_id)
+    function_require(
+        user=user,
+        function=Function.RECORD_CONSENT,
+        object_type="consent",
+        object_id=student_id,
+        data_kind=DataKind.CONSENT,
+        student_id=pk,
+    )
+    student = (
+        Student.objects.filter(pk=pk, school_id__in=_school_ids(user, "record_school_consent"))
+        .select_related("school")
+        .first()
+        if pk
+        else None
+    )
+    if student is None:
+        raise not_found(
+            user=user,
+            object_type="consent",
+            raw_id=student_id,
+            student_id=pk,
+            data_kind=DataKind.CONSENT,
+        )
+    return student
+
+
+def purpose_get(*, school_id: int, purpose) -> ConsentPurpose | None:
+    """An active purpose of the school, by id or by code."""
+    qs = ConsentPurpose.objects.filter(school_id=school_id, is_active=True).select_related(
+        "current_version"
+    )
+    text = str(purpose)
+    if text.isdigit() and len(text) < 19:
+        return qs.filter(pk=int(text)).first()
+    return qs.filter(code=text).first()
+
+
+# --- Dashboard, photo lists, publications -------------------------------------------------
+
+
+def schools_for_dashboard(user) -> QuerySet[School]:
+    return School.objects.filter(pk__in=_school_ids(user, "view_school_consent_dashboard"))
+
+
+def dashboard_school_for(*, user, school_id=None) -> School:
+    """The school whose dashboard to show: the given one in scope, else the caller's own."""
+    function_require(
+        user=user,
+        function=Function.VIEW_CONSENT_DASHBOARD,
+        object_type="consent_dashboard",
+        data_kind=DataKind.CONSENT,
+    )
+    schools = schools_for_dashboard(user).order_by("name")
+    if school_id in (None, ""):
+        school = schools.first()
+    else:
+        pk = parse_id(school_id)
+        school = schools.filter(pk=pk).first() if pk else None
+    if school is None:
+        raise not_found(
+            user=user,
+            object_type="consent_dashboard",
+            raw_id=school_id or "",
+            data_kind=DataKind.CONSENT,
+        )
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="consent_dashboard",
+        object_id=school.pk,
+        school_id=school.pk,
+        data_kind=DataKind.CONSENT,
+    )
+    return school
+
+
+@dataclass
+class DashboardCell:
+    granted: int = 0
+    refused: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.granted + self.refused + self.unknown
+
+    def share(self, status: str) -> float:
+        return round(100 * getattr(self, status) / self.total, 1) if self.total else 0.0
+
+    @property
+    def granted_share(self) -> float:
+        return self.share(Status.GRANTED)
+
+    @property
+    def refused_share(self) -> float:
+        return self.share(Status.REFUSED)
+
+    @property
+    def unknown_share(self) -> float:
+        return self.share(Status.UNKNOWN)
+
+
+def consent_dashboard(
+    *, school: School, school_year: int | None = None, purpose_code: str | None = None
+) -> dict:
+    """Per group and purpose the counts of granted, refused and unknown; the campaign's
+    response rate; recent withdrawals; open takedowns. A fixed number of queries."""
+    year = school_year or current_school_year()
+    purposes = purposes_active(school.pk)
+    if purpose_code:
+        purposes = [p for p in purposes if p.code == purpose_code]
+    groups = list(
+        Group.objects.filter(school=school, school_year=year).order_by("year_group_low", "name")
+    )
+    pupils = list(
+        Student.objects.filter(
+            school=school, withdrawn_on__isnull=True, group__school_year=year
+        ).values_list("pk", "group_id")
+    )
+    statuses = statuses_for(
+        student_ids=[pk for pk, _group in pupils], purposes=purposes, school_year=year
+    )
+    cells: dict[tuple[int, int], DashboardCell] = defaultdict(DashboardCell)
+    totals: dict[int, DashboardCell] = defaultdict(DashboardCell)
+    for pupil_id, group_id in pupils:
+        for purpose in purposes:
+            status = statuses[(pupil_id, purpose.pk)]
+            for cell in (cells[(group_id, purpose.pk)], totals[purpose.pk]):
+                setattr(cell, status, getattr(cell, status) + 1)
+    pupil_ids = {pk for pk, _group in pupils}
+    answered = set(
+        ConsentDecision.objects.filter(
+            student__school=school, school_year=year, purpose__in=purposes
+        )
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+    since = timezone.now() - datetime.timedelta(days=30)
+    withdrawals = list(
+        ConsentDecision.objects.filter(
+            student__school=school, decision=Decision.WITHDRAWN, recorded_at__gte=since
+        )
+        .select_related("student", "student__group", "purpose", "purpose__current_version")
+        .order_by("-recorded_at")[:20]
+    )
+    takedowns = list(
+        Takedown.objects.filter(publication__school=school, resolved_at__isnull=True)
+        .select_related("publication", "publication__purpose", "student")
+        .order_by("-flagged_at")[:50]
+    )
+    return {
+        "school": school,
+        "school_year": year,
+        "purposes": purposes,
+        "groups": groups,
+        "cells": cells,
+        "totals": totals,
+        "pupil_count": len(pupils),
+        "response_rate": round(100 * len(answered & pupil_ids) / len(pupil_ids), 1)
+        if pupil_ids
+        else 0.0,
+        "campaign": ConsentCampaign.objects.filter(school=school, school_year=year).first(),
+        "withdrawals": withdrawals,
+        "takedowns": takedowns,
+    }
+
+
+def group_for_photo_list(*, user, group_id) -> Group:
+    """Teachers of the group and school staff with consent view print the photo list."""
+    pk = parse_id(group_id)
+    function_require(
+        user=user,
+        function=Function.VIEW_CONSENT,
+        object_type="photo_list",
+        object_id=group_id,
+        data_kind=DataKind.CONSENT,
+    )
+    group = (
+        Group.objects.filter(
+            Q(school_id__in=_school_ids(user, "view_school_consent"))
+            | Q(pk__in=_group_ids(user, "view_group_consent")),
+            pk=pk,
+        )
+        .select_related("school")
+        .first()
+        if pk
+        else None
+    )
+    if group is None:
+        raise not_found(
+            user=user, object_type="photo_list", raw_id=group_id, data_kind=DataKind.CONSENT
+        )
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="photo_list",
+        object_id=group.pk,
+        school_id=group.school_id,
+        data_kind=DataKind.CONSENT,
+    )
+    return group
+
+
+def photo_list(*, group: Group, purposes: list[ConsentPurpose]) -> list[dict]:
+    """Per pupil of the group: may they be photographed for each purpose?"""
+    pupils = list(
+        group.students.filter(withdrawn_on__isnull=True).order_by("given_name", "surname")
+    )
+    statuses = statuses_for(student_ids=[p.pk for p in pupils], purposes=purposes)
+    return [
+        {"student": pupil, "statuses": [statuses[(pupil.pk, p.pk)] for p in purposes]}
+        for pupil in pupils
+    ]
+
+
+def pupils_for_publication(user) -> QuerySet[Student]:
+    """Pupils a staff member may show in a publication: the school's or their own groups'."""
+    function_require(
+        user=user,
+        function=Function.PUBLISH,
+        object_type="publication",
+        data_kind=DataKind.CONSENT,
+    )
+    return (
+        Student.objects.filter(
+            Q(school_id__in=_school_ids(user, "publish_school"))
+            | Q(group_id__in=_group_ids(user, "publish_group")),
+            withdrawn_on__isnull=True,
+        )
+        .select_related("group", "school")
+        .order_by("group__year_group_low", "group__name", "given_name", "surname")
+    )
+
+
+def publications_visible_to(user) -> QuerySet[Publication]:
+    """The school's publications for school staff; a teacher's own registrations, while they
+    still teach at that school."""
+    schools = SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="publish_school"
+    ).values("content_object_id")
+    teaching = GroupUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="publish_group"
+    ).values("content_object__school_id")
+    return (
+        Publication.objects.filter(
+            Q(school_id__in=schools) | Q(created_by_id=user.pk, school_id__in=teaching)
+        )
+        .select_related("purpose", "purpose__current_version")
+        .order_by("-publish_on", "-id")
+    )
+
+
+def publication_get_for(*, user, publication_id) -> Publication:
+    function_require(
+        user=user,
+        function=Function.PUBLISH,
+        object_type="publication",
+        object_id=publication_id,
+        data_kind=DataKind.CONSENT,
+    )
+    pk = parse_id(publication_id)
+    publication = publications_visible_to(user).filter(pk=pk).first() if pk else None
+    if publication is None:
+        raise not_found(
+            user=user,
+            object_type="publication",
+            raw_id=publication_id,
+            data_kind=DataKind.CONSENT,
+        )
+    return publication
+
+
+def publication_check(publication: Publication) -> list[dict]:
+    """Per pupil shown: may the publication use them (effective consent for its purpose)?"""
+    pupils = list(publication.pupils.select_related("group").order_by("given_name", "surname"))
+    statuses = statuses_for(student_ids=[p.pk for p in pupils], purposes=[publication.purpose])
+    open_takedowns = set(
+        publication.takedowns.filter(resolved_at__isnull=True).values_list("student_id", flat=True)
+    )
+    return [
+        {
+            "student": pupil,
+            "status": statuses[(pupil.pk, publication.purpose_id)],
+            "may": statuses[(pupil.pk, publication.purpose_id)] == Status.GRANTED,
+            "takedown": pupil.pk in open_takedowns,
+        }
+        for pupil in pupils
+    ]
+
+
+def published_with(*, student_id: int, purpose_id: int) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        status=PublicationStatus.PUBLISHED, purpose_id=purpose_id, pupils__id=student_id
+    )
+
+
+def managed_school_for(*, user, school_id=None) -> School:
+    """A school whose purposes and campaigns this user manages (the director)."""
+    function_require(
+        user=user,
+        function=Function.MANAGE_CONSENT,
+        object_type="consent_settings",
+        data_kind=DataKind.CONSENT,
+    )
+    schools = School.objects.filter(pk__in=_school_ids(user, "manage_school_consent"))
+    pk = parse_id(school_id) if school_id not in (None, "") else None
+    school = (schools.filter(pk=pk) if pk else schools.order_by("name")).first()
+    if school is None:
+        raise not_found(
+            user=user,
+            object_type="consent_settings",
+            raw_id=school_id or "",
+            data_kind=DataKind.CONSENT,
+        )
+    return school
+
+
+def purpose_for_manage(*, user, purpose_id) -> ConsentPurpose:
+    function_require(
+        user=user,
+        function=Function.MANAGE_CONSENT,
+        object_type="consent_purpose",
+        object_id=purpose_id,
+        data_kind=DataKind.CONSENT,
+    )
+    pk = parse_id(purpose_id)
+    purpose = (
+        ConsentPurpose.objects.filter(
+            pk=pk, school_id__in=_school_ids(user, "manage_school_consent")
+        )
+        .select_related("current_version", "school")
+        .first()
+        if pk
+        else None
+    )
+    if purpose is None:
+        raise not_found(
+            user=user,
+            object_type="consent_purpose",
+            raw_id=purpose_id,
+            data_kind=DataKind.CONSENT,
+        )
+    return purpose
+
+
+def campaign_progress(campaign: ConsentCampaign) -> list[dict]:
+    """Per group: pupils, and how many have an answer this school year (fixed queries)."""
+    groups = list(
+        Group.objects.filter(
+            school_id=campaign.school_id, school_year=campaign.school_year
+        ).order_by("year_group_low", "name")
+    )
+    pupils = list(
+        Student.objects.filter(
+            school_id=campaign.school_id,
+            withdrawn_on__isnull=True,
+            group__school_year=campaign.school_year,
+        ).values_list("pk", "group_id")
+    )
+    answered = set(
+        ConsentDecision.objects.filter(
+            student__school_id=campaign.school_id, school_year=campaign.school_year
+        )
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+    per_group: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, group_id in pupils:
+        per_group[group_id][0] += 1
+        per_group[group_id][1] += pk in answered
+    return [
+        {
+            "group": group,
+            "pupils": per_group[group.pk][0],
+            "answered": per_group[group.pk][1],
+            "rate": round(100 * per_group[group.pk][1] / per_group[group.pk][0], 1)
+            if per_group[group.pk][0]
+            else 0.0,
+        }
+        for group in groups
+    ]
+
+
+def takedown_for_resolve(*, user, takedown_id) -> Takedown:
+    function_require(
+        user=user,
+        function=Function.PUBLISH,
+        object_type="takedown",
+        object_id=takedown_id,
+        data_kind=DataKind.CONSENT,
+    )
+    pk = parse_id(takedown_id)
+    takedown = (
+        Takedown.objects.filter(pk=pk, publication__in=publications_visible_to(user)).first()
+        if pk
+        else None
+    )
+    if takedown is None:
+        raise not_found(
+            user=user, object_type="takedown", raw_id=takedown_id, data_kind=DataKind.CONSENT
+        )
+    return takedown

@@ -1,0 +1,440 @@
+"""Consent pages: parents decide, staff record paper forms and check publications, the director
+sees the dashboard. Every read goes through consent.selectors, every write through a service."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.constants import Function
+from students.selectors import function_require
+
+from .constants import Channel, Status
+from .forms import (
+    CampaignForm,
+    DashboardFilterForm,
+    DecisionForm,
+    PaperDecisionForm,
+    PublicationForm,
+    PublishForm,
+    PurposeTextForm,
+)
+from .models import ConsentCampaign
+from .selectors import (
+    campaign_progress,
+    child_consents_for,
+    consent_dashboard,
+    current_school_year,
+    dashboard_school_for,
+    group_for_photo_list,
+    guardian_for_decision,
+    managed_school_for,
+    photo_list,
+    publication_check,
+    publication_get_for,
+    publications_visible_to,
+    pupils_for_publication,
+    purpose_for_manage,
+    purpose_get,
+    purposes_active,
+    schools_for_dashboard,
+    student_for_paper_form,
+    takedown_for_resolve,
+)
+from .services import (
+    ConsentError,
+    campaign_start,
+    consent_record,
+    publication_create,
+    publication_publish,
+    publication_remove_pupil,
+    purpose_text_change,
+    takedown_resolve,
+)
+
+
+class ChildConsentView(LoginRequiredMixin, View):
+    """A guardian's page for one child: every purpose, its text, status, own choice, history."""
+
+    def get(self, request, student_id):
+        function_require(
+            user=request.user,
+            function=Function.VIEW_OWN_CHILDREN,
+            object_type="guardian",
+            object_id=student_id,
+        )
+        consents = child_consents_for(user=request.user, student_id=student_id)
+        return render(request, "consent/child_consent.html", {"consents": consents})
+
+    def post(self, request, student_id):
+        student, guardian_id = guardian_for_decision(user=request.user, student_id=student_id)
+        form = DecisionForm(request.POST)
+        purpose = (
+            purpose_get(school_id=student.school_id, purpose=form.data.get("purpose", ""))
+            if form.is_valid()
+            else None
+        )
+        if purpose is None:
+            messages.error(request, _("That choice could not be saved; please try again."))
+            return redirect("child-consent", student.pk)
+        try:
+            consent_record(
+                student=student,
+                purpose=purpose,
+                guardian_id=guardian_id,
+                decision=form.cleaned_data["decision"],
+                channel=Channel.PORTAL,
+                recorded_by=request.user,
+            )
+        except ConsentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your choice for \u201c%(purpose)s\u201d has been saved.")
+                % {"purpose": purpose.title},
+            )
+        return redirect("child-consent", student.pk)
+
+
+class StudentConsentView(LoginRequiredMixin, View):
+    """Staff see a pupil's consent; administration and director record paper forms here."""
+
+    def _render(self, request, student_id, form=None, status=200):
+        function_require(
+            user=request.user,
+            function=Function.VIEW_PUPILS,
+            object_type="staff",
+            object_id=student_id,
+        )
+        consents = child_consents_for(user=request.user, student_id=student_id)
+        student = consents.student
+        if form is None and request.user.has_function(Function.RECORD_CONSENT):
+            form = PaperDecisionForm(
+                guardians=[
+                    link.guardian
+                    for link in student.guardian_links.filter(has_authority=True).select_related(
+                        "guardian"
+                    )
+                ],
+                purposes=[item["purpose"] for item in consents.items],
+            )
+        return render(
+            request,
+            "consent/student_consent.html",
+            {"consents": consents, "form": form},
+            status=status,
+        )
+
+    def get(self, request, student_id):
+        return self._render(request, student_id)
+
+    def post(self, request, student_id):
+        student = student_for_paper_form(user=request.user, student_id=student_id)
+        guardians = [
+            link.guardian
+            for link in student.guardian_links.filter(has_authority=True).select_related("guardian")
+        ]
+        purposes = purposes_active(student.school_id)
+        form = PaperDecisionForm(request.POST, guardians=guardians, purposes=purposes)
+        if form.is_valid():
+            purpose = next(p for p in purposes if p.pk == form.cleaned_data["purpose"])
+            try:
+                consent_record(
+                    student=student,
+                    purpose=purpose,
+                    guardian_id=form.cleaned_data["guardian"],
+                    decision=form.cleaned_data["decision"],
+                    channel=Channel.PAPER,
+                    recorded_by=request.user,
+                )
+            except ConsentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The paper form has been recorded."))
+                return redirect("student-consent", student.pk)
+        return self._render(request, student.pk, form=form, status=400)
+
+
+def _dashboard_context(request):
+    school = dashboard_school_for(user=request.user, school_id=request.GET.get("school"))
+    form = DashboardFilterForm(
+        request.GET or None,
+        schools=schools_for_dashboard(request.user).order_by("name"),
+        purposes=purposes_active(school.pk),
+    )
+    year = purpose = None
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data.get("school_year")
+        purpose = form.cleaned_data.get("purpose") or None
+    data = consent_dashboard(school=school, school_year=year, purpose_code=purpose)
+    return form, data
+
+
+class DashboardView(LoginRequiredMixin, View):
+    def get(self, request):
+        form, data = _dashboard_context(request)
+        return render(
+            request, "consent/dashboard.html", {"form": form, **data, "chart": _chart(data)}
+        )
+
+
+class DashboardExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        _form, data = _dashboard_context(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="consent-{data["school"].brin}-{data["school_year"]}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(["group", "purpose", "granted", "refused", "unknown"])
+        for group in data["groups"]:
+            for purpose in data["purposes"]:
+                cell = data["cells"].get((group.pk, purpose.pk))
+                if cell is None:
+                    continue
+                writer.writerow(
+                    [group.name, purpose.code, cell.granted, cell.refused, cell.unknown]
+                )
+        return response
+
+
+def _chart(data) -> list[dict]:
+    """Bar geometry for the server-rendered SVG: one stacked bar per purpose."""
+    bars = []
+    for index, purpose in enumerate(data["purposes"]):
+        total = data["totals"].get(purpose.pk)
+        if total is None or not total.total:
+            continue
+        x = 0.0
+        parts = []
+        for status in (Status.GRANTED, Status.REFUSED, Status.UNKNOWN):
+            width = 100 * getattr(total, status) / total.total
+            parts.append(
+                {
+                    "status": status,
+                    "x": round(x, 2),
+                    "width": round(width, 2),
+                    "count": getattr(total, status),
+                }
+            )
+            x += width
+        bars.append(
+            {
+                "purpose": purpose,
+                "y": index * 28,
+                "parts": parts,
+                "granted_share": total.granted_share,
+            }
+        )
+    return bars
+
+
+class PhotoListView(LoginRequiredMixin, View):
+    """A printable per-group list: who may and may not be photographed for each purpose."""
+
+    def get(self, request, group_id):
+        group = group_for_photo_list(user=request.user, group_id=group_id)
+        purposes = purposes_active(group.school_id)
+        return render(
+            request,
+            "consent/photo_list.html",
+            {
+                "group": group,
+                "purposes": purposes,
+                "rows": photo_list(group=group, purposes=purposes),
+            },
+        )
+
+
+class PurposeListView(LoginRequiredMixin, View):
+    def get(self, request):
+        school = managed_school_for(user=request.user, school_id=request.GET.get("school"))
+        return render(
+            request,
+            "consent/purposes.html",
+            {"school": school, "purposes": purposes_active(school.pk)},
+        )
+
+
+class PurposeEditView(LoginRequiredMixin, View):
+    template_name = "consent/purpose_edit.html"
+
+    def get(self, request, purpose_id):
+        purpose = purpose_for_manage(user=request.user, purpose_id=purpose_id)
+        version = purpose.current_version
+        form = PurposeTextForm(
+            initial={
+                "title_nl": version.title_nl,
+                "title_en": version.title_en,
+                "text_nl": version.text_nl,
+                "text_en": version.text_en,
+            }
+        )
+        return render(
+            request,
+            self.template_name,
+            {"purpose": purpose, "form": form, "versions": purpose.versions.all()},
+        )
+
+    def post(self, request, purpose_id):
+        purpose = purpose_for_manage(user=request.user, purpose_id=purpose_id)
+        form = PurposeTextForm(request.POST)
+        if form.is_valid():
+            version = purpose_text_change(user=request.user, purpose=purpose, **form.cleaned_data)
+            messages.success(
+                request,
+                _("Version %(number)s of the text is now in use.") % {"number": version.number},
+            )
+            return redirect("consent-purposes")
+        return render(
+            request,
+            self.template_name,
+            {"purpose": purpose, "form": form, "versions": purpose.versions.all()},
+            status=400,
+        )
+
+
+class CampaignView(LoginRequiredMixin, View):
+    template_name = "consent/campaigns.html"
+
+    def _render(self, request, school, form=None, status=200):
+        campaigns = ConsentCampaign.objects.filter(school=school).order_by("-school_year")
+        current = next((c for c in campaigns if c.school_year == current_school_year()), None)
+        return render(
+            request,
+            self.template_name,
+            {
+                "school": school,
+                "campaigns": campaigns,
+                "current": current,
+                "progress": campaign_progress(current) if current else [],
+                "form": form
+                or CampaignForm(initial={"school_year": current_school_year(), "reminder_days": 7}),
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        school = managed_school_for(user=request.user, school_id=request.GET.get("school"))
+        return self._render(request, school)
+
+    def post(self, request):
+        school = managed_school_for(user=request.user, school_id=request.POST.get("school"))
+        form = CampaignForm(request.POST)
+        if form.is_valid():
+            try:
+                campaign_start(user=request.user, school=school, **form.cleaned_data)
+            except ConsentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The campaign has started; guardians are emailed."))
+                return redirect("consent-campaigns")
+        return self._render(request, school, form=form, status=400)
+
+
+class PublicationListView(LoginRequiredMixin, View):
+    template_name = "consent/publications.html"
+
+    def _form(self, request, data=None):
+        pupils = list(pupils_for_publication(request.user))
+        school_ids = {p.school_id for p in pupils}
+        purposes = [p for sid in sorted(school_ids) for p in purposes_active(sid)]
+        return PublicationForm(data, purposes=purposes, pupils=pupils), pupils, purposes
+
+    def get(self, request):
+        form, _pupils, _purposes = self._form(request)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "publications": publications_visible_to(request.user)},
+        )
+
+    def post(self, request):
+        form, pupils, purposes = self._form(request, request.POST)
+        if form.is_valid():
+            chosen = [p for p in pupils if p.pk in set(form.cleaned_data["pupils"])]
+            purpose = next(p for p in purposes if p.pk == form.cleaned_data["purpose"])
+            try:
+                publication = publication_create(
+                    user=request.user,
+                    school=purpose.school,
+                    title=form.cleaned_data["title"],
+                    purpose=purpose,
+                    publish_on=form.cleaned_data["publish_on"],
+                    pupils=chosen,
+                )
+            except ConsentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("consent-publication", publication.pk)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "publications": publications_visible_to(request.user)},
+            status=400,
+        )
+
+
+class PublicationDetailView(LoginRequiredMixin, View):
+    template_name = "consent/publication.html"
+
+    def _render(self, request, publication, form=None, status=200):
+        rows = publication_check(publication)
+        return render(
+            request,
+            self.template_name,
+            {
+                "publication": publication,
+                "rows": rows,
+                "form": form or PublishForm(),
+                "all_may": all(row["may"] for row in rows),
+                "takedowns": publication.takedowns.filter(resolved_at__isnull=True).select_related(
+                    "student"
+                ),
+            },
+            status=status,
+        )
+
+    def get(self, request, publication_id):
+        publication = publication_get_for(user=request.user, publication_id=publication_id)
+        return self._render(request, publication)
+
+    def post(self, request, publication_id):
+        publication = publication_get_for(user=request.user, publication_id=publication_id)
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            try:
+                publication_publish(user=request.user, publication=publication, weighed=True)
+            except ConsentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Marked as published."))
+                return redirect("consent-publication", publication.pk)
+        return self._render(request, publication, form=form, status=400)
+
+
+class PublicationRemovePupilView(LoginRequiredMixin, View):
+    def post(self, request, publication_id):
+        publication = publication_get_for(user=request.user, publication_id=publication_id)
+        try:
+            student_id = int(request.POST.get("student", ""))
+        except ValueError:
+            student_id = None
+        if student_id:
+            publication_remove_pupil(
+                user=request.user, publication=publication, student_id=student_id
+            )
+        return redirect("consent-publication", publication.pk)
+
+
+class TakedownResolveView(LoginRequiredMixin, View):
+    def post(self, request, takedown_id):
+        takedown = takedown_for_resolve(user=request.user, takedown_id=takedown_id)
+        takedown_resolve(user=request.user, takedown=takedown)
+        messages.success(request, _("The takedown is marked as done."))
+        return redirect("consent-publication", takedown.publication_id)
