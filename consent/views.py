@@ -203,22 +203,28 @@ class DashboardExportView(LoginRequiredMixin, View):
         return response
 
 
-def _chart(data) -> list[dict]:
-    """Bar geometry for the server-rendered SVG: one stacked bar per purpose."""
+CHART_LABEL_WIDTH = 220
+CHART_BAR_WIDTH = 400
+CHART_ROW = 28
+
+
+def _chart(data) -> dict:
+    """Geometry for the server-rendered SVG: one stacked bar per purpose (pixels)."""
     bars = []
-    for index, purpose in enumerate(data["purposes"]):
+    for purpose in data["purposes"]:
         total = data["totals"].get(purpose.pk)
         if total is None or not total.total:
             continue
-        x = 0.0
+        y = len(bars) * CHART_ROW
+        x = float(CHART_LABEL_WIDTH)
         parts = []
         for status in (Status.GRANTED, Status.REFUSED, Status.UNKNOWN):
-            width = 100 * getattr(total, status) / total.total
+            width = CHART_BAR_WIDTH * getattr(total, status) / total.total
             parts.append(
                 {
                     "status": status,
-                    "x": round(x, 2),
-                    "width": round(width, 2),
+                    "x": round(x, 1),
+                    "width": round(width, 1),
                     "count": getattr(total, status),
                 }
             )
@@ -226,12 +232,17 @@ def _chart(data) -> list[dict]:
         bars.append(
             {
                 "purpose": purpose,
-                "y": index * 28,
+                "label_y": y + 18,
+                "bar_y": y + 4,
                 "parts": parts,
                 "granted_share": total.granted_share,
             }
         )
-    return bars
+    return {
+        "bars": bars,
+        "height": len(bars) * CHART_ROW + 8,
+        "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
+    }
 
 
 class PhotoListView(LoginRequiredMixin, View):

@@ -7,11 +7,3 @@ register = template.Library()
 def cell(cells, group_id, purpose_id):
     """The dashboard cell of one group and purpose."""
     return cells[(group_id, purpose_id)]
-
-
-@register.filter
-def mul(value, factor):
-    try:
-        return float(value) * float(factor)
-    except (TypeError, ValueError):
-        return 0
