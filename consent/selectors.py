@@ -103,8 +103,8 @@ def derive_status(
 def statuses_for(
     *, student_ids, purposes: list[ConsentPurpose], school_year: int | None = None
 ) -> dict[tuple[int, int], str]:
-    """Effective status per (pupil id, purpose id) for many pupils in three queries, whatever
-    the number of pupils and decisions."""
+    """Effective status per (pupil id, purpose id) for many pupils in four queries, whatever
+    the number of pupils and decisions. A pupil whose processing is restricted has none."""
     school_year = school_year or current_school_year()
     purpose_ids = [p.pk for p in purposes]
     if isinstance(student_ids, QuerySet):
@@ -125,8 +125,16 @@ def statuses_for(
     for student_id, purpose_id, guardian_id, decision, number in rows:
         per_pair[(student_id, purpose_id)].append((guardian_id, decision, number))
     min_versions = _min_valid_versions(purpose_ids)
+    # A restriction or objection accepted through a privacy request ends every consent use.
+    restricted = set(
+        Student.objects.filter(pk__in=student_ids, processing_restricted=True).values_list(
+            "pk", flat=True
+        )
+    )
     return {
-        (sid, pid): derive_status(
+        (sid, pid): Status.REFUSED
+        if sid in restricted
+        else derive_status(
             per_pair.get((sid, pid), ()),
             authority=authority.get(sid, set()),
             min_version=min_versions.get(pid, 0),

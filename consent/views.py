@@ -95,7 +95,7 @@ class ChildConsentView(LoginRequiredMixin, View):
         else:
             messages.success(
                 request,
-                _("Your choice for \u201c%(purpose)s\u201d has been saved.")
+                _("Your choice for “%(purpose)s” has been saved.")
                 % {"purpose": purpose.title},
             )
         return redirect("child-consent", student.pk)

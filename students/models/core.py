@@ -165,6 +165,14 @@ class Student(models.Model):
     year_group = models.PositiveSmallIntegerField(_("year group"))
     enrolled_on = models.DateField(_("enrolment date"))
     withdrawn_on = models.DateField(_("withdrawal date"), null=True, blank=True)
+    processing_restricted = models.BooleanField(
+        _("processing restricted"),
+        default=False,
+        help_text=_(
+            "Set when a restriction or objection (AVG art. 18, 21) is accepted: the pupil's data "
+            "is not disclosed and counts as without consent."
+        ),
+    )
     withdrawal_destination = models.CharField(
         _("withdrawal destination"),
         max_length=30,
