@@ -40,6 +40,11 @@ class Function(models.TextChoices):
     MANAGE_CONSENT = "manage_consent", _("Manage consent purposes and campaigns")
     VIEW_CONSENT_DASHBOARD = "view_consent_dashboard", _("See the consent dashboard")
     PUBLISH = "publish", _("Register publications of photos and video")
+    VIEW_SUPPLIERS = "view_suppliers", _("See suppliers and agreements")
+    MANAGE_SUPPLIERS = "manage_suppliers", _("Manage suppliers and agreements")
+    RUN_EXPORTS = "run_exports", _("Export pupil data through the gate")
+    VIEW_DISCLOSURES = "view_disclosures", _("See the disclosure register")
+    VIEW_RECIPIENTS = "view_recipients", _("See who receives own children's data")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -61,6 +66,10 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.MANAGE_CONSENT,
             Function.VIEW_CONSENT_DASHBOARD,
             Function.PUBLISH,
+            Function.VIEW_SUPPLIERS,
+            Function.MANAGE_SUPPLIERS,
+            Function.RUN_EXPORTS,
+            Function.VIEW_DISCLOSURES,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -73,6 +82,9 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_CONSENT,
             Function.RECORD_CONSENT,
             Function.PUBLISH,
+            Function.VIEW_SUPPLIERS,
+            Function.RUN_EXPORTS,
+            Function.VIEW_DISCLOSURES,
         }
     ),
     Role.CARE_COORDINATOR: frozenset(
@@ -82,6 +94,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_CARE,
             Function.WRITE_CARE,
             Function.VIEW_CONSENT,
+            Function.VIEW_SUPPLIERS,
         }
     ),
     Role.TEACHER: frozenset(
@@ -92,10 +105,17 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_CARE,
             Function.VIEW_CONSENT,
             Function.PUBLISH,
+            Function.VIEW_SUPPLIERS,
         }
     ),
     Role.PRIVACY_OFFICER: frozenset(
-        {Function.VIEW_AUDIT, Function.VIEW_ACCESS_LOG, Function.VIEW_CONSENT_DASHBOARD}
+        {
+            Function.VIEW_AUDIT,
+            Function.VIEW_ACCESS_LOG,
+            Function.VIEW_CONSENT_DASHBOARD,
+            Function.VIEW_SUPPLIERS,
+            Function.VIEW_DISCLOSURES,
+        }
     ),
     Role.GUARDIAN: frozenset(
         {
@@ -106,6 +126,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.WRITE_RELIGION,
             Function.VIEW_ACCESS_LOG,
             Function.GIVE_CONSENT,
+            Function.VIEW_RECIPIENTS,
         }
     ),
 }
@@ -129,6 +150,9 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "manage_school_consent",
         "view_school_consent_dashboard",
         "publish_school",
+        "manage_school_suppliers",
+        "run_school_exports",
+        "view_school_disclosures",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",
@@ -139,6 +163,8 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_school_consent",
         "record_school_consent",
         "publish_school",
+        "run_school_exports",
+        "view_school_disclosures",
     ),
     Role.CARE_COORDINATOR: (
         "view_school_pupils",
@@ -147,7 +173,11 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "write_school_care",
         "view_school_consent",
     ),
-    Role.PRIVACY_OFFICER: ("view_school_audit", "view_school_consent_dashboard"),
+    Role.PRIVACY_OFFICER: (
+        "view_school_audit",
+        "view_school_consent_dashboard",
+        "view_school_disclosures",
+    ),
 }
 GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (
     "view_group_pupils",

@@ -473,7 +473,12 @@ def consent_dashboard(
     )
     takedowns = list(
         Takedown.objects.filter(publication__school=school, resolved_at__isnull=True)
-        .select_related("publication", "publication__purpose", "student")
+        .select_related(
+            "publication",
+            "publication__purpose",
+            "publication__purpose__current_version",
+            "student",
+        )
         .order_by("-flagged_at")[:50]
     )
     return {

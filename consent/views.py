@@ -95,8 +95,7 @@ class ChildConsentView(LoginRequiredMixin, View):
         else:
             messages.success(
                 request,
-                _("Your choice for “%(purpose)s” has been saved.")
-                % {"purpose": purpose.title},
+                _("Your choice for “%(purpose)s” has been saved.") % {"purpose": purpose.title},
             )
         return redirect("child-consent", student.pk)
 

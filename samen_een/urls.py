@@ -9,6 +9,8 @@ from consent import api as consent_api
 from consent import views as consent_views
 from students import api as students_api
 from students import views as students_views
+from suppliers import api as suppliers_api
+from suppliers import views as suppliers_views
 
 from . import views
 
@@ -49,6 +51,15 @@ api_v1 = [
         name="student-consents",
     ),
     path("consent/dashboard/", consent_api.ConsentDashboardApi.as_view(), name="consent-dashboard"),
+    path(
+        "students/<str:student_id>/recipients/",
+        suppliers_api.StudentRecipientsApi.as_view(),
+        name="student-recipients",
+    ),
+    path("agreements/", suppliers_api.AgreementListApi.as_view(), name="agreement-list"),
+    path("exports/", suppliers_api.ExportCreateApi.as_view(), name="export-create"),
+    path("exports/<str:export_id>/", suppliers_api.ExportDetailApi.as_view(), name="export-detail"),
+    path("disclosures/", suppliers_api.DisclosureListApi.as_view(), name="disclosure-list"),
     path("groups/", students_api.GroupListApi.as_view(), name="group-list"),
     path("groups/<str:group_id>/", students_api.GroupDetailApi.as_view(), name="group-detail"),
     path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
@@ -124,6 +135,56 @@ child_pages = [
         consent_views.ChildConsentView.as_view(),
         name="child-consent",
     ),
+    path(
+        "<str:student_id>/recipients/",
+        suppliers_views.ChildRecipientsView.as_view(),
+        name="child-recipients",
+    ),
+]
+
+supplier_pages = [
+    path("", suppliers_views.SupplierListView.as_view(), name="supplier-list"),
+    path("new/", suppliers_views.SupplierCreateView.as_view(), name="supplier-create"),
+    path(
+        "<str:supplier_id>/", suppliers_views.SupplierDetailView.as_view(), name="supplier-detail"
+    ),
+    path(
+        "<str:supplier_id>/products/new/",
+        suppliers_views.ProductEditView.as_view(),
+        name="product-create",
+    ),
+    path(
+        "<str:supplier_id>/products/<str:product_id>/",
+        suppliers_views.ProductEditView.as_view(),
+        name="product-edit",
+    ),
+    path(
+        "<str:supplier_id>/agreements/new/",
+        suppliers_views.AgreementEditView.as_view(),
+        name="agreement-create",
+    ),
+    path(
+        "<str:supplier_id>/agreements/<str:agreement_id>/",
+        suppliers_views.AgreementEditView.as_view(),
+        name="agreement-edit",
+    ),
+]
+
+data_pages = [
+    path("exports/", suppliers_views.ExportListView.as_view(), name="export-list"),
+    path(
+        "exports/<str:export_id>/", suppliers_views.ExportDetailView.as_view(), name="export-detail"
+    ),
+    path(
+        "exports/<str:export_id>/download/<str:token>/",
+        suppliers_views.ExportDownloadView.as_view(),
+        name="export-download",
+    ),
+    path("disclosures/", suppliers_views.DisclosureListView.as_view(), name="disclosure-list"),
+    path(
+        "disclosures.csv", suppliers_views.DisclosureExportView.as_view(), name="disclosure-export"
+    ),
+    path("import/", suppliers_views.EdexmlImportView.as_view(), name="edexml-import"),
 ]
 
 consent_pages = [
@@ -173,6 +234,8 @@ urlpatterns = [
     path("students/", include(student_pages)),
     path("children/", include(child_pages)),
     path("consent/", include(consent_pages)),
+    path("suppliers/", include(supplier_pages)),
+    path("data/", include(data_pages)),
     path(
         "care/withholdings/",
         students_views.WithholdingQueueView.as_view(),

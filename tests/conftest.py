@@ -41,6 +41,7 @@ class World:
     foreign_school: School = None
     publications: dict = None
     takedowns: dict = None
+    suppliers: dict = None
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -202,6 +203,7 @@ def world(db) -> World:
         )
         for key, item in publications.items()
     }
+    suppliers = _suppliers_world(board, foreign_school, group3, users)
     return World(
         school,
         other_school,
@@ -217,6 +219,7 @@ def world(db) -> World:
         foreign_school,
         publications,
         takedowns,
+        suppliers,
     )
 
 
@@ -233,3 +236,81 @@ def login_client(client, user: User):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def _suppliers_world(board, foreign_school, group3, users) -> dict:
+    """A supplier with an active agreement on the board, one on another board, recipients,
+    and a finished export (with its file) for the director and for administration."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from suppliers.constants import AgreementModel, ExportStatus, RecipientKind
+    from suppliers.models import Export, Recipient, Supplier
+    from suppliers.services import agreement_save, product_save
+
+    today = timezone.localdate()
+
+    def supplier(owner_board, name, groups):
+        item = Supplier.objects.create(board=owner_board, name=name)
+        product = product_save(
+            user=None,
+            supplier=item,
+            group_ids=[g.pk for g in groups],
+            name=f"{name} app",
+            attribute_reasons={
+                "first_name": "login",
+                "group_name": "class",
+                "school_brin": "licence",
+            },
+            purposes="Oefenen",
+            retention="1 jaar",
+            storage_location="NL",
+        )
+        agreement = agreement_save(
+            user=None,
+            supplier=item,
+            attributes=["first_name", "group_name", "school_brin"],
+            product_ids=[product.pk],
+            model=AgreementModel.MODEL_4,
+            signed_on=today - datetime.timedelta(days=10),
+            valid_from=today - datetime.timedelta(days=10),
+            valid_until=today + datetime.timedelta(days=365),
+        )
+        return item, product, agreement
+
+    own, own_product, own_agreement = supplier(board, "Rekenwijs", [group3])
+    foreign_group = foreign_school.groups.first()
+    foreign, foreign_product, foreign_agreement = supplier(
+        foreign_school.board, "Elders BV", [foreign_group]
+    )
+    recipient = Recipient.objects.create(
+        board=board,
+        kind=RecipientKind.DUO,
+        name="DUO",
+        legal_basis="WPO",
+        attributes=["bsn", "school_brin"],
+    )
+    exports = {}
+    for role in ("director", "administration"):
+        export = Export.objects.create(
+            school=group3.school,
+            requested_by=users[role],
+            agreement=own_agreement,
+            format="csv",
+            status=ExportStatus.DONE,
+            attributes=["first_name"],
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + datetime.timedelta(hours=1),
+        )
+        export.file.save(f"test-export-{export.pk}.csv", ContentFile(b"pseudonym,first_name\n"))
+        exports[role] = export
+    return {
+        "supplier": own,
+        "product": own_product,
+        "agreement": own_agreement,
+        "foreign_supplier": foreign,
+        "foreign_product": foreign_product,
+        "foreign_agreement": foreign_agreement,
+        "recipient": recipient,
+        "exports": exports,
+    }

@@ -30,12 +30,13 @@ ROLES = (
 
 @dataclass(frozen=True)
 class Entry:
-    """How to call a route; ``expect`` maps role to (status in scope, status out of scope)."""
+    """How to call a route; ``expect`` maps role to (status in scope, status out of scope).
+    ``data`` is a dict, or a callable (world, role, in_scope) -> dict for scoped bodies."""
 
     url: Callable  # (world, role, in_scope: bool) -> str
     expect: dict[str, tuple[int, int]]
     method: str = "get"
-    data: dict | None = None
+    data: dict | Callable | None = None
     api: bool = False
 
 
@@ -104,6 +105,46 @@ def photo_list_url(world, role, in_scope):
     if not in_scope:
         group = world.group5 if role == "teacher" else world.other_group
     return reverse("consent-photo-list", args=[group.pk])
+
+
+def supplier_url(name: str, *, item: str | None = None) -> Callable:
+    """A supplier page of the caller's board (in) or of another board (out)."""
+
+    def build(world, role, in_scope):
+        supplier = world.suppliers["supplier" if in_scope else "foreign_supplier"]
+        args = [supplier.pk]
+        if item:
+            key = item if in_scope else f"foreign_{item}"
+            args.append(world.suppliers[key].pk)
+        return reverse(name, args=args)
+
+    return build
+
+
+def export_url(name: str, *, with_token: bool = False) -> Callable:
+    """An export of the caller's own (in) or of a colleague (out)."""
+
+    def build(world, role, in_scope):
+        exports = world.suppliers["exports"]
+        if role in exports:
+            own = exports[role]
+            other = exports["administration" if role == "director" else "director"]
+        else:
+            own = other = exports["director"]
+        export = own if in_scope else other
+        if not with_token:
+            return reverse(name, args=[export.pk])
+        from suppliers.api import download_url
+
+        user = world.users.get(role)
+        return download_url(export, user) if user else reverse(name, args=[export.pk, "x"])
+
+    return build
+
+
+def export_create_data(world, role, in_scope):
+    agreement = world.suppliers["agreement" if in_scope else "foreign_agreement"]
+    return {"agreement": agreement.pk, "format": "csv"}
 
 
 def group_url(world, role, in_scope):
@@ -382,6 +423,87 @@ MATRIX: dict[str, Entry] = {
         photo_list_url,
         scoped("director", "administration", "care_coordinator", "teacher", **ANON_PAGE),
     ),
+    # Suppliers, exports and disclosures (issue 5).
+    "supplier-list": Entry(
+        fixed("supplier-list"),
+        _all(200, guardian=(403, 403), guardian_limited=(403, 403), **ANON_PAGE),
+    ),
+    "supplier-create": Entry(
+        fixed("supplier-create"), _all(FORBIDDEN, director=(200, 200), **ANON_PAGE)
+    ),
+    "supplier-detail": Entry(supplier_url("supplier-detail"), scoped("director", **ANON_PAGE)),
+    "product-create": Entry(supplier_url("product-create"), scoped("director", **ANON_PAGE)),
+    "product-edit": Entry(
+        supplier_url("product-edit", item="product"), scoped("director", **ANON_PAGE)
+    ),
+    "agreement-create": Entry(supplier_url("agreement-create"), scoped("director", **ANON_PAGE)),
+    "agreement-edit": Entry(
+        supplier_url("agreement-edit", item="agreement"), scoped("director", **ANON_PAGE)
+    ),
+    "export-list": Entry(
+        school_query("export-list"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "export-detail": Entry(
+        export_url("export-detail"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "export-download": Entry(
+        export_url("export-download", with_token=True),
+        scoped("director", "administration", **ANON_PAGE),
+    ),
+    "disclosure-list": Entry(
+        fixed("disclosure-list"),
+        _all(
+            FORBIDDEN,
+            **{r: (200, 200) for r in ("director", "administration", "privacy_officer")},
+            **ANON_PAGE,
+        ),
+    ),
+    "disclosure-export": Entry(
+        fixed("disclosure-export"),
+        _all(
+            FORBIDDEN,
+            **{r: (200, 200) for r in ("director", "administration", "privacy_officer")},
+            **ANON_PAGE,
+        ),
+    ),
+    "edexml-import": Entry(
+        school_query("edexml-import"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "child-recipients": Entry(
+        student_url("child-recipients"),
+        scoped("guardian", "guardian_limited", **ANON_PAGE),
+    ),
+    "api:student-recipients": Entry(
+        student_url("api:student-recipients"),
+        scoped("guardian", "guardian_limited", **ANON_API),
+        api=True,
+    ),
+    "api:agreement-list": Entry(
+        fixed("api:agreement-list"),
+        _all(200, guardian=(403, 403), guardian_limited=(403, 403), **ANON_API),
+        api=True,
+    ),
+    "api:export-create": Entry(
+        fixed("api:export-create"),
+        _all(FORBIDDEN, director=(202, 404), administration=(202, 404), **ANON_API),
+        method="post",
+        data=export_create_data,
+        api=True,
+    ),
+    "api:export-detail": Entry(
+        export_url("api:export-detail"),
+        scoped("director", "administration", **ANON_API),
+        api=True,
+    ),
+    "api:disclosure-list": Entry(
+        fixed("api:disclosure-list"),
+        _all(
+            FORBIDDEN,
+            **{r: (200, 200) for r in ("director", "administration", "privacy_officer")},
+            **ANON_API,
+        ),
+        api=True,
+    ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
 }
@@ -420,10 +542,9 @@ def test_status_matches_the_matrix_for_role_and_route(world, route, role):
     got = []
     for in_scope in (True, False):
         url = entry.url(world, role, in_scope)
+        data = entry.data(world, role, in_scope) if callable(entry.data) else entry.data
         call = getattr(client, entry.method)
-        response = (
-            call(url, entry.data or {}, format="json") if entry.api else call(url, entry.data or {})
-        )
+        response = call(url, data or {}, format="json") if entry.api else call(url, data or {})
         got.append(response.status_code)
         if role != "anonymous" and response.status_code in (403, 404):
             # Every denied attempt of a logged-in user is on the record, although the

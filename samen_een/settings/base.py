@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "students",
     "audit",
     "consent",
+    "suppliers",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
     "consent-campaign-reminders": {
         "task": "consent.tasks.campaign_reminders_task",
         "schedule": crontab(hour=16, minute=0),
+    },
+    # Monday morning the directors hear which processing agreements expire within 60 days.
+    "suppliers-agreements-expiring": {
+        "task": "suppliers.tasks.agreements_expiring_task",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
 }
 

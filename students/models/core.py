@@ -58,6 +58,9 @@ class School(models.Model):
             ("manage_school_consent", _("Manage consent purposes and campaigns")),
             ("view_school_consent_dashboard", _("See the school's consent dashboard")),
             ("publish_school", _("Register publications with the school's pupils")),
+            ("manage_school_suppliers", _("Manage the board's suppliers and agreements")),
+            ("run_school_exports", _("Export the school's pupil data through the gate")),
+            ("view_school_disclosures", _("See the school's disclosure register")),
         ]
 
     def __str__(self) -> str:
@@ -74,6 +77,7 @@ class Group(models.Model):
     school_year = models.PositiveSmallIntegerField(
         _("school year"), help_text=_("The calendar year in which the school year starts.")
     )
+    source_key = models.CharField(_("key in the previous system"), max_length=100, blank=True)
     year_group_low = models.PositiveSmallIntegerField(_("lowest year group"))
     year_group_high = models.PositiveSmallIntegerField(_("highest year group"))
     teachers = models.ManyToManyField(
@@ -165,6 +169,12 @@ class Student(models.Model):
     year_group = models.PositiveSmallIntegerField(_("year group"))
     enrolled_on = models.DateField(_("enrolment date"))
     withdrawn_on = models.DateField(_("withdrawal date"), null=True, blank=True)
+    source_key = models.CharField(
+        _("key in the previous system"),
+        max_length=100,
+        blank=True,
+        help_text=_("The pupil's key in an imported EDEXML file; makes re-imports idempotent."),
+    )
     processing_restricted = models.BooleanField(
         _("processing restricted"),
         default=False,

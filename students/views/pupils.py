@@ -30,6 +30,7 @@ class HomeView(LoginRequiredMixin, View):
             context = {
                 "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
                 "can_view_audit": user.has_function(Function.VIEW_AUDIT),
+                "expiring_agreements": _expiring_agreements(user),
                 "groups": list(groups_visible_to(user).filter(school_year=_current_year()))
                 if user.has_function(Function.VIEW_PUPILS)
                 else [],
@@ -43,6 +44,13 @@ class HomeView(LoginRequiredMixin, View):
             ]
             return render(request, "students/parent_home.html", {"children": children})
         return render(request, "students/no_role.html", status=403)
+
+
+def _expiring_agreements(user):
+    # Imported here: students must not depend on suppliers at import time.
+    from suppliers.selectors import agreements_expiring_for
+
+    return agreements_expiring_for(user)
 
 
 def _current_year() -> int:

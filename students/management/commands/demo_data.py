@@ -336,7 +336,149 @@ class Command(BaseCommand):
         self._former(samen, last_year[4], rng, year)
         self._records(samen, rng, year, child3=child3, child5=child5, child6=child6)
         self._consent(samen, brug, rng, year, child3=child3, child6=child6)
+        self._suppliers(board, samen, year)
         return True
+
+    def _suppliers(self, board: Board, samen: School, year: int) -> None:
+        """Three fictional suppliers (one agreement expired), and the recipients that are not
+        processors: the board, the attendance officer, DUO, and an after-school care centre
+        that receives data only with the guardians' consent."""
+        from suppliers.constants import AgreementModel, RecipientKind
+        from suppliers.models import Recipient, Supplier
+        from suppliers.services import agreement_save, product_save
+
+        director = User.objects.get(email=f"directeur@{DOMAIN}")
+        today = timezone.localdate()
+        groups = {g.name: g.pk for g in Group.objects.filter(school=samen, school_year=year)}
+        login = {
+            "first_name": "Om de leerling te laten inloggen en aan te spreken",
+            "last_name": "Om de leerling in de klassenlijst te herkennen",
+            "year_group": "Om de juiste lesstof te tonen",
+            "group_name": "Om de leerling aan de groep van de leerkracht te koppelen",
+            "school_brin": "Om de licentie aan de school te koppelen",
+        }
+        catalog = [
+            (
+                "Rekenwijs Uitgevers B.V.",
+                "Rekenwijs Online",
+                True,
+                ["Groep 3", "Groep 4", "Groep 5", "Groep 6", "Groep 7", "Groep 8"],
+                {**login, "date_of_birth": "Om de juiste leeftijdsnormering te gebruiken"},
+                (today - datetime.timedelta(days=400), today + datetime.timedelta(days=700)),
+            ),
+            (
+                "Taalpad Digitaal",
+                "Taalpad Lezen",
+                True,
+                ["Groep 3", "Groep 4", "Groep 5"],
+                login,
+                (today - datetime.timedelta(days=200), today + datetime.timedelta(days=40)),
+            ),
+            (
+                "Oude Methode Uitgeverij",
+                "Spelling Klassiek",
+                False,
+                ["Groep 6", "Groep 7"],
+                login,
+                (today - datetime.timedelta(days=1200), today - datetime.timedelta(days=30)),
+            ),
+        ]
+        for name, product_name, covenant, group_names, reasons, (start, end) in catalog:
+            supplier = Supplier.objects.create(
+                board=board,
+                name=name,
+                contact=f"info@{name.split()[0].lower()}.example",
+                privacy_contact=f"privacy@{name.split()[0].lower()}.example",
+                covenant_participant=covenant,
+            )
+            product = product_save(
+                user=director,
+                supplier=supplier,
+                attribute_reasons=reasons,
+                group_ids=[groups[g] for g in group_names],
+                name=product_name,
+                purposes="Digitaal oefenen en de voortgang volgen voor de leerkracht.",
+                never_used_for="Reclame, profilering of doorverkoop van gegevens.",
+                retention="Tot 3 maanden na het einde van de licentie",
+                storage_location="Nederland (EU)",
+                sub_processors="Hostingbedrijf B.V., hosting, Nederland",
+                breach_notice_hours=24,
+            )
+            agreement_save(
+                user=director,
+                supplier=supplier,
+                attributes=list(reasons),
+                product_ids=[product.pk],
+                model=AgreementModel.MODEL_4,
+                signed_on=start,
+                signed_by="I. Verhoeven, directeur",
+                valid_from=start,
+                valid_until=end,
+            )
+        recipients = [
+            (
+                RecipientKind.BOARD,
+                "Stichting AURO (bestuursbureau)",
+                "Zelfde verwerkingsverantwoordelijke: gezamenlijke administratie en plaatsing.",
+                "",
+                [
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "year_group",
+                    "group_name",
+                    "school_brin",
+                    "enrolled_on",
+                    "withdrawn_on",
+                ],
+            ),
+            (
+                RecipientKind.ATTENDANCE_OFFICER,
+                "Leerplichtambtenaar gemeente",
+                "Leerplichtwet 1969: melding van ongeoorloofd verzuim.",
+                "",
+                [
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "address",
+                    "bsn",
+                    "school_brin",
+                    "guardian_name",
+                ],
+            ),
+            (
+                RecipientKind.DUO,
+                "DUO (BRON)",
+                "Wet op het primair onderwijs: in- en uitschrijving met BSN voor de bekostiging.",
+                "",
+                [
+                    "bsn",
+                    "date_of_birth",
+                    "sex",
+                    "school_brin",
+                    "year_group",
+                    "enrolled_on",
+                    "withdrawn_on",
+                ],
+            ),
+            (
+                RecipientKind.CONSENT,
+                "BSO De Speeltuin",
+                "Toestemming van de ouders (doel: gegevens delen met de buitenschoolse opvang).",
+                "data_sharing",
+                ["first_name", "last_name", "group_name"],
+            ),
+        ]
+        for kind, name, basis, purpose, attributes in recipients:
+            Recipient.objects.create(
+                board=board,
+                kind=kind,
+                name=name,
+                legal_basis=basis,
+                consent_purpose_code=purpose,
+                attributes=attributes,
+            )
 
     def _consent(
         self, samen: School, brug: School, rng: random.Random, year: int, *, child3, child6

@@ -1,0 +1,250 @@
+"""API: agreements, exports through the gate, the disclosure register, a child's recipients."""
+
+from django.core import signing
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .constants import Basis, ExportFormat, ExportStatus
+from .gate import DisclosureRefusedError
+from .selectors import (
+    agreements_visible_to,
+    disclosures_filter,
+    disclosures_visible_to,
+    export_get_for,
+    export_school_for,
+    export_targets_for,
+    recipients_of_child,
+)
+from .services import export_request
+
+DOWNLOAD_SALT = "suppliers.export.download"
+
+
+def download_url(export, user) -> str | None:
+    """A relative link that expires with the export and works only for its requester."""
+    if export.status != ExportStatus.DONE or not export.file:
+        return None
+    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{export.pk}:{user.pk}")
+    return reverse("export-download", args=[export.pk, token])
+
+
+class AgreementListApi(APIView):
+    """The board's processing agreements with their derived status and agreed attributes
+    (director manages; administration, care coordinator, teachers and the privacy officer
+    read; guardians 403)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        supplier = serializers.CharField(source="supplier.name")
+        products = serializers.SerializerMethodField()
+        model = serializers.CharField()
+        status = serializers.CharField()
+        valid_from = serializers.DateField(allow_null=True)
+        valid_until = serializers.DateField(allow_null=True)
+        attributes = serializers.SerializerMethodField()
+
+        class Meta:
+            ref_name = "Agreement"
+
+        def get_products(self, agreement) -> list[dict]:
+            return [{"id": p.pk, "name": p.name} for p in agreement.products.all()]
+
+        def get_attributes(self, agreement) -> list[str]:
+            return [a.attribute for a in agreement.attributes.all()]
+
+    @extend_schema(operation_id="agreements_list", responses=OutputSerializer(many=True))
+    def get(self, request):
+        agreements = agreements_visible_to(request.user)
+        return Response(self.OutputSerializer(agreements, many=True).data)
+
+
+class ExportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    format = serializers.CharField()
+    attributes = serializers.ListField(child=serializers.CharField())
+    pupil_count = serializers.IntegerField()
+    dropped_count = serializers.IntegerField()
+    error = serializers.CharField()
+    download_url = serializers.SerializerMethodField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "Export"
+
+    def get_download_url(self, export) -> str | None:
+        return download_url(export, self.context["request"].user)
+
+
+class ExportCreateApi(APIView):
+    """Director and administration export pupil data through the gate: name an agreement
+    (optionally one product) or a recipient that is not a processor, and a format. 202 with
+    the job; a refusal (expired agreement, special category, no basis) is a 400 with a
+    readable ``detail``."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        agreement = serializers.IntegerField(required=False, min_value=1)
+        product = serializers.IntegerField(required=False, min_value=1)
+        recipient = serializers.IntegerField(required=False, min_value=1)
+        school = serializers.IntegerField(required=False, min_value=1)
+        students = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), required=False, max_length=5000
+        )
+        format = serializers.ChoiceField(choices=ExportFormat.choices)
+
+        class Meta:
+            ref_name = "ExportRequest"
+
+        def validate(self, data):
+            if bool(data.get("agreement")) == bool(data.get("recipient")):
+                raise serializers.ValidationError("Name either an agreement or a recipient.")
+            return data
+
+    @extend_schema(
+        operation_id="exports_create",
+        request=InputSerializer,
+        responses={202: ExportOutputSerializer},
+    )
+    def post(self, request):
+        school = export_school_for(user=request.user, school_id=request.data.get("school"))
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agreement, product, recipient = export_targets_for(
+            user=request.user,
+            school=school,
+            agreement_id=data.get("agreement"),
+            product_id=data.get("product"),
+            recipient_id=data.get("recipient"),
+        )
+        try:
+            export = export_request(
+                user=request.user,
+                school=school,
+                format=data["format"],
+                agreement=agreement,
+                product=product,
+                recipient=recipient,
+                student_ids=data.get("students"),
+            )
+        except DisclosureRefusedError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        export.refresh_from_db()
+        return Response(
+            ExportOutputSerializer(export, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class ExportDetailApi(APIView):
+    """One export, for the staff member who asked for it (404 for anyone else)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="exports_retrieve", responses=ExportOutputSerializer)
+    def get(self, request, export_id):
+        export = export_get_for(user=request.user, export_id=export_id)
+        return Response(ExportOutputSerializer(export, context={"request": request}).data)
+
+
+class DisclosureListApi(GenericAPIView):
+    """The disclosure register of the caller's schools (director, administration; the board's
+    privacy officer), newest first, filterable by recipient, basis and period."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        created_at = serializers.DateTimeField()
+        school = serializers.CharField(source="school.name")
+        recipient = serializers.CharField(source="recipient_label")
+        basis = serializers.CharField()
+        attributes = serializers.ListField(child=serializers.CharField())
+        pupil_count = serializers.IntegerField()
+        dropped_count = serializers.IntegerField()
+        file_checksum = serializers.CharField()
+        created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+
+        class Meta:
+            ref_name = "Disclosure"
+
+    serializer_class = OutputSerializer
+
+    @extend_schema(
+        operation_id="disclosures_list",
+        parameters=[
+            OpenApiParameter("recipient", str),
+            OpenApiParameter("basis", str, enum=Basis.values),
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+    )
+    def get(self, request):
+        from .forms import DisclosureFilterForm
+
+        form = DisclosureFilterForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        qs = disclosures_filter(disclosures_visible_to(request.user), **form.cleaned_data)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class StudentRecipientsApi(APIView):
+    """For the child's guardians: the products and recipients that receive the child's data,
+    with purposes and attributes, and the past disclosures."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="students_recipients_retrieve", responses=OpenApiTypes.OBJECT)
+    def get(self, request, student_id):
+        data = recipients_of_child(user=request.user, student_id=student_id)
+        return Response(
+            {
+                "products": [
+                    {
+                        "supplier": product.supplier.name,
+                        "product": product.name,
+                        "purposes": product.purposes,
+                        "never_used_for": product.never_used_for,
+                        "attributes": [
+                            {"code": a.attribute, "reason": a.reason}
+                            for a in product.attributes.all()
+                        ],
+                        "agreement_status": next(
+                            (a.status for a in product.agreements.all()), "none"
+                        ),
+                    }
+                    for product in data["products"]
+                ],
+                "recipients": [
+                    {
+                        "name": r.name,
+                        "kind": r.kind,
+                        "legal_basis": r.legal_basis,
+                        "attributes": r.attributes,
+                    }
+                    for r in data["recipients"]
+                ],
+                "disclosures": [
+                    {
+                        "created_at": d.created_at,
+                        "recipient": d.recipient_label,
+                        "basis": d.basis,
+                        "attributes": d.attributes,
+                    }
+                    for d in data["disclosures"]
+                ],
+            }
+        )

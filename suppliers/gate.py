@@ -1,0 +1,329 @@
+"""The one gate every disclosure passes (DESIGN rule 2).
+
+``disclosure_plan`` checks the basis and decides the attributes; ``disclose`` streams the
+permitted attributes of the permitted pupils, each under a pseudonym that is stable per
+recipient and differs between recipients, and ``DisclosureRun.record`` writes the Disclosure
+evidence linked to every pupil. No other code builds data for outside the school.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consent.constants import Status
+from consent.selectors import statuses_for
+from students.models import Guardianship, ProgressRecord, School, Student
+
+from .attributes import CATALOGUE, SPECIAL_CATEGORY_CODES, ordered
+from .constants import RECIPIENT_BASIS, Basis, RecipientKind
+from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
+
+BATCH = 2000
+
+
+class DisclosureRefusedError(Exception):
+    """The gate refuses: no valid basis, an expired agreement, a special-category attribute."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@dataclass
+class Plan:
+    school: School
+    basis: str
+    attributes: list[str]
+    recipient_key: str
+    recipient_label: str
+    agreement: Agreement | None = None
+    product: Product | None = None
+    recipient: Recipient | None = None
+    consent_purpose_id: int | None = None
+    group_ids: list[int] | None = None  # None: every enrolled pupil of the school
+
+
+def _refuse_special(codes: Iterable[str], basis: str) -> None:
+    special = sorted(set(codes) & SPECIAL_CATEGORY_CODES)
+    if special and basis != Basis.ACCESS_RIGHT:
+        raise DisclosureRefusedError(
+            _("Special-category data (%(codes)s) never leaves the school this way.")
+            % {"codes": ", ".join(special)}
+        )
+
+
+def disclosure_plan(
+    *,
+    school: School,
+    agreement: Agreement | None = None,
+    product: Product | None = None,
+    recipient: Recipient | None = None,
+) -> Plan:
+    """Decide basis and attributes, or refuse with a clear reason."""
+    if agreement is not None:
+        if agreement.supplier.board_id != school.board_id:
+            raise DisclosureRefusedError(_("This agreement belongs to another school board."))
+        if not agreement.permits_disclosure:
+            raise DisclosureRefusedError(
+                _(
+                    "The processing agreement with %(supplier)s is %(status)s: no data may be "
+                    "sent until a valid agreement is signed."
+                )
+                % {"supplier": agreement.supplier.name, "status": agreement.status_label.lower()}
+            )
+        agreed = set(agreement.attributes.values_list("attribute", flat=True))
+        products = list(agreement.products.all())
+        if product is not None:
+            if product.pk not in {p.pk for p in products}:
+                raise DisclosureRefusedError(_("This product is not covered by the agreement."))
+            products = [product]
+        if not products:
+            raise DisclosureRefusedError(_("The agreement covers no product."))
+        allowed = set()
+        for item in products:
+            allowed |= set(item.attributes.values_list("attribute", flat=True))
+        codes = ordered(agreed & allowed)
+        _refuse_special(codes, Basis.AGREEMENT)
+        if not codes:
+            raise DisclosureRefusedError(_("The agreement and the product share no attributes."))
+        group_ids = sorted(
+            {
+                g
+                for item in products
+                for g in item.groups.filter(school=school).values_list("pk", flat=True)
+            }
+        )
+        return Plan(
+            school=school,
+            basis=Basis.AGREEMENT,
+            attributes=codes,
+            recipient_key=f"supplier:{agreement.supplier_id}",
+            recipient_label=f"{agreement.supplier.name}"
+            + (f" / {product.name}" if product else ""),
+            agreement=agreement,
+            product=product,
+            group_ids=group_ids,
+        )
+    if recipient is not None:
+        if recipient.board_id != school.board_id:
+            raise DisclosureRefusedError(_("This recipient belongs to another school board."))
+        basis = RECIPIENT_BASIS[recipient.kind]
+        unknown = [code for code in recipient.attributes if code not in CATALOGUE]
+        if unknown:
+            raise DisclosureRefusedError(
+                _("Unknown attributes: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        _refuse_special(recipient.attributes, basis)
+        purpose_id = None
+        if recipient.kind == RecipientKind.CONSENT:
+            purpose = recipient.consent_purpose_for(school)
+            if purpose is None:
+                raise DisclosureRefusedError(
+                    _("The school has no active consent purpose for this recipient.")
+                )
+            purpose_id = purpose.pk
+        return Plan(
+            school=school,
+            basis=basis,
+            attributes=ordered(recipient.attributes),
+            recipient_key=f"recipient:{recipient.pk}",
+            recipient_label=recipient.name,
+            recipient=recipient,
+            consent_purpose_id=purpose_id,
+        )
+    raise DisclosureRefusedError(_("No basis: name an agreement or a recipient."))
+
+
+def pseudonym(recipient_key: str, student_id: int) -> str:
+    """Stable for one recipient, unlinkable across recipients (keyed hash)."""
+    key = hashlib.sha256(f"pseudonym:{settings.FIELD_HASH_KEY}".encode()).digest()
+    return hmac.new(key, f"{recipient_key}:{student_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _initials(first_names: str) -> str:
+    return "".join(f"{part[0]}." for part in first_names.split() if part)
+
+
+def _values(student: Student, codes: list[str]) -> dict[str, str]:
+    """The permitted attributes of one pupil (relations come prefetched per batch)."""
+    related = {}
+    if {"guardian_name", "guardian_email", "guardian_phone"} & set(codes):
+        related["guardians"] = [
+            link.guardian for link in student.guardian_links.all() if link.has_authority
+        ]
+    if {"teacher_name", "teacher_email"} & set(codes):
+        related["teachers"] = list(student.group.teachers.all()) if student.group else []
+    return {code: _extract(student, code, **related) for code in codes}
+
+
+def _birth_date(student: Student) -> str:
+    # An imported pupil without a birth date carries a placeholder; never send it as real.
+    from .edexml.importer import PLACEHOLDER_DATE_OF_BIRTH
+
+    return (
+        ""
+        if student.date_of_birth == PLACEHOLDER_DATE_OF_BIRTH
+        else (student.date_of_birth.isoformat())
+    )
+
+
+_EXTRACTORS = {
+    "first_name": lambda s, g, t: s.given_name,
+    "last_name": lambda s, g, t: s.last_name,
+    "initials": lambda s, g, t: _initials(s.first_names),
+    "date_of_birth": lambda s, g, t: _birth_date(s),
+    "sex": lambda s, g, t: s.sex,
+    "year_group": lambda s, g, t: str(s.year_group),
+    "group_name": lambda s, g, t: s.group.name if s.group else "",
+    "school_brin": lambda s, g, t: s.school.brin,
+    "teacher_name": lambda s, g, t: "; ".join(x.full_name for x in t),
+    "teacher_email": lambda s, g, t: "; ".join(x.email for x in t),
+    "address": lambda s, g, t: s.address,
+    "guardian_name": lambda s, g, t: "; ".join(x.display_name for x in g),
+    "guardian_email": lambda s, g, t: "; ".join(x.email for x in g if x.email),
+    "guardian_phone": lambda s, g, t: "; ".join(x.phone for x in g if x.phone),
+    "bsn": lambda s, g, t: s.bsn,
+    "enrolled_on": lambda s, g, t: s.enrolled_on.isoformat(),
+    "withdrawn_on": lambda s, g, t: s.withdrawn_on.isoformat() if s.withdrawn_on else "",
+    "progress": lambda s, g, t: "; ".join(
+        f"{p.get_subject_display()} {p.period}: {p.result}" for p in s.progress.all()
+    ),
+}
+
+
+def _extract(student: Student, code: str, guardians=(), teachers=()) -> str:
+    extractor = _EXTRACTORS.get(code)
+    if extractor is None:
+        raise DisclosureRefusedError(
+            _("The attribute %(code)s cannot be disclosed.") % {"code": code}
+        )
+    return extractor(student, guardians, teachers)
+
+
+def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Student]:
+    qs = (
+        students
+        if students is not None
+        else Student.objects.filter(school=plan.school, withdrawn_on__isnull=True)
+    )
+    if plan.group_ids is not None:
+        qs = qs.filter(group_id__in=plan.group_ids)
+    prefetch = []
+    if {"guardian_name", "guardian_email", "guardian_phone"} & set(plan.attributes):
+        prefetch.append(
+            Prefetch(
+                "guardian_links",
+                queryset=Guardianship.objects.select_related("guardian").order_by("guardian_id"),
+            )
+        )
+    if {"teacher_name", "teacher_email"} & set(plan.attributes):
+        prefetch.append("group__teachers")
+    if "progress" in plan.attributes:
+        prefetch.append(
+            Prefetch("progress", queryset=ProgressRecord.objects.order_by("recorded_at", "id"))
+        )
+    return (
+        qs.filter(school=plan.school)
+        .select_related("school", "group")
+        .prefetch_related(*prefetch)
+        .order_by("pk")
+    )
+
+
+@dataclass
+class DisclosureRun:
+    """One pass through the gate: stream rows, then record the evidence."""
+
+    plan: Plan
+    actor: object
+    students: QuerySet[Student] | None = None
+    disclosed_ids: list[int] = field(default_factory=list)
+    dropped: int = 0
+    total: int = 0
+
+    def rows(self, progress=None) -> Iterator[dict[str, str]]:
+        """Yield ``{"pseudonym": …, <code>: …}`` per permitted pupil, batch by batch, never
+        holding all pupils in memory. Restricted pupils and, for consent-based recipients,
+        pupils without effective consent are left out (counted in ``dropped``)."""
+        qs = _students(self.plan, self.students)
+        self.total = qs.count()
+        done = 0
+        last_pk = 0
+        while True:
+            batch = list(qs.filter(pk__gt=last_pk)[:BATCH])
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            allowed = None
+            if self.plan.consent_purpose_id is not None:
+                purposes = [_PurposeRef(self.plan.consent_purpose_id)]
+                statuses = statuses_for(student_ids=[s.pk for s in batch], purposes=purposes)
+                allowed = {
+                    s.pk
+                    for s in batch
+                    if statuses[(s.pk, self.plan.consent_purpose_id)] == Status.GRANTED
+                }
+            for student in batch:
+                done += 1
+                keep = (
+                    self.plan.basis == Basis.ACCESS_RIGHT or not student.processing_restricted
+                ) and (allowed is None or student.pk in allowed)
+                if not keep:
+                    self.dropped += 1
+                    continue
+                self.disclosed_ids.append(student.pk)
+                yield {
+                    "pseudonym": pseudonym(self.plan.recipient_key, student.pk),
+                    **_values(student, self.plan.attributes),
+                }
+            if progress is not None and self.total:
+                progress(int(100 * done / self.total))
+
+    @transaction.atomic
+    def record(self, *, checksum: str = "") -> Disclosure:
+        """Write the evidence: the Disclosure and one link per pupil (with their pseudonym)."""
+        disclosure = Disclosure.objects.create(
+            school=self.plan.school,
+            basis=self.plan.basis,
+            agreement=self.plan.agreement,
+            product=self.plan.product,
+            recipient=self.plan.recipient,
+            recipient_label=self.plan.recipient_label,
+            attributes=self.plan.attributes,
+            pupil_count=len(self.disclosed_ids),
+            dropped_count=self.dropped,
+            file_checksum=checksum,
+            created_by=self.actor,
+            created_at=timezone.now(),
+        )
+        for start in range(0, len(self.disclosed_ids), BATCH):
+            DisclosedPupil.objects.bulk_create(
+                [
+                    DisclosedPupil(
+                        disclosure=disclosure,
+                        student_id=sid,
+                        pseudonym=pseudonym(self.plan.recipient_key, sid),
+                    )
+                    for sid in self.disclosed_ids[start : start + BATCH]
+                ]
+            )
+        return disclosure
+
+
+@dataclass(frozen=True)
+class _PurposeRef:
+    pk: int
+
+
+def disclose(*, actor, plan: Plan, students: QuerySet[Student] | None = None) -> DisclosureRun:
+    """Start a pass through the gate for a checked plan."""
+    return DisclosureRun(plan=plan, actor=actor, students=students)

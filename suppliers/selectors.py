@@ -1,0 +1,280 @@
+"""Reads for suppliers, agreements, exports and the disclosure register, scoped per user."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.constants import Function
+from audit.constants import Action, DataKind
+from audit.services import event_record
+from students.models import (
+    GroupUserObjectPermission,
+    Guardianship,
+    School,
+    SchoolUserObjectPermission,
+)
+from students.selectors import function_require, not_found, parse_id
+
+from .constants import AgreementStatus
+from .models import (
+    Agreement,
+    AgreementAttribute,
+    DisclosedPupil,
+    Disclosure,
+    Export,
+    Product,
+    ProductAttribute,
+    Recipient,
+    Supplier,
+)
+
+
+def _school_ids(user, codename: str):
+    return SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+
+
+def board_ids_for(user) -> set[int]:
+    """The boards the user works for: through any school or group permission."""
+    schools = set(
+        SchoolUserObjectPermission.objects.filter(user_id=user.pk).values_list(
+            "content_object__board_id", flat=True
+        )
+    )
+    groups = set(
+        GroupUserObjectPermission.objects.filter(user_id=user.pk).values_list(
+            "content_object__school__board_id", flat=True
+        )
+    )
+    return schools | groups
+
+
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    function_require(user=user, function=Function.VIEW_SUPPLIERS, object_type="agreement")
+    return (
+        Agreement.objects.filter(supplier__board_id__in=board_ids_for(user))
+        .select_related("supplier")
+        .prefetch_related(
+            "products",
+            Prefetch("attributes", queryset=AgreementAttribute.objects.order_by("id")),
+        )
+        .order_by("supplier__name", "-valid_from", "id")
+    )
+
+
+def suppliers_visible_to(user) -> QuerySet[Supplier]:
+    function_require(user=user, function=Function.VIEW_SUPPLIERS, object_type="supplier")
+    return (
+        Supplier.objects.filter(board_id__in=board_ids_for(user))
+        .prefetch_related(
+            Prefetch(
+                "products",
+                queryset=Product.objects.prefetch_related(
+                    Prefetch("attributes", queryset=ProductAttribute.objects.order_by("id")),
+                    "groups",
+                ),
+            ),
+            Prefetch(
+                "agreements",
+                queryset=Agreement.objects.prefetch_related("attributes", "products"),
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def agreement_get_for(*, user, agreement_id) -> Agreement:
+    pk = parse_id(agreement_id)
+    agreement = agreements_visible_to(user).filter(pk=pk).first() if pk else None
+    if agreement is None:
+        raise not_found(user=user, object_type="agreement", raw_id=agreement_id)
+    return agreement
+
+
+def agreements_expiring_for(user) -> list[Agreement]:
+    """For the director's start page: agreements that expire within 60 days or expired."""
+    if not user.has_function(Function.MANAGE_SUPPLIERS):
+        return []
+    agreements = Agreement.objects.filter(
+        supplier__board_id__in=board_ids_for(user),
+        valid_until__isnull=False,
+        terminated_on__isnull=True,
+    ).select_related("supplier")
+    return [
+        a for a in agreements if a.status in (AgreementStatus.EXPIRING, AgreementStatus.EXPIRED)
+    ]
+
+
+def manageable_boards(user) -> set[int]:
+    return set(
+        SchoolUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename="manage_school_suppliers"
+        ).values_list("content_object__board_id", flat=True)
+    )
+
+
+def supplier_for_manage(*, user, supplier_id) -> Supplier:
+    function_require(
+        user=user, function=Function.MANAGE_SUPPLIERS, object_type="supplier", object_id=supplier_id
+    )
+    pk = parse_id(supplier_id)
+    supplier = (
+        Supplier.objects.filter(pk=pk, board_id__in=manageable_boards(user)).first() if pk else None
+    )
+    if supplier is None:
+        raise not_found(user=user, object_type="supplier", raw_id=supplier_id)
+    return supplier
+
+
+def export_school_for(*, user, school_id=None) -> School:
+    """A school whose pupils this user may export (director, administration)."""
+    function_require(
+        user=user, function=Function.RUN_EXPORTS, object_type="export", data_kind=DataKind.BASICS
+    )
+    schools = School.objects.filter(pk__in=_school_ids(user, "run_school_exports"))
+    pk = parse_id(school_id) if school_id not in (None, "") else None
+    school = (schools.filter(pk=pk) if pk else schools.order_by("name")).first()
+    if school is None:
+        raise not_found(user=user, object_type="export", raw_id=school_id or "")
+    return school
+
+
+def export_targets_for(
+    *, user, school: School, agreement_id=None, product_id=None, recipient_id=None
+):
+    """The agreement/product or recipient named in an export request, within the board."""
+    agreement = product = recipient = None
+    if agreement_id not in (None, ""):
+        pk = parse_id(agreement_id)
+        agreement = (
+            Agreement.objects.filter(pk=pk, supplier__board_id=school.board_id)
+            .select_related("supplier")
+            .first()
+            if pk
+            else None
+        )
+        if agreement is None:
+            raise not_found(user=user, object_type="agreement", raw_id=agreement_id)
+    if product_id not in (None, ""):
+        pk = parse_id(product_id)
+        product = (
+            Product.objects.filter(pk=pk, supplier__board_id=school.board_id).first()
+            if pk
+            else None
+        )
+        if product is None:
+            raise not_found(user=user, object_type="product", raw_id=product_id)
+    if recipient_id not in (None, ""):
+        pk = parse_id(recipient_id)
+        recipient = (
+            Recipient.objects.filter(pk=pk, board_id=school.board_id).first() if pk else None
+        )
+        if recipient is None:
+            raise not_found(user=user, object_type="recipient", raw_id=recipient_id)
+    return agreement, product, recipient
+
+
+def exports_of(user) -> QuerySet[Export]:
+    function_require(user=user, function=Function.RUN_EXPORTS, object_type="export")
+    return Export.objects.filter(requested_by_id=user.pk).select_related(
+        "agreement__supplier", "product", "recipient"
+    )
+
+
+def export_get_for(*, user, export_id) -> Export:
+    """Only the staff member who asked for an export sees it (404 for anyone else)."""
+    pk = parse_id(export_id)
+    export = exports_of(user).filter(pk=pk).first() if pk else None
+    if export is None:
+        raise not_found(user=user, object_type="export", raw_id=export_id)
+    return export
+
+
+def disclosures_visible_to(user) -> QuerySet[Disclosure]:
+    function_require(user=user, function=Function.VIEW_DISCLOSURES, object_type="disclosure")
+    return (
+        Disclosure.objects.filter(school_id__in=_school_ids(user, "view_school_disclosures"))
+        .select_related("school", "agreement", "product", "recipient", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def disclosures_filter(
+    qs: QuerySet[Disclosure],
+    *,
+    recipient: str | None = None,
+    basis: str | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[Disclosure]:
+    if recipient:
+        qs = qs.filter(recipient_label__icontains=recipient)
+    if basis:
+        qs = qs.filter(basis=basis)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return qs
+
+
+def recipients_of_child(*, user, student_id) -> dict:
+    """For a guardian: the products the child's group uses (with purposes and attributes, and
+    whether a valid agreement covers them), the other recipients, and past disclosures."""
+    pk = parse_id(student_id)
+    function_require(
+        user=user,
+        function=Function.VIEW_RECIPIENTS,
+        object_type="recipients",
+        object_id=student_id,
+        student_id=pk,
+    )
+    link = (
+        Guardianship.objects.filter(student_id=pk, guardian__user_id=user.pk)
+        .select_related("student", "student__group", "student__school")
+        .first()
+        if pk
+        else None
+    )
+    if link is None:
+        raise not_found(user=user, object_type="recipients", raw_id=student_id, student_id=pk)
+    student = link.student
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="recipients",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DataKind.BASICS,
+    )
+    products = (
+        list(
+            Product.objects.filter(groups=student.group_id)
+            .select_related("supplier")
+            .prefetch_related(
+                Prefetch("attributes", queryset=ProductAttribute.objects.order_by("id")),
+                Prefetch("agreements", queryset=Agreement.objects.order_by("-valid_from")),
+            )
+            .order_by("supplier__name", "name")
+        )
+        if student.group_id
+        else []
+    )
+    recipients = list(
+        Recipient.objects.filter(board_id=student.school.board_id).order_by("kind", "name")
+    )
+    past = list(
+        DisclosedPupil.objects.filter(student=student)
+        .select_related("disclosure")
+        .order_by("-disclosure__created_at")[:100]
+    )
+    return {
+        "student": student,
+        "products": products,
+        "recipients": recipients,
+        "disclosures": [p.disclosure for p in past],
+    }

@@ -1,0 +1,24 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
+def export_build_task(export_id: int) -> None:
+    """Build one export through the gate (returns at once when it was already built)."""
+    from .gate import DisclosureRefusedError
+    from .services import export_build
+
+    try:
+        export_build(export_id=export_id)
+    except DisclosureRefusedError:
+        return  # recorded on the export as a failure with its reason
+
+
+@shared_task(ignore_result=True)
+def agreements_expiring_task() -> None:
+    """Weekly: tell directors which processing agreements expire within 60 days."""
+    from .services import agreements_expiring_notify
+
+    agreements_expiring_notify()

@@ -1,0 +1,488 @@
+"""Pages: suppliers and agreements, exports through the gate, the disclosure register,
+EDEXML import, and the parents' "who receives my child's data"."""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.constants import Function
+from audit.constants import Action, DataKind
+from audit.services import event_record
+from students.models import Group
+from students.selectors import function_require
+
+from .api import DOWNLOAD_SALT, download_url
+from .attributes import CATALOGUE
+from .constants import ExportStatus
+from .forms import (
+    AgreementForm,
+    DisclosureFilterForm,
+    EdexmlUploadForm,
+    ExportForm,
+    ProductForm,
+    SupplierForm,
+)
+from .gate import DisclosureRefusedError
+from .models import Agreement, Recipient
+from .selectors import (
+    disclosures_filter,
+    disclosures_visible_to,
+    export_get_for,
+    export_school_for,
+    export_targets_for,
+    exports_of,
+    manageable_boards,
+    recipients_of_child,
+    supplier_for_manage,
+    suppliers_visible_to,
+)
+from .services import agreement_save, export_request, product_save, supplier_save
+
+
+class SupplierListView(LoginRequiredMixin, View):
+    def get(self, request):
+        suppliers = suppliers_visible_to(request.user)
+        return render(
+            request,
+            "suppliers/supplier_list.html",
+            {
+                "suppliers": suppliers,
+                "recipients": Recipient.objects.filter(board__suppliers__in=suppliers).distinct()
+                if suppliers
+                else [],
+                "can_manage": request.user.has_function(Function.MANAGE_SUPPLIERS),
+                "catalogue": CATALOGUE,
+            },
+        )
+
+
+class SupplierCreateView(LoginRequiredMixin, View):
+    template_name = "suppliers/form.html"
+
+    def _board(self, request):
+        function_require(
+            user=request.user, function=Function.MANAGE_SUPPLIERS, object_type="supplier"
+        )
+        boards = sorted(manageable_boards(request.user))
+        if not boards:
+            raise Http404
+        return boards[0]
+
+    def get(self, request):
+        self._board(request)
+        return render(
+            request, self.template_name, {"form": SupplierForm(), "title": _("New supplier")}
+        )
+
+    def post(self, request):
+        board_id = self._board(request)
+        form = SupplierForm(request.POST)
+        if form.is_valid():
+            supplier = supplier_save(user=request.user, board_id=board_id, **form.cleaned_data)
+            messages.success(request, _("Supplier saved."))
+            return redirect("supplier-detail", supplier.pk)
+        return render(
+            request, self.template_name, {"form": form, "title": _("New supplier")}, status=400
+        )
+
+
+class SupplierDetailView(LoginRequiredMixin, View):
+    """A supplier's products and agreement; the director adds and changes them here."""
+
+    def get(self, request, supplier_id):
+        supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
+        return render(
+            request,
+            "suppliers/supplier_detail.html",
+            {
+                "supplier": supplier,
+                "products": supplier.products.prefetch_related("attributes", "groups"),
+                "agreements": supplier.agreements.prefetch_related("attributes", "products"),
+            },
+        )
+
+
+def _groups_for(supplier):
+    return (
+        Group.objects.filter(school__board_id=supplier.board_id)
+        .select_related("school")
+        .order_by("school__name", "-school_year", "year_group_low", "name")
+    )
+
+
+class ProductEditView(LoginRequiredMixin, View):
+    template_name = "suppliers/form.html"
+
+    def _objects(self, request, supplier_id, product_id):
+        supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
+        product = None
+        if product_id is not None:
+            product = supplier.products.filter(
+                pk=product_id if str(product_id).isdigit() else 0
+            ).first()
+            if product is None:
+                raise Http404
+        return supplier, product
+
+    def get(self, request, supplier_id, product_id=None):
+        supplier, product = self._objects(request, supplier_id, product_id)
+        initial = {}
+        if product is not None:
+            initial = {
+                f: getattr(product, f)
+                for f in (
+                    "name",
+                    "purposes",
+                    "never_used_for",
+                    "retention",
+                    "storage_location",
+                    "outside_eea",
+                    "sub_processors",
+                    "breach_notice_hours",
+                )
+            }
+            initial["groups"] = list(product.groups.values_list("pk", flat=True))
+            initial.update({f"reason_{a.attribute}": a.reason for a in product.attributes.all()})
+        form = ProductForm(initial=initial, groups=_groups_for(supplier))
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "title": product.name if product else _("New product")},
+        )
+
+    def post(self, request, supplier_id, product_id=None):
+        supplier, product = self._objects(request, supplier_id, product_id)
+        form = ProductForm(request.POST, groups=_groups_for(supplier))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            group_ids = data.pop("groups")
+            reasons = form.attribute_reasons()
+            for key in list(data):
+                if key.startswith("reason_"):
+                    data.pop(key)
+            try:
+                product_save(
+                    user=request.user,
+                    supplier=supplier,
+                    product=product,
+                    attribute_reasons=reasons,
+                    group_ids=group_ids,
+                    **data,
+                )
+            except DisclosureRefusedError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Product saved."))
+                return redirect("supplier-detail", supplier.pk)
+        return render(
+            request, self.template_name, {"form": form, "title": _("Product")}, status=400
+        )
+
+
+class AgreementEditView(LoginRequiredMixin, View):
+    template_name = "suppliers/form.html"
+
+    def _objects(self, request, supplier_id, agreement_id):
+        supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
+        agreement = None
+        if agreement_id is not None:
+            agreement = supplier.agreements.filter(
+                pk=agreement_id if str(agreement_id).isdigit() else 0
+            ).first()
+            if agreement is None:
+                raise Http404
+        return supplier, agreement
+
+    def get(self, request, supplier_id, agreement_id=None):
+        supplier, agreement = self._objects(request, supplier_id, agreement_id)
+        initial = {}
+        if agreement is not None:
+            initial = {
+                f: getattr(agreement, f)
+                for f in (
+                    "model",
+                    "signed_on",
+                    "signed_by",
+                    "valid_from",
+                    "valid_until",
+                    "terminated_on",
+                )
+            }
+            initial["products"] = list(agreement.products.values_list("pk", flat=True))
+            initial["attributes"] = list(agreement.attributes.values_list("attribute", flat=True))
+        form = AgreementForm(initial=initial, products=supplier.products.all())
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "multipart": True,
+                "title": _("Processing agreement with %(supplier)s") % {"supplier": supplier.name},
+            },
+        )
+
+    def post(self, request, supplier_id, agreement_id=None):
+        supplier, agreement = self._objects(request, supplier_id, agreement_id)
+        form = AgreementForm(request.POST, request.FILES, products=supplier.products.all())
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                agreement_save(
+                    user=request.user,
+                    supplier=supplier,
+                    agreement=agreement,
+                    attributes=data.pop("attributes"),
+                    product_ids=data.pop("products"),
+                    document=data.pop("document"),
+                    **data,
+                )
+            except DisclosureRefusedError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Agreement saved."))
+                return redirect("supplier-detail", supplier.pk)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "multipart": True, "title": _("Processing agreement")},
+            status=400,
+        )
+
+
+class ExportListView(LoginRequiredMixin, View):
+    """Start an export through the gate and follow one's own exports."""
+
+    template_name = "suppliers/exports.html"
+
+    def _form(self, request, school, data=None):
+        agreements = (
+            Agreement.objects.filter(supplier__board_id=school.board_id)
+            .select_related("supplier")
+            .prefetch_related("products")
+        )
+        recipients = Recipient.objects.filter(board_id=school.board_id)
+        return ExportForm(data, agreements=agreements, recipients=recipients)
+
+    def get(self, request):
+        school = export_school_for(user=request.user, school_id=request.GET.get("school"))
+        return render(
+            request,
+            self.template_name,
+            {
+                "school": school,
+                "form": self._form(request, school),
+                "exports": exports_of(request.user)[:30],
+            },
+        )
+
+    def post(self, request):
+        school = export_school_for(user=request.user, school_id=request.POST.get("school"))
+        form = self._form(request, school, request.POST)
+        if form.is_valid():
+            agreement, product, recipient = export_targets_for(
+                user=request.user, school=school, **form.target_ids()
+            )
+            try:
+                export = export_request(
+                    user=request.user,
+                    school=school,
+                    format=form.cleaned_data["format"],
+                    agreement=agreement,
+                    product=product,
+                    recipient=recipient,
+                )
+            except DisclosureRefusedError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("export-detail", export.pk)
+        return render(
+            request,
+            self.template_name,
+            {
+                "school": school,
+                "form": form,
+                "exports": exports_of(request.user)[:30],
+            },
+            status=400,
+        )
+
+
+class ExportDetailView(LoginRequiredMixin, View):
+    def get(self, request, export_id):
+        export = export_get_for(user=request.user, export_id=export_id)
+        return render(
+            request,
+            "suppliers/export_detail.html",
+            {
+                "export": export,
+                "download_url": download_url(export, request.user),
+                "running": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+                "attribute_labels": [
+                    CATALOGUE[c].label for c in export.attributes if c in CATALOGUE
+                ],
+            },
+        )
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    """The file, for its requester only, while the link has not expired (else 404)."""
+
+    def get(self, request, export_id, token):
+        export = export_get_for(user=request.user, export_id=export_id)
+        if (
+            export.status != ExportStatus.DONE
+            or not export.file
+            or (export.expires_at and export.expires_at < timezone.now())
+        ):
+            raise Http404
+        max_age = (export.expires_at - export.finished_at) if export.expires_at else None
+        try:
+            value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
+        except signing.BadSignature as exc:
+            raise Http404 from exc
+        if value != f"{export.pk}:{request.user.pk}":
+            raise Http404
+        event_record(
+            user=request.user,
+            action=Action.EXPORT,
+            object_type="export_download",
+            object_id=export.pk,
+            school_id=export.school_id,
+            data_kind=DataKind.BASICS,
+        )
+        response = FileResponse(
+            export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1]
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DisclosureListView(LoginRequiredMixin, View):
+    def get(self, request):
+        form = DisclosureFilterForm(request.GET or None)
+        qs = disclosures_visible_to(request.user)
+        if form.is_bound and form.is_valid():
+            qs = disclosures_filter(qs, **form.cleaned_data)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "suppliers/disclosures.html",
+            {"form": form, "page": page, "query": query.urlencode()},
+        )
+
+
+class DisclosureExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        form = DisclosureFilterForm(request.GET or None)
+        qs = disclosures_visible_to(request.user)
+        if form.is_bound and form.is_valid():
+            qs = disclosures_filter(qs, **form.cleaned_data)
+        event_record(
+            user=request.user,
+            action=Action.EXPORT,
+            object_type="disclosure_register",
+            data_kind=DataKind.AUDIT,
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="disclosure-register.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "created_at",
+                "school",
+                "recipient",
+                "basis",
+                "attributes",
+                "pupil_count",
+                "dropped_count",
+                "file_checksum",
+            ]
+        )
+        for d in qs.iterator(chunk_size=1000):
+            writer.writerow(
+                [
+                    d.created_at.isoformat(),
+                    d.school.name,
+                    d.recipient_label,
+                    d.basis,
+                    " ".join(d.attributes),
+                    d.pupil_count,
+                    d.dropped_count,
+                    d.file_checksum,
+                ]
+            )
+        return response
+
+
+class ChildRecipientsView(LoginRequiredMixin, View):
+    """For guardians: who receives my child's data, why, and what was sent."""
+
+    def get(self, request, student_id):
+        data = recipients_of_child(user=request.user, student_id=student_id)
+        return render(request, "suppliers/child_recipients.html", {**data, "catalogue": CATALOGUE})
+
+
+UPLOAD_SESSION_KEY = "edexml_upload"
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class EdexmlImportView(LoginRequiredMixin, View):
+    """Upload the EDEXML file of the school's current system: preview, then import."""
+
+    template_name = "suppliers/import.html"
+
+    def get(self, request):
+        school = export_school_for(user=request.user, school_id=request.GET.get("school"))
+        function_require(user=request.user, function=Function.MANAGE_PUPILS, object_type="import")
+        return render(request, self.template_name, {"school": school, "form": EdexmlUploadForm()})
+
+    def post(self, request):
+        from .edexml.importer import edexml_import, edexml_preview
+        from .edexml.validation import EdexmlError
+
+        school = export_school_for(user=request.user, school_id=request.POST.get("school"))
+        function_require(user=request.user, function=Function.MANAGE_PUPILS, object_type="import")
+        form = EdexmlUploadForm(request.POST, request.FILES)
+        context = {"school": school, "form": form}
+        stored = request.session.get(UPLOAD_SESSION_KEY)
+        try:
+            if request.POST.get("confirm") == "1" and stored:
+                with default_storage.open(stored, "rb") as handle:
+                    data = handle.read()
+                context["result"] = edexml_import(data, school=school, actor=request.user)
+                default_storage.delete(stored)
+                request.session.pop(UPLOAD_SESSION_KEY, None)
+                return render(request, self.template_name, context)
+            if not form.is_valid():
+                return render(request, self.template_name, context, status=400)
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD:
+                form.add_error("file", _("The file is larger than 20 MB."))
+                return render(request, self.template_name, context, status=400)
+            data = upload.read()
+            context["preview"] = edexml_preview(data, school=school)
+        except EdexmlError as exc:
+            form.add_error("file", exc.message)
+            return render(request, self.template_name, context, status=400)
+        # Keep the previewed file privately until it is confirmed, so the import does exactly
+        # what the preview showed.
+        if stored:
+            default_storage.delete(stored)
+        name = default_storage.save(
+            f"private/imports/{request.user.pk}-{uuid.uuid4().hex}.xml", ContentFile(data)
+        )
+        request.session[UPLOAD_SESSION_KEY] = name
+        return render(request, self.template_name, context)
