@@ -25,7 +25,7 @@ from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.models import Group, School, Student
 
-from .constants import ExportFormat, ExportStatus
+from .constants import ExportFormat, ExportStatus, RecipientKind
 from .gate import DisclosureRefusedError, disclose, disclosure_plan
 from .models import Agreement, Export, Product, Recipient
 
@@ -164,9 +164,42 @@ def _school_year() -> int:
     return school_year_of(timezone.localdate())
 
 
+def guardians_copy_notify(*, disclosure_id: int) -> int:
+    """Email the guardians with authority of each pupil in a next-school disclosure."""
+    from students.models import Guardian
+
+    from .attributes import CATALOGUE
+    from .models import Disclosure
+
+    disclosure = Disclosure.objects.get(pk=disclosure_id)
+    emails = list(
+        Guardian.objects.filter(links__student__disclosures=disclosure, links__has_authority=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if emails:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Your child's school report was sent to the next school")
+            body = render_to_string(
+                "suppliers/email_next_school.txt",
+                {
+                    "disclosure": disclosure,
+                    "labels": [
+                        str(CATALOGUE[c].label) for c in disclosure.attributes if c in CATALOGUE
+                    ],
+                },
+            )
+        for email in emails:
+            send_mail(subject, body, None, [email])
+    return len(emails)
+
+
 def export_build(*, export_id: int) -> Export:
     """Build the file through the gate. Safe to run twice: a finished export returns at once,
     and the disclosure is recorded in the same transaction that marks the export done."""
+    from .tasks import guardians_copy_notify_task
+
     with transaction.atomic():
         export = Export.objects.select_for_update().get(pk=export_id)
         if export.status == ExportStatus.DONE:
@@ -214,6 +247,10 @@ def export_build(*, export_id: int) -> Export:
                 locked.expires_at = locked.finished_at + datetime.timedelta(hours=DOWNLOAD_HOURS)
                 locked.error = ""
                 locked.save()
+                if export.recipient_id and export.recipient.kind == RecipientKind.NEXT_SCHOOL:
+                    # The onderwijskundig rapport goes to the next school with a copy to the
+                    # guardians: they are told what was sent.
+                    transaction.on_commit(partial(guardians_copy_notify_task.delay, disclosure.pk))
         logger.info(
             "export %s: %d pupil(s), %d left out",
             export.pk,

@@ -22,3 +22,13 @@ def agreements_expiring_task() -> None:
     from .services import agreements_expiring_notify
 
     agreements_expiring_notify()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
+def guardians_copy_notify_task(disclosure_id: int) -> None:
+    """Tell the guardians that the onderwijskundig rapport went to the next school."""
+    from .services import guardians_copy_notify
+
+    guardians_copy_notify(disclosure_id=disclosure_id)
