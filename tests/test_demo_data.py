@@ -105,6 +105,7 @@ def test_school_setup_creates_school_and_director_with_scope_once(db):
     assert director.has_perm("students.view_school_pupils", school)
     assert School.objects.count() == 1
     assert not director.has_usable_password()
+    assert school.purposes.filter(code="website").exists()
 
 
 def test_school_setup_refuses_a_malformed_brin(db):
