@@ -28,6 +28,8 @@ from .constants import RECIPIENT_BASIS, Basis, RecipientKind
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 
 BATCH = 2000
+# A restricted pupil's data still goes where the law requires it, and to the data subject.
+RESTRICTION_EXEMPT = frozenset({Basis.LEGAL_OBLIGATION, Basis.ACCESS_RIGHT})
 
 
 class DisclosureRefusedError(Exception):
@@ -252,8 +254,9 @@ class DisclosureRun:
 
     def rows(self, progress=None) -> Iterator[dict[str, str]]:
         """Yield ``{"pseudonym": …, <code>: …}`` per permitted pupil, batch by batch, never
-        holding all pupils in memory. Restricted pupils and, for consent-based recipients,
-        pupils without effective consent are left out (counted in ``dropped``)."""
+        holding all pupils in memory. Restricted pupils (except where the law requires the data)
+        and, for consent-based recipients, pupils without effective consent are left out
+        (counted in ``dropped``)."""
         qs = _students(self.plan, self.students)
         self.total = qs.count()
         done = 0
@@ -275,7 +278,7 @@ class DisclosureRun:
             for student in batch:
                 done += 1
                 keep = (
-                    self.plan.basis == Basis.ACCESS_RIGHT or not student.processing_restricted
+                    self.plan.basis in RESTRICTION_EXEMPT or not student.processing_restricted
                 ) and (allowed is None or student.pk in allowed)
                 if not keep:
                     self.dropped += 1
