@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.constants import Role
 from audit.models import AccessEvent
@@ -319,6 +320,13 @@ def test_schema_errors_are_readable():
 
 
 # -- importer --------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions below read the English messages; other tests cover the Dutch ones."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def school(db):
     board = BoardFactory(name="Stichting Import")
