@@ -26,6 +26,7 @@ from audit.services import event_record
 from students.models import Group, School, Student
 
 from .constants import ExportFormat, ExportStatus, RecipientKind
+from .edexml.validation import EdexmlError
 from .gate import DisclosureRefusedError, disclose, disclosure_plan
 from .models import Agreement, Export, Product, Recipient
 
@@ -59,17 +60,15 @@ def export_request(
         raise DisclosureRefusedError(_("Choose CSV, JSON or EDEXML."))
     plan = disclosure_plan(school=school, agreement=agreement, product=product, recipient=recipient)
     if format == ExportFormat.EDEXML:
-        from .edexml.writer import required_attributes
+        from .edexml.writer import check_school_year, missing_attributes
 
-        missing = [code for code in required_attributes() if code not in plan.attributes]
-        if missing:
-            raise DisclosureRefusedError(
-                _(
-                    "EDEXML needs attributes the agreement does not allow: %(codes)s. Choose CSV "
-                    "or JSON."
-                )
-                % {"codes": ", ".join(missing)}
-            )
+        reasons = missing_attributes(plan.attributes)
+        if reasons:
+            raise DisclosureRefusedError(" ".join(str(reason) for reason in reasons))
+        try:
+            check_school_year(_school_year())
+        except EdexmlError as exc:
+            raise DisclosureRefusedError(exc.message) from exc
     if student_ids is not None and not student_ids:
         raise DisclosureRefusedError(_("Choose at least one pupil."))
     export = Export.objects.create(
@@ -263,6 +262,12 @@ def export_build(*, export_id: int) -> Export:
             status=ExportStatus.FAILED, error=str(exc.message)
         )
         raise
+    except EdexmlError as exc:
+        # E.g. a school year the schema does not know: the job fails with the reason.
+        Export.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, error=str(exc.message)
+        )
+        raise DisclosureRefusedError(exc.message) from exc
 
 
 def agreements_expiring_notify(*, today: datetime.date | None = None) -> int:

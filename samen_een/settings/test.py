@@ -4,7 +4,11 @@ With them set (as CI does) the suite runs on PostgreSQL and the integration test
 real Redis and a real worker thread.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-samen-een")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
@@ -31,3 +35,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 # Static files come from the app folders in tests (live_server); WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+
+# Uploaded and exported files of a test run live in a temporary folder, removed at exit.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="samen-een-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
