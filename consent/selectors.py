@@ -30,7 +30,13 @@ from students.models import (
     Student,
     school_year_of,
 )
-from students.selectors import function_require, not_found, parse_id
+from students.selectors import (
+    function_require,
+    group_ids_with,
+    not_found,
+    parse_id,
+    school_ids_with,
+)
 
 from .constants import Decision, PublicationStatus, Renewal, Status
 from .models import (
@@ -147,23 +153,11 @@ def statuses_for(
 # --- Access --------------------------------------------------------------------------------
 
 
-def _school_ids(user, codename: str):
-    return SchoolUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
-    ).values("content_object_id")
-
-
-def _group_ids(user, codename: str):
-    return GroupUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
-    ).values("content_object_id")
-
-
 def students_with_consent_view(user) -> QuerySet[Student]:
     """Enrolled pupils whose consent status this staff member may see."""
     return Student.objects.filter(
-        Q(school_id__in=_school_ids(user, "view_school_consent"))
-        | Q(group_id__in=_group_ids(user, "view_group_consent")),
+        Q(school_id__in=school_ids_with(user, "view_school_consent"))
+        | Q(group_id__in=group_ids_with(user, "view_group_consent")),
         withdrawn_on__isnull=True,
     )
 
@@ -335,7 +329,7 @@ def student_for_paper_form(*, user, student_id) -> Student:
         student_id=pk,
     )
     student = (
-        Student.objects.filter(pk=pk, school_id__in=_school_ids(user, "record_school_consent"))
+        Student.objects.filter(pk=pk, school_id__in=school_ids_with(user, "record_school_consent"))
         .select_related("school")
         .first()
         if pk
@@ -367,7 +361,7 @@ def purpose_get(*, school_id: int, purpose) -> ConsentPurpose | None:
 
 
 def schools_for_dashboard(user) -> QuerySet[School]:
-    return School.objects.filter(pk__in=_school_ids(user, "view_school_consent_dashboard"))
+    return School.objects.filter(pk__in=school_ids_with(user, "view_school_consent_dashboard"))
 
 
 def dashboard_school_for(*, user, school_id=None) -> School:
@@ -510,8 +504,8 @@ def group_for_photo_list(*, user, group_id) -> Group:
     )
     group = (
         Group.objects.filter(
-            Q(school_id__in=_school_ids(user, "view_school_consent"))
-            | Q(pk__in=_group_ids(user, "view_group_consent")),
+            Q(school_id__in=school_ids_with(user, "view_school_consent"))
+            | Q(pk__in=group_ids_with(user, "view_group_consent")),
             pk=pk,
         )
         .select_related("school")
@@ -556,8 +550,8 @@ def pupils_for_publication(user) -> QuerySet[Student]:
     )
     return (
         Student.objects.filter(
-            Q(school_id__in=_school_ids(user, "publish_school"))
-            | Q(group_id__in=_group_ids(user, "publish_group")),
+            Q(school_id__in=school_ids_with(user, "publish_school"))
+            | Q(group_id__in=group_ids_with(user, "publish_group")),
             withdrawn_on__isnull=True,
         )
         .select_related("group", "school")
@@ -635,7 +629,7 @@ def managed_school_for(*, user, school_id=None) -> School:
         object_type="consent_settings",
         data_kind=DataKind.CONSENT,
     )
-    schools = School.objects.filter(pk__in=_school_ids(user, "manage_school_consent"))
+    schools = School.objects.filter(pk__in=school_ids_with(user, "manage_school_consent"))
     pk = parse_id(school_id) if school_id not in (None, "") else None
     school = (schools.filter(pk=pk) if pk else schools.order_by("name")).first()
     if school is None:
@@ -659,7 +653,7 @@ def purpose_for_manage(*, user, purpose_id) -> ConsentPurpose:
     pk = parse_id(purpose_id)
     purpose = (
         ConsentPurpose.objects.filter(
-            pk=pk, school_id__in=_school_ids(user, "manage_school_consent")
+            pk=pk, school_id__in=school_ids_with(user, "manage_school_consent")
         )
         .select_related("current_version", "school")
         .first()

@@ -18,7 +18,7 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.exceptions import StudentError
-from students.models import Guardian, Guardianship, School, SchoolUserObjectPermission, Student
+from students.models import Guardian, Guardianship, School, Student
 
 from .constants import DEFAULT_PURPOSES, Channel, Decision, PublicationStatus, Status
 from .models import (
@@ -469,11 +469,3 @@ def takedown_resolve(*, user: User, takedown: Takedown) -> Takedown:
             data_kind=DataKind.CONSENT,
         )
     return locked
-
-
-def can_manage_school(user: User, school_id: int) -> bool:
-    return SchoolUserObjectPermission.objects.filter(
-        user_id=user.pk,
-        permission__codename="manage_school_consent",
-        content_object_id=school_id,
-    ).exists()

@@ -15,7 +15,12 @@ from students.models import (
     School,
     SchoolUserObjectPermission,
 )
-from students.selectors import function_require, not_found, parse_id
+from students.selectors import (
+    function_require,
+    not_found,
+    parse_id,
+    school_ids_with,
+)
 
 from .constants import AgreementStatus
 from .models import (
@@ -29,12 +34,6 @@ from .models import (
     Recipient,
     Supplier,
 )
-
-
-def _school_ids(user, codename: str):
-    return SchoolUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
-    ).values("content_object_id")
 
 
 def board_ids_for(user) -> set[int]:
@@ -134,7 +133,7 @@ def export_school_for(*, user, school_id=None) -> School:
     function_require(
         user=user, function=Function.RUN_EXPORTS, object_type="export", data_kind=DataKind.BASICS
     )
-    schools = School.objects.filter(pk__in=_school_ids(user, "run_school_exports"))
+    schools = School.objects.filter(pk__in=school_ids_with(user, "run_school_exports"))
     pk = parse_id(school_id) if school_id not in (None, "") else None
     school = (schools.filter(pk=pk) if pk else schools.order_by("name")).first()
     if school is None:
@@ -196,7 +195,7 @@ def export_get_for(*, user, export_id) -> Export:
 def disclosures_visible_to(user) -> QuerySet[Disclosure]:
     function_require(user=user, function=Function.VIEW_DISCLOSURES, object_type="disclosure")
     return (
-        Disclosure.objects.filter(school_id__in=_school_ids(user, "view_school_disclosures"))
+        Disclosure.objects.filter(school_id__in=school_ids_with(user, "view_school_disclosures"))
         .select_related("school", "agreement", "product", "recipient", "created_by")
         .order_by("-created_at", "-id")
     )

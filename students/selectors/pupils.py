@@ -31,13 +31,15 @@ from ..models import (
 MAX_ID = 2**63 - 1
 
 
-def _school_ids_with(user, codename: str):
+def school_ids_with(user, codename: str):
+    """Subquery: ids of the schools on which the user holds this object permission."""
     return SchoolUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename=codename
     ).values("content_object_id")
 
 
-def _group_ids_with(user, codename: str):
+def group_ids_with(user, codename: str):
+    """Subquery: ids of the groups on which the user holds this object permission."""
     return GroupUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename=codename
     ).values("content_object_id")
@@ -71,8 +73,8 @@ def function_require(
 def _scope_q(user) -> Q:
     q = Q(pk__in=[])
     if user.has_function(Function.VIEW_PUPILS):
-        q |= Q(school_id__in=_school_ids_with(user, "view_school_pupils"))
-        q |= Q(group_id__in=_group_ids_with(user, "view_group_pupils"))
+        q |= Q(school_id__in=school_ids_with(user, "view_school_pupils"))
+        q |= Q(group_id__in=group_ids_with(user, "view_group_pupils"))
     if user.has_role(Role.GUARDIAN):
         q |= Q(pk__in=Guardianship.objects.filter(guardian__user_id=user.pk).values("student_id"))
     return q
@@ -159,17 +161,15 @@ class AccessResolver:
         self.contact_groups: set[int] = set()
         if self.is_staff:
             self.bsn_schools = set(
-                _school_ids_with(user, "view_school_bsn").values_list(
-                    "content_object_id", flat=True
-                )
+                school_ids_with(user, "view_school_bsn").values_list("content_object_id", flat=True)
             )
             self.contact_schools = set(
-                _school_ids_with(user, "view_school_pupils").values_list(
+                school_ids_with(user, "view_school_pupils").values_list(
                     "content_object_id", flat=True
                 )
             )
             self.contact_groups = set(
-                _group_ids_with(user, "view_group_pupils").values_list(
+                group_ids_with(user, "view_group_pupils").values_list(
                     "content_object_id", flat=True
                 )
             )
@@ -240,8 +240,8 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
 def groups_visible_to(user) -> QuerySet[Group]:
     return (
         Group.objects.filter(
-            Q(school_id__in=_school_ids_with(user, "view_school_pupils"))
-            | Q(pk__in=_group_ids_with(user, "view_group_pupils"))
+            Q(school_id__in=school_ids_with(user, "view_school_pupils"))
+            | Q(pk__in=group_ids_with(user, "view_group_pupils"))
         )
         .select_related("school")
         .order_by("school__name", "-school_year", "year_group_low", "name")
@@ -274,8 +274,8 @@ def group_get_for(*, user, group_id) -> Group:
 
 def schools_visible_to(user) -> QuerySet[School]:
     return School.objects.filter(
-        Q(pk__in=_school_ids_with(user, "view_school_pupils"))
-        | Q(pk__in=_group_ids_with(user, "view_group_pupils").values("content_object__school_id"))
+        Q(pk__in=school_ids_with(user, "view_school_pupils"))
+        | Q(pk__in=group_ids_with(user, "view_group_pupils").values("content_object__school_id"))
     ).select_related("board")
 
 
@@ -302,7 +302,7 @@ def children_of(user) -> QuerySet[Student]:
 
 def audit_school_ids_for(user) -> QuerySet:
     """Schools whose audit events this user may read (director: school, privacy officer: board)."""
-    return _school_ids_with(user, "view_school_audit")
+    return school_ids_with(user, "view_school_audit")
 
 
 def child_get_for(*, user, student_id) -> Student:
