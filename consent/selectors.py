@@ -36,6 +36,7 @@ from students.selectors import (
     not_found,
     parse_id,
     school_ids_with,
+    scoped_get,
 )
 
 from .constants import Decision, PublicationStatus, Renewal, Status
@@ -578,23 +579,14 @@ def publications_visible_to(user) -> QuerySet[Publication]:
 
 
 def publication_get_for(*, user, publication_id) -> Publication:
-    function_require(
+    return scoped_get(
         user=user,
-        function=Function.PUBLISH,
+        queryset=publications_visible_to(user),
+        raw_id=publication_id,
         object_type="publication",
-        object_id=publication_id,
+        function=Function.PUBLISH,
         data_kind=DataKind.CONSENT,
     )
-    pk = parse_id(publication_id)
-    publication = publications_visible_to(user).filter(pk=pk).first() if pk else None
-    if publication is None:
-        raise not_found(
-            user=user,
-            object_type="publication",
-            raw_id=publication_id,
-            data_kind=DataKind.CONSENT,
-        )
-    return publication
 
 
 def publication_check(publication: Publication) -> list[dict]:
@@ -643,31 +635,17 @@ def managed_school_for(*, user, school_id=None) -> School:
 
 
 def purpose_for_manage(*, user, purpose_id) -> ConsentPurpose:
-    function_require(
+    purposes = ConsentPurpose.objects.filter(
+        school_id__in=school_ids_with(user, "manage_school_consent")
+    ).select_related("current_version", "school")
+    return scoped_get(
         user=user,
-        function=Function.MANAGE_CONSENT,
+        queryset=purposes,
+        raw_id=purpose_id,
         object_type="consent_purpose",
-        object_id=purpose_id,
+        function=Function.MANAGE_CONSENT,
         data_kind=DataKind.CONSENT,
     )
-    pk = parse_id(purpose_id)
-    purpose = (
-        ConsentPurpose.objects.filter(
-            pk=pk, school_id__in=school_ids_with(user, "manage_school_consent")
-        )
-        .select_related("current_version", "school")
-        .first()
-        if pk
-        else None
-    )
-    if purpose is None:
-        raise not_found(
-            user=user,
-            object_type="consent_purpose",
-            raw_id=purpose_id,
-            data_kind=DataKind.CONSENT,
-        )
-    return purpose
 
 
 def campaign_progress(campaign: ConsentCampaign) -> list[dict]:
@@ -709,21 +687,11 @@ def campaign_progress(campaign: ConsentCampaign) -> list[dict]:
 
 
 def takedown_for_resolve(*, user, takedown_id) -> Takedown:
-    function_require(
+    return scoped_get(
         user=user,
-        function=Function.PUBLISH,
+        queryset=Takedown.objects.filter(publication__in=publications_visible_to(user)),
+        raw_id=takedown_id,
         object_type="takedown",
-        object_id=takedown_id,
+        function=Function.PUBLISH,
         data_kind=DataKind.CONSENT,
     )
-    pk = parse_id(takedown_id)
-    takedown = (
-        Takedown.objects.filter(pk=pk, publication__in=publications_visible_to(user)).first()
-        if pk
-        else None
-    )
-    if takedown is None:
-        raise not_found(
-            user=user, object_type="takedown", raw_id=takedown_id, data_kind=DataKind.CONSENT
-        )
-    return takedown

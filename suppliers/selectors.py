@@ -20,6 +20,7 @@ from students.selectors import (
     not_found,
     parse_id,
     school_ids_with,
+    scoped_get,
 )
 
 from .constants import AgreementStatus
@@ -86,11 +87,12 @@ def suppliers_visible_to(user) -> QuerySet[Supplier]:
 
 
 def agreement_get_for(*, user, agreement_id) -> Agreement:
-    pk = parse_id(agreement_id)
-    agreement = agreements_visible_to(user).filter(pk=pk).first() if pk else None
-    if agreement is None:
-        raise not_found(user=user, object_type="agreement", raw_id=agreement_id)
-    return agreement
+    return scoped_get(
+        user=user,
+        queryset=agreements_visible_to(user),
+        raw_id=agreement_id,
+        object_type="agreement",
+    )
 
 
 def agreements_expiring_for(user) -> list[Agreement]:
@@ -116,16 +118,13 @@ def manageable_boards(user) -> set[int]:
 
 
 def supplier_for_manage(*, user, supplier_id) -> Supplier:
-    function_require(
-        user=user, function=Function.MANAGE_SUPPLIERS, object_type="supplier", object_id=supplier_id
+    return scoped_get(
+        user=user,
+        queryset=Supplier.objects.filter(board_id__in=manageable_boards(user)),
+        raw_id=supplier_id,
+        object_type="supplier",
+        function=Function.MANAGE_SUPPLIERS,
     )
-    pk = parse_id(supplier_id)
-    supplier = (
-        Supplier.objects.filter(pk=pk, board_id__in=manageable_boards(user)).first() if pk else None
-    )
-    if supplier is None:
-        raise not_found(user=user, object_type="supplier", raw_id=supplier_id)
-    return supplier
 
 
 def export_school_for(*, user, school_id=None) -> School:
@@ -185,11 +184,7 @@ def exports_of(user) -> QuerySet[Export]:
 
 def export_get_for(*, user, export_id) -> Export:
     """Only the staff member who asked for an export sees it (404 for anyone else)."""
-    pk = parse_id(export_id)
-    export = exports_of(user).filter(pk=pk).first() if pk else None
-    if export is None:
-        raise not_found(user=user, object_type="export", raw_id=export_id)
-    return export
+    return scoped_get(user=user, queryset=exports_of(user), raw_id=export_id, object_type="export")
 
 
 def disclosures_visible_to(user) -> QuerySet[Disclosure]:

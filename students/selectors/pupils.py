@@ -327,3 +327,21 @@ def child_get_for(*, user, student_id) -> Student:
         data_kind=DataKind.BASICS,
     )
     return student
+
+
+def scoped_get(*, user, queryset, raw_id, object_type: str, function=None, data_kind: str = ""):
+    """One object from a scoped queryset: 403 without the function, 404 for missing and
+    out of scope alike; every refusal is an access event."""
+    if function is not None:
+        function_require(
+            user=user,
+            function=function,
+            object_type=object_type,
+            object_id=raw_id,
+            data_kind=data_kind,
+        )
+    pk = parse_id(raw_id)
+    obj = queryset.filter(pk=pk).first() if pk else None
+    if obj is None:
+        raise not_found(user=user, object_type=object_type, raw_id=raw_id, data_kind=data_kind)
+    return obj
