@@ -175,6 +175,22 @@ def export_targets_for(
     return agreement, product, recipient
 
 
+def export_targets_offered(school: School) -> tuple[QuerySet[Agreement], QuerySet[Recipient]]:
+    """What the export form offers for a school the user may export (checked by the caller):
+    the board's agreements with their products, and its recipients. The gate decides."""
+    agreements = (
+        Agreement.objects.filter(supplier__board_id=school.board_id)
+        .select_related("supplier")
+        .prefetch_related("products")
+    )
+    return agreements, Recipient.objects.filter(board_id=school.board_id)
+
+
+def recipients_visible_to(user) -> QuerySet[Recipient]:
+    function_require(user=user, function=Function.VIEW_SUPPLIERS, object_type="recipient")
+    return Recipient.objects.filter(board_id__in=board_ids_for(user)).order_by("kind", "name")
+
+
 def exports_of(user) -> QuerySet[Export]:
     function_require(user=user, function=Function.RUN_EXPORTS, object_type="export")
     return Export.objects.filter(requested_by_id=user.pk).select_related(

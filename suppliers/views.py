@@ -20,7 +20,7 @@ from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.models import Group
-from students.selectors import function_require
+from students.selectors import function_require, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
 from .attributes import CATALOGUE
@@ -34,16 +34,17 @@ from .forms import (
     SupplierForm,
 )
 from .gate import DisclosureRefusedError
-from .models import Agreement, Recipient
 from .selectors import (
     disclosures_filter,
     disclosures_visible_to,
     export_get_for,
     export_school_for,
     export_targets_for,
+    export_targets_offered,
     exports_of,
     manageable_boards,
     recipients_of_child,
+    recipients_visible_to,
     supplier_for_manage,
     suppliers_visible_to,
 )
@@ -58,9 +59,7 @@ class SupplierListView(LoginRequiredMixin, View):
             "suppliers/supplier_list.html",
             {
                 "suppliers": suppliers,
-                "recipients": Recipient.objects.filter(board__suppliers__in=suppliers).distinct()
-                if suppliers
-                else [],
+                "recipients": recipients_visible_to(request.user),
                 "can_manage": request.user.has_function(Function.MANAGE_SUPPLIERS),
                 "catalogue": CATALOGUE,
             },
@@ -128,11 +127,12 @@ class ProductEditView(LoginRequiredMixin, View):
         supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
         product = None
         if product_id is not None:
-            product = supplier.products.filter(
-                pk=product_id if str(product_id).isdigit() else 0
-            ).first()
-            if product is None:
-                raise Http404
+            product = scoped_get(
+                user=request.user,
+                queryset=supplier.products.all(),
+                raw_id=product_id,
+                object_type="product",
+            )
         return supplier, product
 
     def get(self, request, supplier_id, product_id=None):
@@ -197,11 +197,12 @@ class AgreementEditView(LoginRequiredMixin, View):
         supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
         agreement = None
         if agreement_id is not None:
-            agreement = supplier.agreements.filter(
-                pk=agreement_id if str(agreement_id).isdigit() else 0
-            ).first()
-            if agreement is None:
-                raise Http404
+            agreement = scoped_get(
+                user=request.user,
+                queryset=supplier.agreements.all(),
+                raw_id=agreement_id,
+                object_type="agreement",
+            )
         return supplier, agreement
 
     def get(self, request, supplier_id, agreement_id=None):
@@ -266,12 +267,7 @@ class ExportListView(LoginRequiredMixin, View):
     template_name = "suppliers/exports.html"
 
     def _form(self, request, school, data=None):
-        agreements = (
-            Agreement.objects.filter(supplier__board_id=school.board_id)
-            .select_related("supplier")
-            .prefetch_related("products")
-        )
-        recipients = Recipient.objects.filter(board_id=school.board_id)
+        agreements, recipients = export_targets_offered(school)
         return ExportForm(data, agreements=agreements, recipients=recipients)
 
     def get(self, request):

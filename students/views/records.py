@@ -30,11 +30,11 @@ from ..selectors import (
     care_write_reach,
     function_require,
     not_found,
-    parse_id,
     progress_for,
     progress_write_reach,
     religion_for,
     religion_write_reach,
+    scoped_get,
 )
 from ..selectors.records import (
     care_record_for_write,
@@ -296,15 +296,13 @@ class WithholdingDecideView(AudienceMixin, View):
             object_type="care_withholding",
             data_kind=DataKind.CARE,
         )
-        rid = parse_id(record_id)
-        record = withholdings_pending_for(user=request.user).filter(pk=rid).first() if rid else None
-        if record is None:
-            raise not_found(
-                user=request.user,
-                object_type="care_withholding",
-                raw_id=record_id,
-                data_kind=DataKind.CARE,
-            )
+        record = scoped_get(
+            user=request.user,
+            queryset=withholdings_pending_for(user=request.user),
+            raw_id=record_id,
+            object_type="care_withholding",
+            data_kind=DataKind.CARE,
+        )
         form = DecideForm(request.POST)
         if form.is_valid():
             care_withhold_decide(
