@@ -45,6 +45,11 @@ class Function(models.TextChoices):
     RUN_EXPORTS = "run_exports", _("Export pupil data through the gate")
     VIEW_DISCLOSURES = "view_disclosures", _("See the disclosure register")
     VIEW_RECIPIENTS = "view_recipients", _("See who receives own children's data")
+    SUBMIT_REQUESTS = "submit_requests", _("Submit privacy requests for own children")
+    HANDLE_REQUESTS = "handle_requests", _("Handle privacy requests")
+    DECIDE_REQUESTS = "decide_requests", _("Decide on privacy requests")
+    RELEASE_PACKAGES = "release_packages", _("Review and release access packages")
+    OVERSEE_REQUESTS = "oversee_requests", _("Oversee the board's privacy requests")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -70,6 +75,9 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.MANAGE_SUPPLIERS,
             Function.RUN_EXPORTS,
             Function.VIEW_DISCLOSURES,
+            Function.HANDLE_REQUESTS,
+            Function.DECIDE_REQUESTS,
+            Function.RELEASE_PACKAGES,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -85,6 +93,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_SUPPLIERS,
             Function.RUN_EXPORTS,
             Function.VIEW_DISCLOSURES,
+            Function.HANDLE_REQUESTS,
         }
     ),
     Role.CARE_COORDINATOR: frozenset(
@@ -95,6 +104,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.WRITE_CARE,
             Function.VIEW_CONSENT,
             Function.VIEW_SUPPLIERS,
+            Function.RELEASE_PACKAGES,
         }
     ),
     Role.TEACHER: frozenset(
@@ -115,6 +125,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_CONSENT_DASHBOARD,
             Function.VIEW_SUPPLIERS,
             Function.VIEW_DISCLOSURES,
+            Function.OVERSEE_REQUESTS,
         }
     ),
     Role.GUARDIAN: frozenset(
@@ -127,6 +138,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_ACCESS_LOG,
             Function.GIVE_CONSENT,
             Function.VIEW_RECIPIENTS,
+            Function.SUBMIT_REQUESTS,
         }
     ),
 }
@@ -153,6 +165,9 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "manage_school_suppliers",
         "run_school_exports",
         "view_school_disclosures",
+        "handle_school_requests",
+        "decide_school_requests",
+        "release_school_packages",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",
@@ -165,6 +180,7 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "publish_school",
         "run_school_exports",
         "view_school_disclosures",
+        "handle_school_requests",
     ),
     Role.CARE_COORDINATOR: (
         "view_school_pupils",
@@ -172,11 +188,13 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_school_care",
         "write_school_care",
         "view_school_consent",
+        "release_school_packages",
     ),
     Role.PRIVACY_OFFICER: (
         "view_school_audit",
         "view_school_consent_dashboard",
         "view_school_disclosures",
+        "oversee_school_requests",
     ),
 }
 GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (

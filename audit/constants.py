@@ -11,6 +11,7 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
     EXPORT = "export", _("Export")
+    DELETE = "delete", _("Delete")
 
 
 class DataKind(models.TextChoices):
@@ -25,6 +26,7 @@ class DataKind(models.TextChoices):
     SCHOOL = "school", _("School")
     AUDIT = "audit", _("Audit trail")
     ACCOUNT = "account", _("Account")
+    REQUEST = "request", _("Privacy request")
 
 
 SPECIAL_CATEGORY_KINDS = frozenset({DataKind.CARE, DataKind.RELIGION})

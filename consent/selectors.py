@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.constants import Function
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
+from students.constants import LimitKind
 from students.exceptions import FunctionNotAllowed
 from students.models import (
     Group,
@@ -33,6 +34,7 @@ from students.models import (
 from students.selectors import (
     function_require,
     group_ids_with,
+    limits_active_for,
     not_found,
     parse_id,
     school_ids_with,
@@ -107,6 +109,27 @@ def derive_status(
     return Status.GRANTED if granted else Status.UNKNOWN
 
 
+def _stopped_by_limits(student_ids: list[int], purpose_ids: list[int]) -> set[tuple[int, int]]:
+    """(pupil, purpose) pairs that count as refused: a restriction of all the pupil's data
+    ends every consent use; an objection ends the purposes it names (all when it names none)."""
+    limits = limits_active_for(student_ids)
+    if not limits:
+        return set()
+    codes = dict(ConsentPurpose.objects.filter(pk__in=purpose_ids).values_list("pk", "code"))
+    stopped = set()
+    for sid, items in limits.items():
+        for limit in items:
+            if limit.kind == LimitKind.RESTRICTION and not limit.categories:
+                stopped.update((sid, pid) for pid in purpose_ids)
+            elif limit.kind == LimitKind.OBJECTION:
+                stopped.update(
+                    (sid, pid)
+                    for pid in purpose_ids
+                    if not limit.purpose_codes or codes.get(pid) in limit.purpose_codes
+                )
+    return stopped
+
+
 def statuses_for(
     *, student_ids, purposes: list[ConsentPurpose], school_year: int | None = None
 ) -> dict[tuple[int, int], str]:
@@ -132,15 +155,10 @@ def statuses_for(
     for student_id, purpose_id, guardian_id, decision, number in rows:
         per_pair[(student_id, purpose_id)].append((guardian_id, decision, number))
     min_versions = _min_valid_versions(purpose_ids)
-    # A restriction or objection accepted through a privacy request ends every consent use.
-    restricted = set(
-        Student.objects.filter(pk__in=student_ids, processing_restricted=True).values_list(
-            "pk", flat=True
-        )
-    )
+    stopped = _stopped_by_limits(student_ids, purpose_ids)
     return {
         (sid, pid): Status.REFUSED
-        if sid in restricted
+        if (sid, pid) in stopped
         else derive_status(
             per_pair.get((sid, pid), ()),
             authority=authority.get(sid, set()),

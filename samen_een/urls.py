@@ -7,6 +7,7 @@ from audit.api import AccessEventListApi
 from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
 from consent import api as consent_api
 from consent import views as consent_views
+from privacy_requests import api as requests_api
 from students import api as students_api
 from students import views as students_views
 from suppliers import api as suppliers_api
@@ -65,6 +66,26 @@ api_v1 = [
     path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
     path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
     path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
+    path(
+        "privacy-requests/",
+        requests_api.PrivacyRequestListApi.as_view(),
+        name="privacy-request-list",
+    ),
+    path(
+        "privacy-requests/<str:request_id>/",
+        requests_api.PrivacyRequestDetailApi.as_view(),
+        name="privacy-request-detail",
+    ),
+    path(
+        "privacy-requests/<str:request_id>/package/",
+        requests_api.PackageStartApi.as_view(),
+        name="privacy-request-package",
+    ),
+    path(
+        "privacy-requests/<str:request_id>/release/",
+        requests_api.PackageReleaseApi.as_view(),
+        name="privacy-request-release",
+    ),
 ]
 
 student_pages = [
@@ -246,6 +267,7 @@ urlpatterns = [
         students_views.WithholdingDecideView.as_view(),
         name="care-withholding-decide",
     ),
+    path("requests/", include("privacy_requests.urls")),
     path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
     path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),
     path("audit/care-reads/", CareReadSummaryView.as_view(), name="audit-care-summary"),

@@ -70,3 +70,10 @@ WITHHELD_STATUSES = (WithholdStatus.REQUESTED, WithholdStatus.APPROVED)
 class ReligionStatus(models.TextChoices):
     STATED = "stated", _("Stated by the guardian")
     DECLINED = "declined", _("The guardian chose not to state it")
+
+
+class LimitKind(models.TextChoices):
+    """An accepted restriction (AVG art. 18) or objection (art. 21) on a pupil's data."""
+
+    RESTRICTION = "restriction", _("Restriction of processing")
+    OBJECTION = "objection", _("Objection")

@@ -21,9 +21,18 @@ from django.utils.translation import gettext as _
 
 from consent.constants import Status
 from consent.selectors import statuses_for
-from students.models import Guardianship, ProgressRecord, School, Student
+from students.constants import WITHHELD_STATUSES, LimitKind
+from students.models import (
+    CareRecord,
+    Guardianship,
+    ProgressRecord,
+    ReligionRecord,
+    School,
+    Student,
+)
+from students.selectors import limits_active_for
 
-from .attributes import CATALOGUE, SPECIAL_CATEGORY_CODES, ordered
+from .attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from .constants import RECIPIENT_BASIS, Basis, RecipientKind
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 
@@ -241,6 +250,19 @@ def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Studen
     )
 
 
+def _restricted_for(plan: Plan, student_ids: list[int]) -> set[int]:
+    """Pupils whose restriction of processing covers data this plan would send: a restriction
+    of all data, or of a category one of the plan's attributes belongs to."""
+    categories = {CATALOGUE[code].category for code in plan.attributes if code in CATALOGUE}
+    return {
+        sid
+        for sid, limits in limits_active_for(student_ids).items()
+        for limit in limits
+        if limit.kind == LimitKind.RESTRICTION
+        and (not limit.categories or categories & set(limit.categories))
+    }
+
+
 @dataclass
 class DisclosureRun:
     """One pass through the gate: stream rows, then record the evidence."""
@@ -275,11 +297,14 @@ class DisclosureRun:
                     for s in batch
                     if statuses[(s.pk, self.plan.consent_purpose_id)] == Status.GRANTED
                 }
+            restricted = (
+                set()
+                if self.plan.basis in RESTRICTION_EXEMPT
+                else _restricted_for(self.plan, [s.pk for s in batch])
+            )
             for student in batch:
                 done += 1
-                keep = (
-                    self.plan.basis in RESTRICTION_EXEMPT or not student.processing_restricted
-                ) and (allowed is None or student.pk in allowed)
+                keep = student.pk not in restricted and (allowed is None or student.pk in allowed)
                 if not keep:
                     self.dropped += 1
                     continue
@@ -330,3 +355,56 @@ class _PurposeRef:
 def disclose(*, actor, plan: Plan, students: QuerySet[Student] | None = None) -> DisclosureRun:
     """Start a pass through the gate for a checked plan."""
     return DisclosureRun(plan=plan, actor=actor, students=students)
+
+
+# --- The data subject's own right of access (AVG art. 15) ------------------------------------
+
+
+def access_plan(*, student: Student, guardian) -> Plan:
+    """Everything ordinary about one child, for that child's guardians with authority. The
+    guardians' own contact data is not an attribute here: the package lists guardians itself,
+    leaving out contact data a guardian keeps confidential from the other."""
+    if not Guardianship.objects.filter(
+        student=student, guardian=guardian, has_authority=True
+    ).exists():
+        raise DisclosureRefusedError(
+            _("Only a guardian with parental authority can receive an access package.")
+        )
+    return Plan(
+        school=student.school,
+        basis=Basis.ACCESS_RIGHT,
+        attributes=[code for code in ORDINARY_CODES if not code.startswith("guardian_")],
+        recipient_key=f"guardians:{student.pk}",
+        recipient_label=_("The pupil's guardians with parental authority (access request)"),
+    )
+
+
+def access_care_records(plan: Plan, student: Student) -> list[CareRecord]:
+    """Care records for the access package: never a record withheld from guardians."""
+    if plan.basis != Basis.ACCESS_RIGHT:
+        raise DisclosureRefusedError(_("Care records never leave the school this way."))
+    return list(
+        CareRecord.objects.filter(student=student)
+        .exclude(withhold_status__in=WITHHELD_STATUSES)
+        .order_by("created_at", "id")
+    )
+
+
+def access_religion(plan: Plan, student: Student) -> ReligionRecord | None:
+    if plan.basis != Basis.ACCESS_RIGHT:
+        raise DisclosureRefusedError(_("Religion never leaves the school this way."))
+    return ReligionRecord.objects.filter(student=student).first()
+
+
+def access_disclosure_record(
+    *, student: Student, guardian, actor, data: dict, checksum: str
+) -> Disclosure:
+    """Record the release of an access package as a disclosure to the child's guardians,
+    naming every attribute it carried (special categories included when present)."""
+    plan = access_plan(student=student, guardian=guardian)
+    if data.get("care_records"):
+        plan.attributes = [*plan.attributes, "care_records"]
+    if data.get("religion"):
+        plan.attributes = [*plan.attributes, "religion"]
+    run = DisclosureRun(plan=plan, actor=actor, disclosed_ids=[student.pk])
+    return run.record(checksum=checksum)

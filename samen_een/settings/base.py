@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "audit",
     "consent",
     "suppliers",
+    "privacy_requests",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
     "suppliers-agreements-expiring": {
         "task": "suppliers.tasks.agreements_expiring_task",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
+    },
+    # Every working morning the school's handlers hear which privacy requests are overdue or
+    # due within a week, so no request passes its legal deadline unnoticed.
+    "privacy-requests-due-soon": {
+        "task": "privacy_requests.tasks.requests_due_soon_task",
+        "schedule": crontab(day_of_week="1-5", hour=7, minute=15),
     },
 }
 

@@ -14,6 +14,7 @@ from .core import (
     Student,
     school_year_of,
 )
+from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionRecord
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Guardian",
     "Guardianship",
     "Placement",
+    "ProcessingLimit",
     "ProgressRecord",
     "ReligionRecord",
     "School",

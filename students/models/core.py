@@ -61,6 +61,10 @@ class School(models.Model):
             ("manage_school_suppliers", _("Manage the board's suppliers and agreements")),
             ("run_school_exports", _("Export the school's pupil data through the gate")),
             ("view_school_disclosures", _("See the school's disclosure register")),
+            ("handle_school_requests", _("Handle the school's privacy requests")),
+            ("decide_school_requests", _("Decide on the school's privacy requests")),
+            ("release_school_packages", _("Review and release the school's access packages")),
+            ("oversee_school_requests", _("Oversee the school's privacy requests")),
         ]
 
     def __str__(self) -> str:
@@ -291,6 +295,12 @@ class Guardian(models.Model):
         _("contact data confidential"),
         default=False,
         help_text=_("The other guardians never see this guardian's contact data."),
+    )
+    language = models.CharField(
+        _("language for letters and email"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
     students = models.ManyToManyField(
         Student, through="Guardianship", related_name="guardians", verbose_name=_("pupils")

@@ -23,6 +23,7 @@ from ..models import (
     CareRecord,
     GroupUserObjectPermission,
     Guardianship,
+    ProcessingLimit,
     ProgressRecord,
     ReligionRecord,
     SchoolUserObjectPermission,
@@ -271,20 +272,30 @@ def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
         school_perm="view_school_audit",
     )
     _allowed(user=user, reach=reach, data_kind=DataKind.AUDIT, object_type="access_log")
-    since = timezone.now() - datetime.timedelta(days=ACCESS_LOG_MONTHS * 31)
+    return reach.student, access_log_entries(
+        student=reach.student, for_guardians=reach.level == "guardian"
+    )
+
+
+def access_log_entries(
+    *, student: Student, for_guardians: bool, months: int = ACCESS_LOG_MONTHS, limit: int = 1000
+) -> list[AccessLogEntry]:
+    """A pupil's access log for a caller who already reached the pupil (or for the access
+    package). Guardians see the school's reads, never a hint of a record withheld from them."""
+    since = timezone.now() - datetime.timedelta(days=months * 31)
     events = AccessEvent.objects.filter(
-        student_id=reach.student.pk,
+        student_id=student.pk,
         created_at__gte=since,
         outcome=Outcome.ALLOWED,
         action__in=[Action.VIEW, Action.CREATE, Action.UPDATE],
     ).exclude(data_kind=DataKind.AUDIT)
-    if reach.level == "guardian":
+    if for_guardians:
         events = events.exclude(role=Role.GUARDIAN).exclude(role="")
         # Nothing may hint at a record withheld from guardians, not even a read of it.
         withheld_ids = [
             str(pk)
             for pk in CareRecord.objects.filter(
-                student=reach.student, withhold_status__in=WITHHELD_STATUSES
+                student=student, withhold_status__in=WITHHELD_STATUSES
             ).values_list("pk", flat=True)
         ]
         if withheld_ids:
@@ -293,8 +304,8 @@ def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
             )
     rows = events.order_by("-created_at", "-id").values_list(
         "created_at", "role", "data_kind", "special_category"
-    )[:1000]
-    return reach.student, [AccessLogEntry(*row) for row in rows]
+    )[:limit]
+    return [AccessLogEntry(*row) for row in rows]
 
 
 def withholdings_pending_for(*, user) -> QuerySet[CareRecord]:
@@ -332,3 +343,17 @@ def care_record_for_write(*, user, student_id, record_id) -> CareRecord:
             data_kind=DataKind.CARE,
         )
     return record
+
+
+def limits_active_for(student_ids) -> dict[int, list[ProcessingLimit]]:
+    """Restrictions and objections in force per pupil, in one query. Used by the disclosure
+    gate and the consent status, which apply them to every pupil they touch."""
+    result: dict[int, list[ProcessingLimit]] = {}
+    for limit in ProcessingLimit.objects.active().filter(student_id__in=list(student_ids)):
+        result.setdefault(limit.student_id, []).append(limit)
+    return result
+
+
+def limits_for(*, student: Student) -> list[ProcessingLimit]:
+    """Active limits of a pupil the caller already reached through a selector (for banners)."""
+    return list(ProcessingLimit.objects.active().filter(student=student))

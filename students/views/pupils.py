@@ -14,6 +14,7 @@ from ..selectors import (
     function_require,
     groups_visible_to,
     guardians_of_for,
+    limits_for,
     progress_for,
     student_access_for,
     student_get_for,
@@ -110,6 +111,7 @@ class StudentDetailView(LoginRequiredMixin, View):
                 "guardians": guardians_of_for(user=request.user, student=student, access=access),
                 "placements": student.placements.all(),
                 "links": _record_links(request.user),
+                "limits": limits_for(student=student),
             },
         )
 
@@ -147,4 +149,5 @@ def _record_links(user) -> dict[str, bool]:
         "religion": user.has_function(Function.VIEW_RELIGION),
         "access_log": user.has_function(Function.VIEW_ACCESS_LOG),
         "consent": user.has_function(Function.VIEW_CONSENT),
+        "paper_request": user.has_function(Function.HANDLE_REQUESTS),
     }

@@ -1,0 +1,427 @@
+"""Pages for privacy requests: the parent's form and list, the school's inbox and request page
+with one POST endpoint per step, the package review and the guardians' download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.constants import Function
+from consent.selectors import purposes_active
+from students.exceptions import StudentError
+
+from . import forms, services
+from .constants import Kind, PackageStatus
+from .document import readable_sections
+from .package import section_titles
+from .selectors import (
+    children_for_requests,
+    guardian_is_requester_side,
+    guardian_request_target,
+    guardians_with_authority,
+    limit_for_lift,
+    limits_for_request,
+    oversight_for,
+    package_for_download,
+    package_for_review,
+    paper_request_target,
+    request_for_action,
+    request_get_for,
+    requests_filter,
+    requests_list_for,
+    steps_for,
+)
+
+DOWNLOAD_SALT = "privacy_requests.package"
+FORMATS = {"pdf": ("application/pdf", "pdf_file"), "json": ("application/json", "json_file")}
+
+
+def download_url(package, user, fmt: str) -> str | None:
+    """A relative link for one guardian and one format; it stops working when the package
+    expires, and only that guardian's login opens it."""
+    if not package.downloadable:
+        return None
+    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{package.pk}:{user.pk}:{fmt}")
+    return reverse("request-package-download", args=[package.request_id, fmt, token])
+
+
+def _purposes_for(children):
+    purposes = []
+    for school_id in {child.school_id for child in children}:
+        purposes.extend(purposes_active(school_id))
+    return purposes
+
+
+class RequestListView(LoginRequiredMixin, View):
+    """Guardians: their requests. Staff: the inbox with deadlines. Privacy officer: the
+    board's requests with on-time rates per school."""
+
+    def get(self, request):
+        user = request.user
+        qs = requests_list_for(user)
+        form = forms.InboxFilterForm(request.GET or None)
+        if form.is_bound and form.is_valid():
+            qs = requests_filter(qs, **form.cleaned_data)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        staff = not user.has_function(Function.SUBMIT_REQUESTS) or user.is_school_staff
+        return render(
+            request,
+            "privacy_requests/list.html",
+            {
+                "page": page,
+                "form": form,
+                "query": query.urlencode(),
+                "staff": staff,
+                "today": timezone.localdate(),
+                "can_submit": user.has_function(Function.SUBMIT_REQUESTS)
+                and children_for_requests(user).exists(),
+                "oversight": oversight_for(user)
+                if user.has_function(Function.OVERSEE_REQUESTS)
+                else None,
+            },
+        )
+
+
+class RequestCreateView(LoginRequiredMixin, View):
+    """A guardian with parental authority submits a request for one of their children."""
+
+    template_name = "privacy_requests/form.html"
+
+    def _form(self, request, data=None):
+        children = list(children_for_requests(request.user))
+        if not children:
+            # A guardian without authority (or a staff member): the selector decides 403/404.
+            guardian_request_target(user=request.user, student_id=request.GET.get("child", 0))
+        initial = {"student": request.GET.get("child")} if data is None else None
+        return forms.RequestForm(
+            data, initial=initial, children=children, purposes=_purposes_for(children)
+        )
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            student, guardian = guardian_request_target(
+                user=request.user, student_id=data["student"]
+            )
+            try:
+                created = services.request_submit(
+                    user=request.user,
+                    student=student,
+                    guardian=guardian,
+                    kind=data["kind"],
+                    description=data["description"],
+                    correction_field=data.get("correction_field", ""),
+                    correction_value=data.get("correction_value", ""),
+                    categories=form.categories(),
+                    purpose_codes=data.get("purpose_codes") or [],
+                )
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your request was received. The school answers by %(date)s.")
+                    % {"date": created.due_date.strftime("%d-%m-%Y")},
+                )
+                return redirect("request-detail", created.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class PaperRequestView(LoginRequiredMixin, View):
+    """Administration or the director registers a request that came in on paper."""
+
+    template_name = "privacy_requests/paper_form.html"
+
+    def _form(self, request, student_id, data=None):
+        student = paper_request_target(user=request.user, student_id=student_id)
+        guardians = list(guardians_with_authority(student))
+        form = forms.PaperRequestForm(
+            data,
+            initial={"student": student.pk, "received_on": timezone.localdate()},
+            student=student,
+            guardians=guardians,
+            purposes=purposes_active(student.school_id),
+        )
+        return student, guardians, form
+
+    def get(self, request, student_id):
+        student, _guardians, form = self._form(request, student_id)
+        return render(request, self.template_name, {"form": form, "student": student})
+
+    def post(self, request, student_id):
+        student, guardians, form = self._form(request, student_id, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            guardian = next(g for g in guardians if g.pk == data["guardian"])
+            try:
+                created = services.request_register(
+                    user=request.user,
+                    student=student,
+                    guardian=guardian,
+                    identity_check=data["identity_check"],
+                    received_on=data["received_on"],
+                    kind=data["kind"],
+                    description=data["description"],
+                    correction_field=data.get("correction_field", ""),
+                    correction_value=data.get("correction_value", ""),
+                    categories=form.categories(),
+                    purpose_codes=data.get("purpose_codes") or [],
+                )
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The request was registered."))
+                return redirect("request-detail", created.pk)
+        return render(request, self.template_name, {"form": form, "student": student}, status=400)
+
+
+class RequestDetailView(LoginRequiredMixin, View):
+    def get(self, request, request_id):
+        return self.render_page(request, request_id)
+
+    def render_page(self, request, request_id, *, forms_in=None, status=200):
+        user = request.user
+        privacy_request = request_get_for(user=user, request_id=request_id)
+        requester_side = guardian_is_requester_side(user, privacy_request) and not (
+            user.is_school_staff
+        )
+        package = getattr(privacy_request, "package", None)
+        context = {
+            "req": privacy_request,
+            "requester_side": requester_side,
+            "steps": steps_for(privacy_request, for_requester=requester_side),
+            "package": package,
+            "section_titles": section_titles(),
+            "today": timezone.localdate(),
+            "urgency": privacy_request.urgency(),
+            "limits": limits_for_request(privacy_request),
+        }
+        if requester_side:
+            if package is not None and package.downloadable:
+                context["downloads"] = {fmt: download_url(package, user, fmt) for fmt in FORMATS}
+            return render(request, "privacy_requests/detail.html", context, status=status)
+        can = {
+            "handle": user.has_function(Function.HANDLE_REQUESTS),
+            "decide": user.has_function(Function.DECIDE_REQUESTS),
+            "release": user.has_function(Function.RELEASE_PACKAGES),
+        }
+        action_forms = {
+            "wait": forms.WaitForm(),
+            "extend": forms.ExtendForm(),
+            "reject": forms.RejectForm(),
+            "complete": forms.CompleteForm(),
+            "limit": forms.NoteForm(),
+            "lift": forms.LiftForm(),
+            "assess": forms.ErasureAssessForm(requested=privacy_request.categories),
+            "decide": forms.ErasureDecideForm(),
+        }
+        action_forms.update(forms_in or {})
+        if privacy_request.kind == Kind.CORRECTION and privacy_request.correction_field not in (
+            "",
+            "other",
+        ):
+            from students.services.limits import current_value
+
+            context["current_value"] = current_value(
+                privacy_request.student, privacy_request.correction_field
+            )
+        context.update(can=can, forms=action_forms, building=_building(package))
+        return render(request, "privacy_requests/detail.html", context, status=status)
+
+
+def _building(package) -> bool:
+    return package is not None and package.status in (
+        PackageStatus.QUEUED,
+        PackageStatus.BUILDING,
+    )
+
+
+# One POST endpoint per step: (function needed, form class or None, service call).
+def _start(user, req, form):
+    return services.request_start(user=user, request=req)
+
+
+def _wait(user, req, form):
+    return services.request_wait(user=user, request=req, question=form.cleaned_data["question"])
+
+
+def _extend(user, req, form):
+    return services.request_extend(
+        user=user,
+        request=req,
+        months=form.cleaned_data["months"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+def _reject(user, req, form):
+    return services.request_reject(user=user, request=req, reason=form.cleaned_data["reason"])
+
+
+def _complete(user, req, form):
+    return services.request_complete(user=user, request=req, outcome=form.cleaned_data["outcome"])
+
+
+def _package(user, req, form):
+    return services.package_start(user=user, request=req)
+
+
+def _release(user, req, form):
+    package = getattr(req, "package", None)
+    if package is None:
+        raise services.RequestStateError(_("There is no package to release yet."))
+    return services.package_release(user=user, package=package)
+
+
+def _correction(user, req, form):
+    return services.correction_accept(user=user, request=req)
+
+
+def _limit(user, req, form):
+    return services.limit_accept(user=user, request=req, note=form.cleaned_data["note"])
+
+
+def _assess(user, req, form):
+    return services.erasure_assess(user=user, request=req, erase=form.erase(), keep=form.keep())
+
+
+def _decide(user, req, form):
+    return services.erasure_decide(
+        user=user,
+        request=req,
+        approve=form.cleaned_data["approve"],
+        reason=form.cleaned_data.get("reason", ""),
+    )
+
+
+ACTIONS = {
+    "start": (Function.HANDLE_REQUESTS, None, _start, _("Handling started.")),
+    "wait": (Function.HANDLE_REQUESTS, forms.WaitForm, _wait, _("The requester was asked.")),
+    "extend": (Function.HANDLE_REQUESTS, forms.ExtendForm, _extend, _("Deadline extended.")),
+    "reject": (Function.DECIDE_REQUESTS, forms.RejectForm, _reject, _("Request rejected.")),
+    "complete": (
+        Function.HANDLE_REQUESTS,
+        forms.CompleteForm,
+        _complete,
+        _("Request completed."),
+    ),
+    "package": (Function.HANDLE_REQUESTS, None, _package, _("The package is being built.")),
+    "release": (
+        Function.RELEASE_PACKAGES,
+        None,
+        _release,
+        _("Released: the guardians can download it."),
+    ),
+    "correction": (
+        Function.HANDLE_REQUESTS,
+        None,
+        _correction,
+        _("The correction was applied."),
+    ),
+    "limit": (Function.DECIDE_REQUESTS, forms.NoteForm, _limit, _("Accepted and in force.")),
+    "assess": (
+        Function.HANDLE_REQUESTS,
+        forms.ErasureAssessForm,
+        _assess,
+        _("Assessment saved; the director decides."),
+    ),
+    "decide": (Function.DECIDE_REQUESTS, forms.ErasureDecideForm, _decide, _("Decision saved.")),
+}
+
+
+class RequestActionView(LoginRequiredMixin, View):
+    """POST one step of the workflow; a refused step shows the page again with the reason and
+    with what was typed."""
+
+    def post(self, request, request_id, action):
+        if action not in ACTIONS:
+            raise Http404
+        function, form_class, call, done = ACTIONS[action]
+        req = request_for_action(user=request.user, request_id=request_id, function=function)
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            return RequestDetailView().render_page(
+                request, req.pk, forms_in={action: form}, status=400
+            )
+        try:
+            call(request.user, req, form)
+        except StudentError as exc:
+            messages.error(request, exc.message)
+            return RequestDetailView().render_page(
+                request, req.pk, forms_in={action: form} if form else None, status=exc.status_code
+            )
+        messages.success(request, done)
+        return redirect("request-detail", req.pk)
+
+
+class LimitLiftView(LoginRequiredMixin, View):
+    def post(self, request, limit_id):
+        limit = limit_for_lift(user=request.user, limit_id=limit_id)
+        form = forms.LiftForm(request.POST)
+        if form.is_valid():
+            try:
+                services.limit_lift(
+                    user=request.user, limit=limit, reason=form.cleaned_data["reason"]
+                )
+            except StudentError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Lifted; the requester is told."))
+        else:
+            messages.error(request, _("Give the reason for lifting it."))
+        if limit.request_id:
+            return redirect("request-detail", limit.request_id)
+        return redirect("student-detail", limit.student_id)
+
+
+class PackageReviewView(LoginRequiredMixin, View):
+    """The director or care coordinator reads the built package before releasing it."""
+
+    def get(self, request, request_id):
+        package = package_for_review(user=request.user, request_id=request_id)
+        data = services.package_json(package)
+        return render(
+            request,
+            "privacy_requests/package.html",
+            {"package": package, "req": package.request, "sections": readable_sections(data)},
+        )
+
+
+class PackageDownloadView(LoginRequiredMixin, View):
+    """The PDF or JSON, for a guardian with authority of the child, while the link lasts."""
+
+    def get(self, request, request_id, fmt, token):
+        if fmt not in FORMATS:
+            raise Http404
+        package = package_for_download(user=request.user, request_id=request_id)
+        max_age = package.expires_at - package.released_at
+        try:
+            value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
+        except signing.BadSignature as exc:
+            raise Http404 from exc
+        if value != f"{package.pk}:{request.user.pk}:{fmt}":
+            raise Http404
+        services.package_download_record(user=request.user, package=package, fmt=fmt)
+        content_type, field = FORMATS[fmt]
+        response = FileResponse(
+            getattr(package, field).open("rb"),
+            as_attachment=True,
+            filename=f"inzage-{package.request_id}.{fmt}",
+            content_type=content_type,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
