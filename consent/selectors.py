@@ -112,11 +112,18 @@ def derive_status(
 def _stopped_by_limits(student_ids: list[int], purpose_ids: list[int]) -> set[tuple[int, int]]:
     """(pupil, purpose) pairs that count as refused: a restriction of all the pupil's data
     ends every consent use; an objection ends the purposes it names (all when it names none)."""
+    # The pupil's flag marks a restriction of all data (kept in step by the limit service).
+    stopped = {
+        (sid, pid)
+        for sid in Student.objects.filter(
+            pk__in=student_ids, processing_restricted=True
+        ).values_list("pk", flat=True)
+        for pid in purpose_ids
+    }
     limits = limits_active_for(student_ids)
     if not limits:
-        return set()
+        return stopped
     codes = dict(ConsentPurpose.objects.filter(pk__in=purpose_ids).values_list("pk", "code"))
-    stopped = set()
     for sid, items in limits.items():
         for limit in items:
             if limit.kind == LimitKind.RESTRICTION and not limit.categories:

@@ -115,6 +115,17 @@ class PrivacyRequest(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
+    def categories_display(self) -> list[str]:
+        """The categories or purposes concerned, as words (codes stay in the API)."""
+        from suppliers.attributes import DataCategory
+
+        from .constants import ErasureCategory
+
+        choices = dict(DataCategory.choices if self.kind == Kind.RESTRICTION else [])
+        choices.update(ErasureCategory.choices if self.kind == Kind.ERASURE else [])
+        return [str(choices.get(code, code)) for code in self.categories]
+
+    @property
     def original_due_date(self) -> datetime.date:
         return due_date_for(self.received_on)
 

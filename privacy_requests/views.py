@@ -17,9 +17,10 @@ from django.views import View
 from accounts.constants import Function
 from consent.selectors import purposes_active
 from students.exceptions import StudentError
+from students.selectors import children_of
 
 from . import forms, services
-from .constants import Kind, PackageStatus
+from .constants import ErasureCategory, Kind, PackageStatus
 from .document import readable_sections
 from .package import section_titles
 from .selectors import (
@@ -100,8 +101,10 @@ class RequestCreateView(LoginRequiredMixin, View):
     def _form(self, request, data=None):
         children = list(children_for_requests(request.user))
         if not children:
-            # A guardian without authority (or a staff member): the selector decides 403/404.
-            guardian_request_target(user=request.user, student_id=request.GET.get("child", 0))
+            # A guardian without authority (403: they ask the school), a staff member (403)
+            # or an account without children (404): the selector decides and records it.
+            any_child = children_of(request.user).first()
+            guardian_request_target(user=request.user, student_id=any_child.pk if any_child else 0)
         initial = {"student": request.GET.get("child")} if data is None else None
         return forms.RequestForm(
             data, initial=initial, children=children, purposes=_purposes_for(children)
@@ -239,6 +242,13 @@ class RequestDetailView(LoginRequiredMixin, View):
             context["current_value"] = current_value(
                 privacy_request.student, privacy_request.correction_field
             )
+        if privacy_request.erasure_assessment:
+            labels = dict(ErasureCategory.choices)
+            assessment = privacy_request.erasure_assessment
+            context["assessment"] = {
+                "erase": [str(labels.get(c, c)) for c in assessment.get("erase", [])],
+                "keep": [(str(labels.get(c, c)), why) for c, why in assessment["keep"].items()],
+            }
         context.update(can=can, forms=action_forms, building=_building(package))
         return render(request, "privacy_requests/detail.html", context, status=status)
 

@@ -301,6 +301,7 @@ class DisclosureRun:
                 set()
                 if self.plan.basis in RESTRICTION_EXEMPT
                 else _restricted_for(self.plan, [s.pk for s in batch])
+                | {s.pk for s in batch if s.processing_restricted}
             )
             for student in batch:
                 done += 1

@@ -337,7 +337,58 @@ class Command(BaseCommand):
         self._records(samen, rng, year, child3=child3, child5=child5, child6=child6)
         self._consent(samen, brug, rng, year, child3=child3, child6=child6)
         self._suppliers(board, samen, year)
+        self._requests(child5=child5, guardian=ouder3)
         return True
+
+    def _requests(self, *, child5: Student, guardian) -> None:
+        """Two requests of the Bakker family, so the inbox and the privacy officer's on-time
+        rate have history: a correction answered on time last month, and an objection whose
+        deadline is near."""
+        from privacy_requests import services as requests
+        from privacy_requests.deadlines import due_date_for
+        from privacy_requests.models import PrivacyRequest, RequestStep
+
+        parent = guardian.user
+        admin = User.objects.get(email=f"administratie@{DOMAIN}")
+        today = timezone.localdate()
+
+        def backdate(request, days_ago: int) -> None:
+            received = today - datetime.timedelta(days=days_ago)
+            PrivacyRequest.objects.filter(pk=request.pk).update(
+                received_on=received,
+                due_date=due_date_for(received),
+                created_at=timezone.now() - datetime.timedelta(days=days_ago),
+            )
+            RequestStep.objects.filter(request=request, step="received").update(
+                created_at=timezone.now() - datetime.timedelta(days=days_ago)
+            )
+
+        correction = requests.request_submit(
+            user=parent,
+            student=child5,
+            guardian=guardian,
+            kind="correction",
+            description="Het huisnummer klopt niet, het is 12A.",
+            correction_field="house_number",
+            correction_value="12A",
+        )
+        backdate(correction, 45)
+        requests.request_start(user=admin, request=correction)
+        requests.correction_accept(user=admin, request=correction)
+        closed = timezone.now() - datetime.timedelta(days=30)
+        PrivacyRequest.objects.filter(pk=correction.pk).update(closed_at=closed)
+        RequestStep.objects.filter(request=correction).exclude(step="received").update(
+            created_at=closed
+        )
+        objection = requests.request_submit(
+            user=parent,
+            student=child5,
+            guardian=guardian,
+            kind="objection",
+            description="Geen foto's van onze zoon in de nieuwsbrief, alstublieft.",
+            purpose_codes=["newsletter"],
+        )
+        backdate(objection, 25)
 
     def _suppliers(self, board: Board, samen: School, year: int) -> None:
         """Three fictional suppliers (one agreement expired), and the recipients that are not
