@@ -54,11 +54,7 @@ def correction_value_parse(field: str, raw: str):
             raise CorrectionError(_("This date of birth is not plausible."))
         return day
     if field == "sex":
-        if value.upper() not in Sex.values:
-            raise CorrectionError(
-                _("Use one of: %(choices)s.") % {"choices": ", ".join(Sex.values)}
-            )
-        return value.upper()
+        return _sex_parse(value)
     if field == "postal_code":
         compact = value.replace(" ", "").upper()
         if not (len(compact) == 6 and compact[:4].isdigit() and compact[4:].isalpha()):
@@ -69,6 +65,22 @@ def correction_value_parse(field: str, raw: str):
     except ValidationError as exc:
         raise CorrectionError(" ".join(exc.messages)) from exc
     return value
+
+
+def _sex_parse(value: str) -> str:
+    """A code (F, M, X; V for vrouw) or a label in either language ("meisje", "female")."""
+    from django.utils import translation
+
+    words = {code: code for code in Sex.values} | {"V": Sex.FEMALE}
+    words |= {"MEISJE": Sex.FEMALE, "JONGEN": Sex.MALE, "GIRL": Sex.FEMALE, "BOY": Sex.MALE}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            words |= {str(label).upper(): code for code, label in Sex.choices}
+    code = words.get(value.upper())
+    if code is None:
+        labels = ", ".join(str(label) for _code, label in Sex.choices)
+        raise CorrectionError(_("Use one of: %(choices)s.") % {"choices": labels})
+    return code
 
 
 def current_value(student: Student, field: str) -> str:
