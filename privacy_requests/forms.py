@@ -27,6 +27,7 @@ class RequestForm(forms.Form):
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For example which data, which period, or why."),
+        error_messages={"required": _("Describe your request in a few words.")},
     )
     correction_field = forms.ChoiceField(
         label=_("Correction: which data is wrong?"),
