@@ -32,6 +32,7 @@ from students.models import Guardian, Guardianship, ProcessingLimit, Student
 from students.services.limits import (
     CorrectionError,
     correction_value_parse,
+    current_value,
     processing_limit_lift,
     processing_limit_start,
     student_details_correct,
@@ -174,17 +175,22 @@ def _create(
     )
     if errors:
         raise RequestError(" ".join(str(m) for messages in errors.values() for m in messages))
-    # The same request twice (a double click, a resent form) is one request.
+    asked = {
+        "kind": kind,
+        "description": description.strip(),
+        "correction_field": correction_field if kind == Kind.CORRECTION else "",
+        "correction_value": (correction_value or "").strip() if kind == Kind.CORRECTION else "",
+        "categories": sorted(set(categories or [])),
+        "purpose_codes": sorted(set(purpose_codes or [])),
+    }
+    # The same request twice (a double click, a resent form) is one request; the same words
+    # naming other data, categories or purposes are another request.
     Student.objects.select_for_update().filter(pk=student.pk).first()
-    duplicate = PrivacyRequest.objects.filter(
-        student=student,
-        guardian=guardian,
-        kind=kind,
-        description=description.strip(),
-        status__in=OPEN_STATUSES,
-    ).first()
-    if duplicate is not None:
-        return duplicate
+    for duplicate in PrivacyRequest.objects.filter(
+        student=student, guardian=guardian, status__in=OPEN_STATUSES, kind=kind
+    ):
+        if all(getattr(duplicate, name) == value for name, value in asked.items()):
+            return duplicate
     request = PrivacyRequest.objects.create(
         school_id=student.school_id,
         student=student,
@@ -192,12 +198,7 @@ def _create(
         submitted_by=user,
         channel=channel,
         identity_check=identity_check,
-        kind=kind,
-        description=description.strip(),
-        correction_field=correction_field if kind == Kind.CORRECTION else "",
-        correction_value=(correction_value or "").strip() if kind == Kind.CORRECTION else "",
-        categories=sorted(set(categories or [])),
-        purpose_codes=sorted(set(purpose_codes or [])),
+        **asked,
         language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         received_on=received_on,
         due_date=due_date_for(received_on),
@@ -426,12 +427,12 @@ def correction_accept(*, user: User, request: PrivacyRequest) -> PrivacyRequest:
     request.correction_old_value = old
     request.save(update_fields=["correction_old_value"])
     _step(request, Step.CORRECTION_APPLIED, user)
-    field = request.get_correction_field_display()
+    stored = current_value(Student.objects.get(pk=request.student_id), request.correction_field)
     _complete(
         user,
         request,
         _("%(field)s was corrected to “%(value)s”.")
-        % {"field": field, "value": request.correction_value},
+        % {"field": request.get_correction_field_display(), "value": stored},
     )
     return request
 
@@ -645,19 +646,22 @@ def package_release(*, user: User, package: AccessPackage) -> AccessPackage:
     """The director or care coordinator has reviewed the package: it leaves the school now,
     through the gate under the access basis (a disclosure is recorded), the request is
     completed and the guardians with authority can download it until the link expires."""
-    from suppliers.gate import access_disclosure_record
+    from suppliers.gate import DisclosureRefusedError, access_disclosure_record
 
     package = AccessPackage.objects.select_for_update().get(pk=package.pk)
     if package.status != PackageStatus.BUILT:
         raise RequestStateError(_("Only a built package that was not released can be released."))
     request = _locked(package.request, *OPEN_STATUSES)
-    disclosure = access_disclosure_record(
-        student=request.student,
-        guardian=request.guardian,
-        actor=user,
-        data=package_json(package),
-        checksum=package.checksum,
-    )
+    try:
+        disclosure = access_disclosure_record(
+            student=request.student,
+            guardian=request.guardian,
+            actor=user,
+            data=package_json(package),
+            checksum=package.checksum,
+        )
+    except DisclosureRefusedError as exc:  # e.g. the requester lost parental authority
+        raise RequestStateError(exc.message) from exc
     package.status = PackageStatus.RELEASED
     package.released_by = user
     package.released_at = timezone.now()

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.constants import Function
+from audit.constants import DataKind
 from consent.selectors import purposes_active
 from students.exceptions import StudentError
-from students.selectors import children_of
+from students.selectors import children_of, not_found
 
 from . import forms, services
 from .constants import ErasureCategory, Kind, PackageStatus
@@ -46,11 +47,11 @@ FORMATS = {"pdf": ("application/pdf", "pdf_file"), "json": ("application/json", 
 
 
 def download_url(package, user, fmt: str) -> str | None:
-    """A relative link for one guardian and one format; it stops working when the package
-    expires, and only that guardian's login opens it."""
+    """A relative link to one format; it stops working when the package expires, and only
+    the login of one of the child's guardians with authority opens it (anyone else: 404)."""
     if not package.downloadable:
         return None
-    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{package.pk}:{user.pk}:{fmt}")
+    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{package.pk}:{fmt}")
     return reverse("request-package-download", args=[package.request_id, fmt, token])
 
 
@@ -415,16 +416,19 @@ class PackageDownloadView(LoginRequiredMixin, View):
     """The PDF or JSON, for a guardian with authority of the child, while the link lasts."""
 
     def get(self, request, request_id, fmt, token):
-        if fmt not in FORMATS:
-            raise Http404
         package = package_for_download(user=request.user, request_id=request_id)
         max_age = package.expires_at - package.released_at
         try:
             value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
-        except signing.BadSignature as exc:
-            raise Http404 from exc
-        if value != f"{package.pk}:{request.user.pk}:{fmt}":
-            raise Http404
+        except signing.BadSignature:
+            value = None
+        if fmt not in FORMATS or value != f"{package.pk}:{fmt}":
+            raise not_found(
+                user=request.user,
+                object_type="access_package",
+                raw_id=request_id,
+                data_kind=DataKind.REQUEST,
+            )
         services.package_download_record(user=request.user, package=package, fmt=fmt)
         content_type, field = FORMATS[fmt]
         response = FileResponse(

@@ -20,7 +20,7 @@ from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.models import Group
-from students.selectors import function_require, scoped_get
+from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
 from .attributes import CATALOGUE
@@ -345,10 +345,15 @@ class ExportDownloadView(LoginRequiredMixin, View):
         max_age = (export.expires_at - export.finished_at) if export.expires_at else None
         try:
             value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
-        except signing.BadSignature as exc:
-            raise Http404 from exc
+        except signing.BadSignature:
+            value = None
         if value != f"{export.pk}:{request.user.pk}":
-            raise Http404
+            raise not_found(
+                user=request.user,
+                object_type="export_download",
+                raw_id=export_id,
+                data_kind=DataKind.BASICS,
+            )
         event_record(
             user=request.user,
             action=Action.EXPORT,

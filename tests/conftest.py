@@ -42,6 +42,7 @@ class World:
     publications: dict = None
     takedowns: dict = None
     suppliers: dict = None
+    requests: dict = None  # filled by the request_world fixture
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -221,6 +222,94 @@ def world(db) -> World:
         takedowns,
         suppliers,
     )
+
+
+@pytest.fixture
+def request_world(world) -> World:
+    """``world`` plus privacy requests, in ``world.requests``. Each object is made the first
+    time it is looked up (building a package renders a PDF, so only tests that need one pay):
+
+    - ``access``: an access request for pupil3 by ``guardian``, received, no package;
+    - ``built``: the same child, its package built and awaiting release;
+    - ``released``: the same child, its package released (the request is completed);
+    - ``other``: an access request for the child of another family in the other school of the
+      board, by ``other_parent`` (a guardian user with authority), its package released;
+    - ``foreign``: an access request for the pupil of a school of another board, received;
+    - ``limit`` / ``other_limit``: an active objection (website) for pupil5 of the school and
+      for the pupil of the other school.
+    """
+    world.requests = _request_objects(world)
+    return world
+
+
+class _LazyObjects(dict):
+    """A dict whose missing keys are made on first use by the maker of that key."""
+
+    def __init__(self, makers: dict):
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, key):
+        value = self[key] = self._makers[key]()
+        return value
+
+
+def _request_objects(world: World) -> dict:
+    from privacy_requests import services as request_services
+    from students.constants import LimitKind
+    from students.services.limits import processing_limit_start
+
+    director = world.users["director"]
+
+    def submit(student, parent, description):
+        return request_services.request_submit(
+            user=parent,
+            student=student,
+            guardian=parent.guardian,
+            kind="access",
+            description=description,
+        )
+
+    def build(request, *, release: bool = False):
+        package = request_services.package_start(user=director, request=request)
+        package = request_services.package_build(package_id=package.pk)
+        if release:
+            request_services.package_release(user=director, package=package)
+        request.refresh_from_db()
+        return request
+
+    def objection(student):
+        return processing_limit_start(
+            actor=director,
+            student=student,
+            kind=LimitKind.OBJECTION,
+            purpose_codes=["website"],
+            reason="Bezwaar tegen foto's op de website",
+        )
+
+    parent = world.users["guardian"]
+    makers = {
+        "access": lambda: submit(world.pupil3, parent, "Welke gegevens hebben jullie van Tim?"),
+        "built": lambda: build(submit(world.pupil3, parent, "Alles wat over Tim vastligt.")),
+        "released": lambda: build(
+            submit(world.pupil3, parent, "Inzage in het dossier van Tim."), release=True
+        ),
+        "other_parent": lambda: make_guardian_user(
+            world.other_pupil, email="parent-other@t.example"
+        ),
+        "other": lambda: build(
+            submit(world.other_pupil, objects["other_parent"], "Inzage Noah"), release=True
+        ),
+        "foreign": lambda: submit(
+            world.foreign_pupil,
+            make_guardian_user(world.foreign_pupil, email="parent-foreign@t.example"),
+            "Inzage elders",
+        ),
+        "limit": lambda: objection(world.pupil5),
+        "other_limit": lambda: objection(world.other_pupil),
+    }
+    objects = _LazyObjects(makers)  # "other" looks up "other_parent" in it
+    return objects
 
 
 @pytest.fixture

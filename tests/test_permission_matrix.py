@@ -38,6 +38,7 @@ class Entry:
     method: str = "get"
     data: dict | Callable | None = None
     api: bool = False
+    fixture: str = "world"  # the world to call it in (request_world adds privacy requests)
 
 
 def _all(status_in: int, status_out: int | None = None, **overrides) -> dict:
@@ -157,6 +158,55 @@ def group_url(world, role, in_scope):
 def school_url(world, role, in_scope):
     school = world.school if in_scope else world.other_school
     return reverse("api:school-detail", args=[school.pk])
+
+
+def _privacy_request(world, role, in_scope, key: str = "access"):
+    """A request in the caller's scope, or one just outside it. The care coordinator only
+    sees access requests whose package is there to review, so theirs is the built one."""
+    requests = world.requests
+    if in_scope:
+        return requests["built" if role == "care_coordinator" and key == "access" else key]
+    # Outside: another family in the other school of the board (which the privacy officer
+    # oversees, so theirs is a request of a school of another board).
+    return requests["foreign" if role == "privacy_officer" else "other"]
+
+
+def request_url(name: str, key: str = "access", *extra: str) -> Callable:
+    def build(world, role, in_scope):
+        return reverse(name, args=[_privacy_request(world, role, in_scope, key).pk, *extra])
+
+    return build
+
+
+def request_list_url(name: str) -> Callable:
+    def build(world, role, in_scope):
+        world.requests["access"]  # a request on the list
+        return reverse(name)
+
+    return build
+
+
+def request_create_url(world, role, in_scope):
+    """The parent's form, for a child of their own (in) or of another family (out)."""
+    child = world.pupil3 if in_scope else world.pupil5
+    return f"{reverse('request-create')}?child={child.pk}"
+
+
+def limit_url(world, role, in_scope):
+    limit = world.requests["limit" if in_scope else "other_limit"]
+    return reverse("limit-lift", args=[limit.pk])
+
+
+def package_download_url(world, role, in_scope):
+    """The caller's own link to the released package of their child (in) or of the child of
+    another family (out); whoever asks gets a link signed for their own login."""
+    from privacy_requests.views import download_url
+
+    request = world.requests["released" if in_scope else "other"]
+    user = world.users.get(role)
+    if user is None:
+        return reverse("request-package-download", args=[request.pk, "pdf", "x"])
+    return download_url(request.package, user, "pdf")
 
 
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
@@ -504,6 +554,92 @@ MATRIX: dict[str, Entry] = {
         ),
         api=True,
     ),
+    # Privacy requests (issue 6).
+    "request-list": Entry(
+        request_list_url("request-list"),
+        _all(200, teacher=(403, 403), **ANON_PAGE),
+        fixture="request_world",
+    ),
+    "request-create": Entry(
+        request_create_url,
+        # The form offers only the parent's own children (another child in ?child= is not
+        # preselected); a guardian without authority is refused whichever child is named.
+        _all(FORBIDDEN, guardian=(200, 200), guardian_limited=(403, 403), **ANON_PAGE),
+    ),
+    "request-register": Entry(
+        student_url("request-register"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "limit-lift": Entry(
+        limit_url,
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data={"reason": "Bezwaar ingetrokken door de ouder"},
+        fixture="request_world",
+    ),
+    "request-detail": Entry(
+        request_url("request-detail"),
+        scoped(
+            "director",
+            "administration",
+            "care_coordinator",
+            "privacy_officer",
+            "guardian",
+            guardian_limited=(404, 404),
+            **ANON_PAGE,
+        ),
+        fixture="request_world",
+    ),
+    "request-package-review": Entry(
+        request_url("request-package-review", "built"),
+        scoped("director", "care_coordinator", **ANON_PAGE),
+        fixture="request_world",
+    ),
+    "request-package-download": Entry(
+        package_download_url,
+        # Only the requester's side downloads; staff review the package on its own page.
+        _all(404, guardian=(200, 404), **ANON_PAGE),
+        fixture="request_world",
+    ),
+    "request-action": Entry(
+        request_url("request-action", "access", "start"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="request_world",
+    ),
+    "api:privacy-request-list": Entry(
+        request_list_url("api:privacy-request-list"),
+        _all(200, teacher=(403, 403), **ANON_API),
+        api=True,
+        fixture="request_world",
+    ),
+    "api:privacy-request-detail": Entry(
+        request_url("api:privacy-request-detail"),
+        scoped(
+            "director",
+            "administration",
+            "care_coordinator",
+            "privacy_officer",
+            "guardian",
+            guardian_limited=(404, 404),
+            **ANON_API,
+        ),
+        api=True,
+        fixture="request_world",
+    ),
+    "api:privacy-request-package": Entry(
+        request_url("api:privacy-request-package"),
+        scoped("director", "administration", ok=202, **ANON_API),
+        method="post",
+        api=True,
+        fixture="request_world",
+    ),
+    "api:privacy-request-release": Entry(
+        request_url("api:privacy-request-release", "built"),
+        scoped("director", "care_coordinator", **ANON_API),
+        method="post",
+        api=True,
+        fixture="request_world",
+    ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
 }
@@ -534,8 +670,10 @@ def test_every_entry_names_every_role():
 
 @pytest.mark.parametrize("route", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
-def test_status_matches_the_matrix_for_role_and_route(world, route, role):
+def test_status_matches_the_matrix_for_role_and_route(world, request, route, role):
     entry = MATRIX[route]
+    if entry.fixture != "world":
+        world = request.getfixturevalue(entry.fixture)
     client = APIClient() if entry.api else __import__("django.test").test.Client()
     if role != "anonymous":
         client.force_login(world.users[role])
@@ -557,3 +695,55 @@ def test_status_matches_the_matrix_for_role_and_route(world, route, role):
     assert tuple(got) == entry.expect[role], (
         f"{route} as {role}: got (in, out) = {tuple(got)}, matrix says {entry.expect[role]}"
     )
+
+
+# Each step of a privacy request needs its own function (DESIGN: administration handles,
+# the director decides, the director and care coordinator release packages).
+HANDLERS = frozenset({"director", "administration"})
+REQUEST_ACTION_ROLES = {
+    "start": HANDLERS,
+    "wait": HANDLERS,
+    "extend": HANDLERS,
+    "complete": HANDLERS,
+    "package": HANDLERS,
+    "correction": HANDLERS,
+    "assess": HANDLERS,
+    "reject": frozenset({"director"}),
+    "limit": frozenset({"director"}),
+    "decide": frozenset({"director"}),
+    "release": frozenset({"director", "care_coordinator"}),
+}
+
+
+@pytest.mark.parametrize("action", sorted(REQUEST_ACTION_ROLES))
+def test_request_action_is_forbidden_for_roles_without_its_function(request_world, action):
+    from django.test import Client
+
+    world = request_world
+    got = {}
+    for role in ("director", "administration", "care_coordinator", "privacy_officer", "guardian"):
+        user = world.users[role]
+        # The built request is one every staff role can see (the care coordinator included).
+        url = reverse("request-action", args=[world.requests["built"].pk, action])
+        client = Client()
+        client.force_login(user)
+        response = client.post(url, {})
+        got[role] = response.status_code
+        if response.status_code == 403:
+            assert AccessEvent.objects.filter(
+                request_id=response["X-Request-ID"], outcome=Outcome.DENIED, actor_id=user.pk
+            ).exists(), f"{action} as {role}: denied attempt left no access event"
+    refused = {role for role, status in got.items() if status == 403}
+    assert refused == set(got) - REQUEST_ACTION_ROLES[action], f"{action}: {got}"
+    assert 404 not in got.values(), f"{action}: {got}"
+
+
+def test_request_form_offers_only_the_parents_own_children(world, client):
+    client.force_login(world.users["guardian"])
+
+    response = client.get(reverse("request-create"), {"child": world.pupil5.pk})
+
+    assert response.status_code == 200
+    choices = response.context["form"].fields["student"].choices
+    assert [pk for pk, _label in choices] == [world.pupil3.pk]
+    assert world.pupil5.surname.encode() not in response.content

@@ -173,6 +173,7 @@ def processing_limit_lift(*, actor: User, limit: ProcessingLimit, reason: str) -
         object_type="processing_limit",
         object_id=limit.pk,
         student_id=limit.student_id,
+        school_id=Student.objects.filter(pk=limit.student_id).values_list("school_id").get()[0],
         data_kind=DataKind.BASICS,
     )
     return limit
