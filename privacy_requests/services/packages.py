@@ -158,6 +158,14 @@ def package_release(*, user: User, package: AccessPackage) -> AccessPackage:
 
 @transaction.atomic
 def package_download_record(*, user: User, package: AccessPackage, fmt: str) -> None:
+    """Each download is an event; one that carries care data or religion is a
+    special-category read like any other."""
+    counts = {section["key"]: section["count"] for section in package.sections}
+    data_kind = DataKind.REQUEST
+    if counts.get("religion"):
+        data_kind = DataKind.RELIGION
+    if counts.get("care_records"):
+        data_kind = DataKind.CARE
     event_record(
         user=user,
         action=Action.EXPORT,
@@ -165,6 +173,6 @@ def package_download_record(*, user: User, package: AccessPackage, fmt: str) -> 
         object_id=package.pk,
         student_id=package.request.student_id,
         school_id=package.request.school_id,
-        data_kind=DataKind.REQUEST,
+        data_kind=data_kind,
     )
     _step(package.request, Step.PACKAGE_DOWNLOADED, user, note=fmt.upper())

@@ -15,7 +15,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
-from audit.constants import Outcome
+from audit.constants import Action, Outcome
 from audit.models import AccessEvent
 from privacy_requests import services
 from privacy_requests.models import AccessPackage, PrivacyRequest
@@ -429,6 +429,16 @@ def test_guardian_downloads_the_released_package_as_pdf_and_json(request_world):
     # Care data goes to the guardians with authority, except what the director withheld.
     assert "Dyslexie" in text
     assert "Meldcode" not in text
+    # Each download is on the record; the package carries care data, so it is a
+    # special-category read of that pupil.
+    downloads = AccessEvent.objects.filter(
+        actor_id=request_world.users["guardian"].pk,
+        object_type="access_package",
+        action=Action.EXPORT,
+        outcome=Outcome.ALLOWED,
+    )
+    assert downloads.count() == 2
+    assert all(e.special_category and e.student_id == request_world.pupil3.pk for e in downloads)
 
 
 def test_guardians_links_are_not_found_for_anyone_else(request_world):
