@@ -50,6 +50,8 @@ class Function(models.TextChoices):
     DECIDE_REQUESTS = "decide_requests", _("Decide on privacy requests")
     RELEASE_PACKAGES = "release_packages", _("Review and release access packages")
     OVERSEE_REQUESTS = "oversee_requests", _("Oversee the board's privacy requests")
+    VIEW_RETENTION = "view_retention", _("See the retention rules, preview and runs")
+    MANAGE_RETENTION = "manage_retention", _("Set retention rules, legal holds and runs")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -78,6 +80,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.HANDLE_REQUESTS,
             Function.DECIDE_REQUESTS,
             Function.RELEASE_PACKAGES,
+            Function.VIEW_RETENTION,
+            Function.MANAGE_RETENTION,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -126,6 +130,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_SUPPLIERS,
             Function.VIEW_DISCLOSURES,
             Function.OVERSEE_REQUESTS,
+            Function.VIEW_RETENTION,
         }
     ),
     Role.GUARDIAN: frozenset(
@@ -168,6 +173,8 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "handle_school_requests",
         "decide_school_requests",
         "release_school_packages",
+        "view_school_retention",
+        "manage_school_retention",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",
@@ -195,6 +202,7 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_school_consent_dashboard",
         "view_school_disclosures",
         "oversee_school_requests",
+        "view_school_retention",
     ),
 }
 GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (

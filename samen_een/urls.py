@@ -8,6 +8,7 @@ from audit.views import AccessEventExportView, AccessEventListView, CareReadSumm
 from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
+from retention.api import RetentionPreviewApi
 from students import api as students_api
 from students import views as students_views
 from suppliers import api as suppliers_api
@@ -66,6 +67,7 @@ api_v1 = [
     path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
     path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
     path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
+    path("retention/preview/", RetentionPreviewApi.as_view(), name="retention-preview"),
     path(
         "privacy-requests/",
         requests_api.PrivacyRequestListApi.as_view(),
@@ -268,6 +270,7 @@ urlpatterns = [
         name="care-withholding-decide",
     ),
     path("requests/", include("privacy_requests.urls")),
+    path("retention/", include("retention.urls")),
     path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
     path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),
     path("audit/care-reads/", CareReadSummaryView.as_view(), name="audit-care-summary"),

@@ -251,7 +251,12 @@ def erasure_decide(
         request.refresh_from_db()
         return request
     assessment = request.erasure_assessment
-    counts = erase_categories(actor=user, student=request.student, categories=assessment["erase"])
+    counts = erase_categories(
+        actor=user,
+        student=request.student,
+        categories=assessment["erase"],
+        request_id=request.pk,
+    )
     kept = [
         {"category": str(ErasureCategory(c).label), "reason": why}
         for c, why in assessment["keep"].items()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "consent",
     "suppliers",
     "privacy_requests",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-requests-due-soon": {
         "task": "privacy_requests.tasks.requests_due_soon_task",
         "schedule": crontab(day_of_week="1-5", hour=7, minute=15),
+    },
+    # Every night at 02:30 the enabled retention rules of each school run: data past its
+    # period is deleted or anonymised, pupils under a legal hold are left alone.
+    "retention-nightly": {
+        "task": "retention.tasks.retention_nightly_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -65,6 +65,8 @@ class School(models.Model):
             ("decide_school_requests", _("Decide on the school's privacy requests")),
             ("release_school_packages", _("Review and release the school's access packages")),
             ("oversee_school_requests", _("Oversee the school's privacy requests")),
+            ("view_school_retention", _("See the school's retention rules and runs")),
+            ("manage_school_retention", _("Set the school's retention rules and legal holds")),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +194,15 @@ class Student(models.Model):
         max_length=30,
         choices=WithdrawalDestination.choices,
         blank=True,
+    )
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when retention anonymised the pupil: the row stays as a tombstone so ids in "
+            "the evidence stay valid, and points at nobody."
+        ),
     )
 
     class Meta:

@@ -84,7 +84,10 @@ def students_visible_to(
     user, *, include_former: bool = False, only_former: bool = False
 ) -> QuerySet[Student]:
     """The pupils this user may see; enrolled pupils only unless former ones are asked for."""
-    qs = Student.objects.filter(_scope_q(user)).select_related("school", "group")
+    # A tombstone (anonymised by retention) is nobody: it is in no list and on no page.
+    qs = Student.objects.filter(_scope_q(user), anonymised_at__isnull=True).select_related(
+        "school", "group"
+    )
     if only_former:
         return qs.filter(withdrawn_on__isnull=False)
     if not include_former:

@@ -150,4 +150,5 @@ def _record_links(user) -> dict[str, bool]:
         "access_log": user.has_function(Function.VIEW_ACCESS_LOG),
         "consent": user.has_function(Function.VIEW_CONSENT),
         "paper_request": user.has_function(Function.HANDLE_REQUESTS),
+        "legal_hold": user.has_function(Function.MANAGE_RETENTION),
     }

@@ -1,5 +1,7 @@
 """The append-only audit trail: what is written, what survives a rollback, who reads it."""
 
+import datetime
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -149,9 +151,19 @@ def test_database_trigger_refuses_update_and_delete_when_on_postgresql(db):
             with connection.cursor() as cursor:
                 cursor.execute(statement, [event.pk])
     assert AccessEvent.objects.get(pk=event.pk).outcome == Outcome.ALLOWED
-    # Only the retention path, with its transaction-local flag, may delete.
+    # The retention flag alone, or a bound the event is not past, still refuses.
+    for bound in ("", event.created_at.isoformat()):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL samen_een.retention = 'on'")
+            cursor.execute("SELECT set_config('samen_een.retention_before', %s, true)", [bound])
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                cursor.execute("DELETE FROM audit_accessevent WHERE id = %s", [event.pk])
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
+    # Only the retention path, for an event past its retention, may delete.
+    later = (event.created_at + datetime.timedelta(seconds=1)).isoformat()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL samen_een.retention = 'on'")
+        cursor.execute("SELECT set_config('samen_een.retention_before', %s, true)", [later])
         cursor.execute("DELETE FROM audit_accessevent WHERE id = %s", [event.pk])
     assert not AccessEvent.objects.filter(pk=event.pk).exists()
 

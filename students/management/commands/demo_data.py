@@ -338,7 +338,76 @@ class Command(BaseCommand):
         self._consent(samen, brug, rng, year, child3=child3, child6=child6)
         self._suppliers(board, samen, year)
         self._requests(child5=child5, guardian=ouder3)
+        self._leavers(samen, groups[8], rng, today)
         return True
+
+    def _leavers(self, school: School, group: Group, rng: random.Random, today) -> None:
+        """Pupils who left 1, 3 and 6 years ago, and one who left 6 years ago under a legal
+        hold: the retention preview shows the 3- and 6-year leavers as due, the held one as
+        held, the 1-year leaver as not yet due."""
+        from retention.services import hold_place
+        from students.constants import WithdrawalDestination
+        from students.services import student_withdraw
+
+        director = User.objects.get(email=f"directeur@{DOMAIN}")
+        people = [
+            (1, "Noor", "Visser", False),
+            (3, "Daan", "Smit", False),
+            (6, "Lotte", "Mulder", False),
+            (6, "Bram", "Bos", True),
+        ]
+        for years, given, surname, held in people:
+            left = datetime.date(today.year - years, 7, 15)
+            born = datetime.date(left.year - 12, 5, 1 + years)
+            student = student_enrol(
+                actor=None,
+                school=school,
+                group=group,
+                first_names=f"{given} Maria" if given in ("Noor", "Lotte") else f"{given} Jan",
+                given_name=given,
+                surname=surname,
+                date_of_birth=born,
+                sex=Sex.FEMALE if given in ("Noor", "Lotte") else Sex.MALE,
+                year_group=8,
+                enrolled_on=datetime.date(left.year - 8, 8, 20),
+                street=rng.choice(STREETS),
+                house_number=str(rng.randint(1, 120)),
+                postal_code="1011 AB",
+                city="Amsterdam",
+                bsn=_bsn(rng),
+            )
+            ProgressRecord.objects.create(
+                student=student,
+                group=group,
+                subject=Subject.MATHS,
+                period="Eind groep 8",
+                result=rng.choice(["I", "II", "III"]),
+            )
+            CareRecord.objects.create(
+                student=student,
+                kind=CareKind.SUPPORT_PLAN,
+                source=CareSource.SCHOOL,
+                content="Ondersteuningsplan begrijpend lezen.",
+                justification="Extra instructie in groep 8.",
+                review_date=left,
+                visibility=CareVisibility.TEACHERS,
+            )
+            student_withdraw(
+                actor=None,
+                student=student,
+                on=left,
+                destination=WithdrawalDestination.SECONDARY_SCHOOL,
+            )
+            Placement.objects.filter(student=student).update(
+                started_on=datetime.date(left.year - 1, 8, 20)
+            )
+            if held:
+                hold_place(
+                    user=director,
+                    student=student,
+                    reason="Geschil over het schooladvies; de stukken blijven bewaard.",
+                    until=None,
+                )
 
     def _requests(self, *, child5: Student, guardian) -> None:
         """Two requests of the Bakker family, so the inbox and the privacy officer's on-time

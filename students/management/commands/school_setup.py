@@ -38,10 +38,13 @@ class Command(BaseCommand):
         if user is None:
             user = User.objects.create_user(email, None, full_name=director_name)
         staff_assign_to_school(user=user, school=school_obj, role=Role.DIRECTOR)
-        # Imported here: the consent app builds on students, not the other way round.
+        # Imported here: consent and retention build on students, not the other way round.
         from consent.services import purposes_seed
 
         purposes_seed(school=school_obj, user=user)
+        from retention.services import rules_seed
+
+        rules_seed(school=school_obj)
         self.stdout.write(
             self.style.SUCCESS(
                 f"School {school_obj.pk} ({brin}) ready; director account {user.pk}. "

@@ -1,0 +1,328 @@
+"""The one erasure service: it deletes or anonymises a pupil's data category by category, for
+retention rules and for approved erasure requests alike (DESIGN rule 4).
+
+Every function here runs inside the caller's transaction, one pupil at a time, and writes the
+tombstone lines (``ErasureRecord``) that say what went, how, when and why, never the data. The
+pupil row is anonymised in place, never deleted. Evidence (consent decisions, access events)
+is removed only through the path the PostgreSQL triggers allow: a transaction-local flag, and
+for access events a bound that only events past their retention satisfy. Stored files are
+removed from storage only once the transaction commits, so a rollback loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.constants import Action, DataKind
+from audit.models import AccessEvent
+from audit.services import event_record
+from consent.models import ConsentDecision, Publication, Takedown
+from students.constants import WITHHELD_STATUSES
+from students.models import (
+    CareRecord,
+    Guardian,
+    Guardianship,
+    Placement,
+    ProcessingLimit,
+    ProgressRecord,
+    ReligionRecord,
+    Student,
+)
+from suppliers.models import DisclosedPupil, Export
+
+from .constants import Category, RuleAction
+from .models import ArchivedResult, ErasureRecord, RetentionCheckpoint, RetentionRule, RetentionRun
+
+AUDIT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Why:
+    """Under which rule or request, by whom, in which run."""
+
+    actor: User | None = None
+    rule: RetentionRule | None = None
+    run: RetentionRun | None = None
+    request_id: int | None = None
+
+
+# Which kind of data a tombstone line removes, for its audit event (care and religion are
+# special-category events).
+DATA_KINDS = {
+    "religion": DataKind.RELIGION,
+    "care": DataKind.CARE,
+    "progress": DataKind.PROGRESS,
+    "publications": DataKind.CONSENT,
+    "contact": DataKind.BASICS,
+    Category.PUPIL_FILE: DataKind.CARE,
+    Category.PUPIL_FILE_SPECIAL: DataKind.CARE,
+    Category.ENROLMENT: DataKind.BASICS,
+    Category.CONSENT_EVIDENCE: DataKind.CONSENT,
+}
+
+
+def _record(student: Student, category: str, action: str, count: int, why: Why) -> None:
+    ErasureRecord.objects.create(
+        student=student,
+        category=category,
+        action=action,
+        count=count,
+        rule=why.rule,
+        run=why.run,
+        request_id=why.request_id,
+        actor=why.actor,
+    )
+    event_record(
+        user=why.actor,
+        action=Action.DELETE,
+        object_type=f"erasure:{category}",
+        object_id=count,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DATA_KINDS.get(category, DataKind.BASICS),
+    )
+
+
+def _delete_files_on_commit(fields: Iterable) -> None:
+    for field in fields:
+        if field:
+            storage, name = field.storage, field.name
+            transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+
+
+def _allow_evidence_removal(*, before: datetime.datetime | None = None) -> None:
+    """Open the triggers' retention path for this transaction only (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('samen_een.retention', 'on', true)")
+        if before is not None:
+            cursor.execute(
+                "SELECT set_config('samen_een.retention_before', %s, true)", [before.isoformat()]
+            )
+
+
+def _package_files_remove(student: Student) -> int:
+    from privacy_requests.models import AccessPackage
+
+    removed = 0
+    for package in AccessPackage.objects.filter(request__student=student):
+        files = [package.json_file, package.pdf_file]
+        if any(files):
+            _delete_files_on_commit(files)
+            AccessPackage.objects.filter(pk=package.pk).update(json_file="", pdf_file="")
+            removed += 1
+    return removed
+
+
+def _export_files_remove(student: Student) -> int:
+    """Stored export files that hold this pupil go; the disclosure evidence stays."""
+    exports = Export.objects.filter(disclosure__links__student=student).exclude(file="")
+    removed = 0
+    for export in exports:
+        _delete_files_on_commit([export.file])
+        Export.objects.filter(pk=export.pk).update(file="")
+        removed += 1
+    return removed
+
+
+def pupil_file_erase(*, student: Student, action: str, why: Why, category: str) -> dict[str, int]:
+    """The pupil file: care data and religion are deleted (all of it, withheld records too:
+    their period has ended); grade lists are archived without the pupil (anonymise) or
+    deleted; appearances in publications and the access packages' files go."""
+    counts = {}
+    counts["care"], _rows = CareRecord.objects.filter(student=student).delete()
+    counts["religion"], _rows = ReligionRecord.objects.filter(student=student).delete()
+    progress = ProgressRecord.objects.filter(student=student).select_related("group")
+    if action == RuleAction.ANONYMISE:
+        ArchivedResult.objects.bulk_create(
+            [
+                ArchivedResult(
+                    school_id=student.school_id,
+                    school_year=record.group.school_year if record.group else None,
+                    year_group=record.group.year_group_low if record.group else student.year_group,
+                    subject=record.subject,
+                    period=record.period,
+                    result=record.result,
+                )
+                for record in progress
+            ]
+        )
+    counts["progress"], _rows = progress.delete()
+    counts["publications"], _rows = Publication.pupils.through.objects.filter(
+        student_id=student.pk
+    ).delete()
+    counts["package_files"] = _package_files_remove(student)
+    _record(student, category, action, sum(counts.values()), why)
+    return counts
+
+
+def consent_evidence_erase(*, student: Student, why: Why) -> int:
+    """Consent decisions past their evidence period, oldest first, through the trigger's
+    retention path. Takedowns that point at them are resolved history and go with them."""
+    _allow_evidence_removal()
+    Takedown.objects.filter(student=student).delete()
+    count = 0
+    for pk in (
+        ConsentDecision.objects.filter(student=student)
+        .order_by("recorded_at", "id")
+        .values_list("pk", flat=True)
+    ):
+        count += ConsentDecision.objects.filter(pk=pk).delete()[0]
+    _record(student, Category.CONSENT_EVIDENCE, RuleAction.DELETE, count, why)
+    return count
+
+
+def _guardian_anonymise(guardian: Guardian) -> None:
+    guardian.first_name = ""
+    guardian.surname_prefix = ""
+    guardian.surname = ""
+    guardian.email = ""
+    guardian.phone = ""
+    guardian.address = ""
+    guardian.save(
+        update_fields=["first_name", "surname_prefix", "surname", "email", "phone", "address"]
+    )
+
+
+def _year_only(day: datetime.date | None) -> datetime.date | None:
+    return datetime.date(day.year, 1, 1) if day else None
+
+
+def enrolment_anonymise(
+    *, student: Student, why: Why, pupil_file_action: str = RuleAction.ANONYMISE
+) -> int:
+    """Turn the pupil into a tombstone: no name, no BSN, no address, birth date reduced to
+    the year; group history, guardian links, disclosure links, processing limits and stored
+    files go; guardians left without any child are anonymised too."""
+    if not ErasureRecord.objects.filter(
+        student=student, category__in=[Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL]
+    ).exists():
+        pupil_file_erase(
+            student=student, action=pupil_file_action, why=why, category=Category.PUPIL_FILE
+        )
+    removed = 0
+    removed += Placement.objects.filter(student=student).delete()[0]
+    guardian_ids = list(
+        Guardianship.objects.filter(student=student).values_list("guardian_id", flat=True)
+    )
+    removed += Guardianship.objects.filter(student=student).delete()[0]
+    for guardian in Guardian.objects.filter(pk__in=guardian_ids).exclude(links__isnull=False):
+        _guardian_anonymise(guardian)
+    removed += DisclosedPupil.objects.filter(student=student).delete()[0]
+    removed += ProcessingLimit.objects.filter(student=student).delete()[0]
+    removed += _export_files_remove(student)
+    _requests_anonymise(student)
+    student.first_names = ""
+    student.given_name = ""
+    student.surname_prefix = ""
+    student.surname = ""
+    student.date_of_birth = _year_only(student.date_of_birth)
+    student.enrolled_on = _year_only(student.enrolled_on)
+    student.withdrawn_on = _year_only(student.withdrawn_on)
+    student.sex = "X"
+    student.street = student.house_number = student.postal_code = student.city = ""
+    student.bsn = ""
+    student.bsn_hash = ""
+    student.source_key = ""
+    student.processing_restricted = True
+    student.anonymised_at = timezone.now()
+    student.save()
+    _record(student, Category.ENROLMENT, RuleAction.ANONYMISE, removed + 1, why)
+    return removed
+
+
+def _requests_anonymise(student: Student) -> None:
+    """The pupil's privacy requests keep their dates and outcome for the on-time record;
+    the free text the guardians and staff typed goes."""
+    from privacy_requests.models import PrivacyRequest, RequestStep
+
+    requests = PrivacyRequest.objects.filter(student=student)
+    RequestStep.objects.filter(request__in=requests).update(note="")
+    requests.update(
+        description="",
+        correction_value="",
+        correction_old_value="",
+        outcome="",
+        decision_reason="",
+        extension_reason="",
+    )
+    _package_files_remove(student)
+
+
+def audit_events_purge(
+    *,
+    before: datetime.datetime,
+    held_ids: Iterable[int],
+    run: RetentionRun | None,
+    school_id: int | None = None,
+) -> int:
+    """Remove access events older than ``before`` (never those of a pupil under legal hold),
+    oldest first, in batches, each with a checkpoint so the audit chain verifies from there."""
+    held = list(held_ids)
+    total = 0
+    while True:
+        with transaction.atomic():
+            _allow_evidence_removal(before=before)
+            batch = list(
+                AccessEvent.objects.filter(created_at__lt=before)
+                .filter(**({"school_id": school_id} if school_id is not None else {}))
+                .exclude(student_id__in=held)
+                .order_by("created_at", "id")
+                .values_list("pk", "created_at")[:AUDIT_BATCH]
+            )
+            if not batch:
+                return total
+            deleted = AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch]).delete()[0]
+            last_pk, last_at = max(batch, key=lambda row: (row[1], row[0]))
+            RetentionCheckpoint.objects.create(
+                table=AccessEvent._meta.db_table,
+                up_to_id=last_pk,
+                up_to_created_at=last_at,
+                deleted_count=deleted,
+                run=run,
+            )
+            total += deleted
+
+
+def request_categories_erase(
+    *, actor: User, student: Student, categories: list[str], request_id: int
+) -> dict[str, int]:
+    """An approved erasure request: the chosen categories of one pupil, each a tombstone
+    line under the request. A care record withheld from guardians under the Meldcode is never
+    erased on a guardian's request (child protection, AVG art. 23): it stays, unmentioned."""
+    from privacy_requests.constants import ErasureCategory
+
+    why = Why(actor=actor, request_id=request_id)
+    counts: dict[str, int] = {}
+    for category in categories:
+        if category == ErasureCategory.RELIGION:
+            counts[category] = ReligionRecord.objects.filter(student=student).delete()[0]
+        elif category == ErasureCategory.CARE:
+            counts[category] = (
+                CareRecord.objects.filter(student=student)
+                .exclude(withhold_status__in=WITHHELD_STATUSES)
+                .delete()[0]
+            )
+        elif category == ErasureCategory.PROGRESS:
+            counts[category] = ProgressRecord.objects.filter(student=student).delete()[0]
+        elif category == ErasureCategory.PUBLICATIONS:
+            counts[category] = Publication.pupils.through.objects.filter(
+                student_id=student.pk
+            ).delete()[0]
+        elif category == ErasureCategory.CONTACT:
+            fields = ("street", "house_number", "postal_code", "city")
+            counts[category] = int(any(getattr(student, f) for f in fields))
+            for name in fields:
+                setattr(student, name, "")
+            student.save(update_fields=list(fields))
+        else:
+            raise ValueError(f"unknown erasure category {category!r}")
+        _record(student, category, RuleAction.DELETE, counts[category], why)
+    return counts

@@ -1,0 +1,66 @@
+"""Existing schools get the Dutch default rules (not enabled: the director enables them after
+looking at the preview), and existing directors and privacy officers the retention
+permissions of their role."""
+
+from django.db import migrations
+
+DEFAULTS = {
+    "pupil_file": (24, "anonymise"),
+    "pupil_file_special_education": (36, "anonymise"),
+    "enrolment": (60, "anonymise"),
+    "consent_evidence": (24, "delete"),
+    "audit_events": (60, "delete"),
+}
+NEW = {
+    "director": ("view_school_retention", "manage_school_retention"),
+    "privacy_officer": ("view_school_retention",),
+}
+MARKER = {"director": "manage_school_suppliers", "privacy_officer": "view_school_audit"}
+
+
+def forward(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    School = apps.get_model("students", "School")
+    Rule = apps.get_model("retention", "RetentionRule")
+    for school in School.objects.all():
+        for category, (months, action) in DEFAULTS.items():
+            Rule.objects.get_or_create(
+                school=school,
+                category=category,
+                defaults={"period_months": months, "action": action},
+            )
+    config = apps.get_app_config("students")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    Permission = apps.get_model("auth", "Permission")
+    SchoolPerm = apps.get_model("students", "SchoolUserObjectPermission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    school_type = ContentType.objects.get(app_label="students", model="school")
+    for role, codenames in NEW.items():
+        holders = list(
+            SchoolPerm.objects.filter(
+                permission__codename=MARKER[role], user__groups__name=role
+            ).values_list("user_id", "content_object_id")
+        )
+        for codename in codenames:
+            permission = Permission.objects.get(content_type=school_type, codename=codename)
+            SchoolPerm.objects.bulk_create(
+                [
+                    SchoolPerm(user_id=user_id, content_object_id=school_id, permission=permission)
+                    for user_id, school_id in holders
+                ],
+                ignore_conflicts=True,
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("retention", "0001_initial"),
+        ("students", "0009_retention_tombstones"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -1,0 +1,254 @@
+"""Retention rules (data the director edits, every change kept), legal holds, runs with their
+report, and the tombstone entries that say what was removed from a pupil, when and why.
+
+Anonymised grade lists are kept as ``ArchivedResult`` rows without any link to a person.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from students.models import School, Student
+
+from .constants import MAX_PERIOD_MONTHS, Category, RuleAction, RunStatus, Trigger
+
+
+class RetentionRule(models.Model):
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("data"), max_length=40, choices=Category.choices)
+    period_months = models.PositiveSmallIntegerField(
+        _("kept for (months)"),
+        help_text=_("Counted from the day the pupil left; access events from their date."),
+    )
+    action = models.CharField(_("then"), max_length=20, choices=RuleAction.choices)
+    enabled = models.BooleanField(
+        _("in the nightly job"),
+        default=False,
+        help_text=_("Only enabled rules run at night; the preview shows every rule."),
+    )
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["school_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "category"], name="one_rule_per_category"),
+            models.CheckConstraint(
+                condition=models.Q(period_months__gte=1, period_months__lte=MAX_PERIOD_MONTHS),
+                name="rule_period_1_to_240_months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.category}"
+
+
+class RuleChange(models.Model):
+    """Every change of a rule, with the values before and after."""
+
+    rule = models.ForeignKey(
+        RetentionRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    before = models.JSONField(_("before"), default=dict)
+    after = models.JSONField(_("after"), default=dict)
+
+    class Meta:
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.changed_at:%Y-%m-%d}"
+
+
+class LegalHold(models.Model):
+    """While a hold is in force nothing of the pupil is deleted or anonymised."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("pupil"), on_delete=models.PROTECT, related_name="legal_holds"
+    )
+    reason = models.TextField(_("reason"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("placed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-placed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"hold {self.student_id}"
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.lifted_at is None and (self.until is None or self.until >= day)
+
+
+class RetentionRun(models.Model):
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    categories = models.JSONField(_("rules"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    counts = models.JSONField(_("counts"), default=dict)
+    errors = models.TextField(_("errors"), blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class ErasureRecord(models.Model):
+    """One line of a pupil's tombstone: which data went, how, when and under which rule or
+    request. It never holds the personal data itself."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("pupil"), on_delete=models.PROTECT, related_name="erasures"
+    )
+    category = models.CharField(_("data"), max_length=40)
+    action = models.CharField(_("what happened"), max_length=20, choices=RuleAction.choices)
+    count = models.PositiveIntegerField(_("records"), default=0)
+    rule = models.ForeignKey(
+        RetentionRule,
+        verbose_name=_("rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    run = models.ForeignKey(
+        RetentionRun,
+        verbose_name=_("run"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="erasures",
+    )
+    request_id = models.PositiveBigIntegerField(_("privacy request"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["student", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.category} {self.action}"
+
+    @property
+    def category_label(self) -> str:
+        from privacy_requests.constants import ErasureCategory
+
+        labels = dict(Category.choices) | dict(ErasureCategory.choices)
+        return str(labels.get(self.category, self.category))
+
+
+class ArchivedResult(models.Model):
+    """A grade kept for the archive after the pupil file's period, with no link to the pupil:
+    school, school year, year group, subject, period and result only."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"), null=True, blank=True)
+    year_group = models.PositiveSmallIntegerField(_("year group"))
+    subject = models.CharField(_("subject"), max_length=20)
+    period = models.CharField(_("period"), max_length=20)
+    result = models.CharField(_("result"), max_length=20)
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archived result")
+        verbose_name_plural = _("archived results")
+        ordering = ["school_id", "school_year", "year_group", "subject", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year} {self.subject}"
+
+
+class RetentionCheckpoint(models.Model):
+    """Where evidence removal stopped: the audit chain is verified from the first event after
+    the last checkpoint, so removing old events never breaks it."""
+
+    table = models.CharField(_("table"), max_length=40)
+    up_to_id = models.BigIntegerField(_("removed up to id"))
+    up_to_created_at = models.DateTimeField(_("removed up to"))
+    deleted_count = models.PositiveIntegerField(_("removed"))
+    run = models.ForeignKey(
+        RetentionRun, verbose_name=_("run"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention checkpoint")
+        verbose_name_plural = _("retention checkpoints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.table} <= {self.up_to_id}"

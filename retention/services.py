@@ -1,0 +1,388 @@
+"""Retention as a policy: rules seeded with the Dutch periods and edited by the director (every
+change kept), legal holds, the preview of what is due, and runs that process pupils one by one,
+each in its own transaction, so a failure half-way leaves every pupil fully processed or
+untouched and the next run continues where this one stopped."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.constants import Action, DataKind
+from audit.models import AccessEvent
+from audit.services import event_record
+from consent.models import ConsentDecision
+from privacy_requests.deadlines import months_add
+from students.constants import WithdrawalDestination
+from students.exceptions import StudentError
+from students.models import School, Student
+
+from .constants import (
+    ALLOWED_ACTIONS,
+    DEFAULTS,
+    MAX_PERIOD_MONTHS,
+    MIN_PERIOD_MONTHS,
+    Category,
+    RuleAction,
+    RunStatus,
+    Trigger,
+)
+from .erasure import (
+    Why,
+    audit_events_purge,
+    consent_evidence_erase,
+    enrolment_anonymise,
+    pupil_file_erase,
+)
+from .models import ErasureRecord, LegalHold, RetentionRule, RetentionRun, RuleChange
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+RUN_ORDER = (
+    Category.PUPIL_FILE,
+    Category.PUPIL_FILE_SPECIAL,
+    Category.CONSENT_EVIDENCE,
+    Category.ENROLMENT,
+    Category.AUDIT_EVENTS,
+)
+
+
+class RetentionError(StudentError):
+    pass
+
+
+# --- Rules -----------------------------------------------------------------------------------
+
+
+def rules_seed(*, school: School) -> list[RetentionRule]:
+    """The school's rules, created with the Dutch defaults where missing (idempotent)."""
+    for category, (months, action) in DEFAULTS.items():
+        RetentionRule.objects.get_or_create(
+            school=school,
+            category=category,
+            defaults={"period_months": months, "action": action},
+        )
+    return list(RetentionRule.objects.filter(school=school).order_by("id"))
+
+
+def _rule_values(rule: RetentionRule) -> dict:
+    return {"period_months": rule.period_months, "action": rule.action, "enabled": rule.enabled}
+
+
+@transaction.atomic
+def rule_update(
+    *, user: User, rule: RetentionRule, period_months: int, action: str, enabled: bool
+) -> RetentionRule:
+    rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
+    if not MIN_PERIOD_MONTHS <= period_months <= MAX_PERIOD_MONTHS:
+        raise RetentionError(
+            _("The period must be between %(min)s and %(max)s months.")
+            % {"min": MIN_PERIOD_MONTHS, "max": MAX_PERIOD_MONTHS}
+        )
+    if action not in ALLOWED_ACTIONS[rule.category]:
+        raise RetentionError(_("This action is not possible for this data."))
+    before = _rule_values(rule)
+    rule.period_months, rule.action, rule.enabled = period_months, action, enabled
+    after = _rule_values(rule)
+    if before == after:
+        return rule
+    rule.updated_at = timezone.now()
+    rule.updated_by = user
+    rule.save()
+    RuleChange.objects.create(rule=rule, changed_by=user, before=before, after=after)
+    event_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="retention_rule",
+        object_id=rule.pk,
+        school_id=rule.school_id,
+        data_kind=DataKind.SCHOOL,
+    )
+    return rule
+
+
+# --- Legal holds -----------------------------------------------------------------------------
+
+
+def holds_in_force(*, school_ids, day: datetime.date) -> QuerySet[LegalHold]:
+    return LegalHold.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=day),
+        student__school_id__in=school_ids,
+        lifted_at__isnull=True,
+    ).select_related("student")
+
+
+@transaction.atomic
+def hold_place(
+    *, user: User, student: Student, reason: str, until: datetime.date | None
+) -> LegalHold:
+    if not reason.strip():
+        raise RetentionError(_("Give the reason for the legal hold."))
+    if until is not None and until < timezone.localdate():
+        raise RetentionError(_("The end date of a hold cannot be in the past."))
+    hold = LegalHold.objects.create(
+        student=student, reason=reason.strip(), until=until, placed_by=user
+    )
+    event_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="legal_hold",
+        object_id=hold.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DataKind.BASICS,
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, user: User, hold: LegalHold) -> LegalHold:
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.lifted_at is not None:
+        raise RetentionError(_("This legal hold has already been lifted."))
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = user
+    hold.save(update_fields=["lifted_at", "lifted_by"])
+    event_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="legal_hold",
+        object_id=hold.pk,
+        student_id=hold.student_id,
+        data_kind=DataKind.BASICS,
+    )
+    return hold
+
+
+# --- What is due -----------------------------------------------------------------------------
+
+
+def cutoff(day: datetime.date, months: int) -> datetime.date:
+    """Data of a pupil who left before this date is past its period on ``day``: the period
+    runs to the end of its last day, so the data goes the day after."""
+    return months_add(day, -months)
+
+
+def due_pupils(rule: RetentionRule, day: datetime.date) -> QuerySet[Student]:
+    """Pupils of the rule's school whose data in this category is due on ``day`` and not yet
+    processed, leaving out pupils under a legal hold."""
+    if rule.category == Category.AUDIT_EVENTS:
+        return Student.objects.none()
+    held = holds_in_force(school_ids=[rule.school_id], day=day).values("student_id")
+    qs = Student.objects.filter(
+        school_id=rule.school_id,
+        withdrawn_on__isnull=False,
+        withdrawn_on__lt=cutoff(day, rule.period_months),
+    ).exclude(pk__in=held)
+    done = ErasureRecord.objects.filter(student=OuterRef("pk"), category=rule.category)
+    qs = qs.exclude(Exists(done))
+    if rule.category == Category.PUPIL_FILE:
+        qs = qs.exclude(withdrawal_destination=WithdrawalDestination.SPECIAL_EDUCATION)
+        qs = qs.filter(anonymised_at__isnull=True)
+    elif rule.category == Category.PUPIL_FILE_SPECIAL:
+        qs = qs.filter(withdrawal_destination=WithdrawalDestination.SPECIAL_EDUCATION)
+        qs = qs.filter(anonymised_at__isnull=True)
+    elif rule.category == Category.ENROLMENT:
+        qs = qs.filter(anonymised_at__isnull=True)
+    elif rule.category == Category.CONSENT_EVIDENCE:
+        qs = qs.filter(Exists(ConsentDecision.objects.filter(student=OuterRef("pk"))))
+    return qs.order_by("pk")
+
+
+def audit_cutoff(rule: RetentionRule, day: datetime.date) -> datetime.datetime:
+    """Access events from before the start of this day (Dutch time) are past the period."""
+    start = datetime.datetime.combine(cutoff(day, rule.period_months), datetime.time.min)
+    return timezone.make_aware(start)
+
+
+def audit_events_due(rule: RetentionRule, day: datetime.date) -> QuerySet[AccessEvent]:
+    held = holds_in_force(school_ids=[rule.school_id], day=day).values_list("student_id", flat=True)
+    return AccessEvent.objects.filter(
+        school_id=rule.school_id, created_at__lt=audit_cutoff(rule, day)
+    ).exclude(student_id__in=list(held))
+
+
+def what_goes(rule: RetentionRule) -> list[str]:
+    """In words: which data the rule removes or anonymises."""
+    if rule.category in (Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL):
+        grades = (
+            _("grade lists archived without name")
+            if rule.action == RuleAction.ANONYMISE
+            else _("grade lists deleted")
+        )
+        return [
+            _("care records deleted"),
+            _("religion deleted"),
+            grades,
+            _("appearances in photos removed"),
+            _("access package files removed"),
+        ]
+    if rule.category == Category.ENROLMENT:
+        return [
+            _("name, BSN and address removed; birth date kept as year only"),
+            _("group history and guardian links removed"),
+            _("links to disclosures and stored export files removed"),
+            _("free text of privacy requests removed"),
+        ]
+    if rule.category == Category.CONSENT_EVIDENCE:
+        return [_("consent decisions deleted, oldest first")]
+    return [_("access events deleted, oldest first, with a checkpoint")]
+
+
+@dataclass
+class RulePreview:
+    rule: RetentionRule
+    pupils_due: int
+    pupil_ids: list[int]
+    events_due: int = 0
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    school: School
+    day: datetime.date
+    rules: list[RulePreview]
+    held: list[LegalHold]
+
+
+def preview(*, school: School, day: datetime.date | None = None) -> Preview:
+    """What would go today per rule (enabled or not), and who is held. Reads only."""
+    day = day or timezone.localdate()
+    rules = rules_seed(school=school)
+    items = []
+    for rule in rules:
+        if rule.category == Category.AUDIT_EVENTS:
+            items.append(
+                RulePreview(
+                    rule=rule,
+                    pupils_due=0,
+                    pupil_ids=[],
+                    events_due=audit_events_due(rule, day).count(),
+                    categories=what_goes(rule),
+                )
+            )
+            continue
+        ids = list(due_pupils(rule, day).values_list("pk", flat=True))
+        items.append(
+            RulePreview(
+                rule=rule,
+                pupils_due=len(ids),
+                pupil_ids=ids,
+                categories=what_goes(rule),
+            )
+        )
+    held = list(holds_in_force(school_ids=[school.pk], day=day).order_by("student_id", "id"))
+    return Preview(school=school, day=day, rules=items, held=held)
+
+
+# --- Runs ------------------------------------------------------------------------------------
+
+
+def _process(rule: RetentionRule, student_id: int, why: Why, rules: dict) -> None:
+    student = Student.objects.select_for_update().get(pk=student_id)
+    if rule.category in (Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL):
+        pupil_file_erase(student=student, action=rule.action, why=why, category=rule.category)
+    elif rule.category == Category.CONSENT_EVIDENCE:
+        consent_evidence_erase(student=student, why=why)
+    elif rule.category == Category.ENROLMENT:
+        file_rule = rules.get(Category.PUPIL_FILE)
+        enrolment_anonymise(
+            student=student,
+            why=why,
+            pupil_file_action=file_rule.action if file_rule else RuleAction.ANONYMISE,
+        )
+
+
+def retention_run(
+    *,
+    school: School,
+    trigger: str = Trigger.MANUAL,
+    user: User | None = None,
+    categories: list[str] | None = None,
+    day: datetime.date | None = None,
+    checkpoint: Callable[[str, int], None] | None = None,
+) -> RetentionRun:
+    """Process the due pupils of the enabled rules (or of ``categories``), one pupil per
+    transaction, in batches. ``checkpoint(category, pupil_id)`` is called inside each pupil's
+    transaction once its data is processed; if anything raises, that pupil is rolled back
+    whole, the run is recorded as stopped with the error, and the next run continues."""
+    day = day or timezone.localdate()
+    rules = {rule.category: rule for rule in rules_seed(school=school)}
+    chosen = [
+        rules[c]
+        for c in RUN_ORDER
+        if (c in categories if categories is not None else rules[c].enabled)
+    ]
+    run = RetentionRun.objects.create(
+        school=school, trigger=trigger, started_by=user, categories=[r.category for r in chosen]
+    )
+    started = time.monotonic()
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        for rule in chosen:
+            why = Why(actor=user, rule=rule, run=run)
+            if rule.category == Category.AUDIT_EVENTS:
+                held = holds_in_force(school_ids=[school.pk], day=day).values_list(
+                    "student_id", flat=True
+                )
+                deleted = audit_events_purge(
+                    before=audit_cutoff(rule, day),
+                    held_ids=list(held),
+                    run=run,
+                    school_id=school.pk,
+                )
+                counts[rule.category] = {"events": deleted}
+                continue
+            done = 0
+            counts[rule.category] = {"pupils": 0}
+            while True:
+                ids = list(due_pupils(rule, day).values_list("pk", flat=True)[:BATCH])
+                if not ids:
+                    break
+                for student_id in ids:
+                    with transaction.atomic():
+                        _process(rule, student_id, why, rules)
+                        if checkpoint is not None:
+                            checkpoint(rule.category, student_id)
+                    done += 1
+                    counts[rule.category]["pupils"] = done
+                RetentionRun.objects.filter(pk=run.pk).update(counts=counts)
+    except Exception as exc:  # recorded on the run; the next run continues
+        logger.exception("retention run %s stopped", run.pk)
+        run.status = RunStatus.FAILED
+        run.errors = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        run.status = RunStatus.DONE
+    run.counts = counts
+    run.finished_at = timezone.now()
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save()
+    event_record(
+        user=user,
+        action=Action.DELETE,
+        object_type="retention_run",
+        object_id=run.pk,
+        school_id=school.pk,
+        data_kind=DataKind.SCHOOL,
+    )
+    logger.info("retention run %s: %s %s", run.pk, run.status, counts)
+    return run
+
+
+def retention_nightly(*, day: datetime.date | None = None) -> list[RetentionRun]:
+    """Every school with an enabled rule: one run of its enabled rules."""
+    schools = School.objects.filter(
+        pk__in=RetentionRule.objects.filter(enabled=True).values("school_id")
+    )
+    return [retention_run(school=s, trigger=Trigger.NIGHTLY, day=day) for s in schools]

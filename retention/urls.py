@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.RetentionView.as_view(), name="retention"),
+    path("rules/<str:rule_id>/", views.RuleEditView.as_view(), name="retention-rule"),
+    path("schools/<str:school_id>/run/", views.RunStartView.as_view(), name="retention-run"),
+    path("runs/<str:run_id>/", views.RunDetailView.as_view(), name="retention-run-detail"),
+    path("holds/new/<str:student_id>/", views.HoldCreateView.as_view(), name="retention-hold"),
+    path("holds/<str:hold_id>/lift/", views.HoldLiftView.as_view(), name="retention-hold-lift"),
+]
