@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,7 +37,15 @@ from students.models import (
 from suppliers.models import DisclosedPupil, Export
 
 from .constants import Category, RuleAction
-from .models import ArchivedResult, ErasureRecord, RetentionCheckpoint, RetentionRule, RetentionRun
+from .exceptions import LegalHoldError
+from .models import (
+    ArchivedResult,
+    ErasureRecord,
+    LegalHold,
+    RetentionCheckpoint,
+    RetentionRule,
+    RetentionRun,
+)
 
 AUDIT_BATCH = 5000
 
@@ -108,6 +116,12 @@ def _allow_evidence_removal(*, before: datetime.datetime | None = None) -> None:
             )
 
 
+def _evidence_delete(queryset: models.QuerySet) -> int:
+    """Delete evidence rows past the models' append-only guard (their querysets refuse
+    ``delete()`` so that no other code can); the database trigger still checks the flag."""
+    return models.QuerySet.delete(queryset)[0]
+
+
 def _package_files_remove(student: Student) -> int:
     from privacy_requests.models import AccessPackage
 
@@ -174,7 +188,7 @@ def consent_evidence_erase(*, student: Student, why: Why) -> int:
         .order_by("recorded_at", "id")
         .values_list("pk", flat=True)
     ):
-        count += ConsentDecision.objects.filter(pk=pk).delete()[0]
+        count += _evidence_delete(ConsentDecision.objects.filter(pk=pk))
     _record(student, Category.CONSENT_EVIDENCE, RuleAction.DELETE, count, why)
     return count
 
@@ -279,7 +293,9 @@ def audit_events_purge(
             )
             if not batch:
                 return total
-            deleted = AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch]).delete()[0]
+            deleted = _evidence_delete(
+                AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch])
+            )
             last_pk, last_at = max(batch, key=lambda row: (row[1], row[0]))
             RetentionCheckpoint.objects.create(
                 table=AccessEvent._meta.db_table,
@@ -299,6 +315,9 @@ def request_categories_erase(
     erased on a guardian's request (child protection, AVG art. 23): it stays, unmentioned."""
     from privacy_requests.constants import ErasureCategory
 
+    today = timezone.localdate()
+    if any(hold.in_force_on(today) for hold in LegalHold.objects.filter(student=student)):
+        raise LegalHoldError
     why = Why(actor=actor, request_id=request_id)
     counts: dict[str, int] = {}
     for category in categories:

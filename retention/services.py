@@ -23,7 +23,6 @@ from audit.services import event_record
 from consent.models import ConsentDecision
 from privacy_requests.deadlines import months_add
 from students.constants import WithdrawalDestination
-from students.exceptions import StudentError
 from students.models import School, Student
 
 from .constants import (
@@ -43,6 +42,7 @@ from .erasure import (
     enrolment_anonymise,
     pupil_file_erase,
 )
+from .exceptions import RetentionError
 from .models import ErasureRecord, LegalHold, RetentionRule, RetentionRun, RuleChange
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,6 @@ RUN_ORDER = (
     Category.ENROLMENT,
     Category.AUDIT_EVENTS,
 )
-
-
-class RetentionError(StudentError):
-    pass
 
 
 # --- Rules -----------------------------------------------------------------------------------

@@ -484,3 +484,26 @@ def test_decision_refused_when_request_not_yet_assessed(world, flow):
 
     assert "Assess the request before deciding" in str(refused.value.message)
     assert ReligionRecord.objects.filter(student=world.pupil3).exists()
+
+
+def test_nothing_erased_while_a_legal_hold_is_in_force_when_director_approves(world, flow, records):
+    from retention.exceptions import LegalHoldError
+    from retention.services import hold_lift, hold_place
+
+    request = _erasure(flow)
+    hold = hold_place(
+        user=world.users["director"], student=world.pupil3, reason="Geschil", until=None
+    )
+
+    with pytest.raises(LegalHoldError):
+        flow.act("director", request, DECIDE, services.erasure_decide, approve=True)
+
+    assert flow.fresh(request).status == Status.IN_PROGRESS
+    assert ReligionRecord.objects.filter(student=world.pupil3).exists()
+    assert ProgressRecord.objects.filter(student=world.pupil3).count() == 2
+
+    hold_lift(user=world.users["director"], hold=hold)
+    flow.act("director", request, DECIDE, services.erasure_decide, approve=True)
+
+    assert flow.fresh(request).status == Status.COMPLETED
+    assert not ReligionRecord.objects.filter(student=world.pupil3).exists()
