@@ -293,9 +293,7 @@ def audit_events_purge(
             )
             if not batch:
                 return total
-            deleted = _evidence_delete(
-                AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch])
-            )
+            deleted = _evidence_delete(AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch]))
             last_pk, last_at = max(batch, key=lambda row: (row[1], row[0]))
             RetentionCheckpoint.objects.create(
                 table=AccessEvent._meta.db_table,

@@ -71,6 +71,17 @@ def rules_seed(*, school: School) -> list[RetentionRule]:
     return list(RetentionRule.objects.filter(school=school).order_by("id"))
 
 
+def rules_for(*, school: School) -> list[RetentionRule]:
+    """The school's rules without writing anything: a category without a saved rule shows its
+    Dutch default (unsaved, not enabled) until the director saves it or a run seeds it."""
+    saved = {rule.category: rule for rule in RetentionRule.objects.filter(school=school)}
+    return [
+        saved.get(category)
+        or RetentionRule(school=school, category=category, period_months=months, action=action)
+        for category, (months, action) in DEFAULTS.items()
+    ]
+
+
 def _rule_values(rule: RetentionRule) -> dict:
     return {"period_months": rule.period_months, "action": rule.action, "enabled": rule.enabled}
 
@@ -255,7 +266,7 @@ class Preview:
 def preview(*, school: School, day: datetime.date | None = None) -> Preview:
     """What would go today per rule (enabled or not), and who is held. Reads only."""
     day = day or timezone.localdate()
-    rules = rules_seed(school=school)
+    rules = rules_for(school=school)
     items = []
     for rule in rules:
         if rule.category == Category.AUDIT_EVENTS:

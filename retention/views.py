@@ -35,8 +35,12 @@ from .selectors import (
 def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200):
     user = request.user
     school = retention_school_for(user=user, school_id=school_id or request.GET.get("school"))
-    data = services.preview(school=school)
     manage = user.has_function(Function.MANAGE_RETENTION)
+    if manage and any(rule.pk is None for rule in services.rules_for(school=school)):
+        # A school set up before retention existed: its director gets the default rules
+        # (not enabled) so that they can be edited.
+        services.rules_seed(school=school)
+    data = services.preview(school=school)
     forms_by_rule = rule_forms or {}
     rows = [
         {
