@@ -23,7 +23,7 @@ from audit.constants import Action, DataKind
 from audit.models import AccessEvent
 from audit.services import event_record
 from consent.models import ConsentDecision, Publication, Takedown
-from students.constants import WITHHELD_STATUSES
+from students.constants import WITHHELD_STATUSES, WithdrawalDestination
 from students.models import (
     CareRecord,
     Guardian,
@@ -203,6 +203,18 @@ def _guardian_anonymise(guardian: Guardian) -> None:
     guardian.save(
         update_fields=["first_name", "surname_prefix", "surname", "email", "phone", "address"]
     )
+    user = guardian.user
+    if user is not None and not user.is_school_staff:
+        # The parent's account goes with them (DESIGN rule 4: anonymised in place, never
+        # deleted, so ids in the evidence stay valid): no name, no address, no login.
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=user).delete()
+        user.email = f"anonymised-{user.pk}@invalid"
+        user.full_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "full_name", "is_active", "password"])
 
 
 def _year_only(day: datetime.date | None) -> datetime.date | None:
@@ -219,7 +231,12 @@ def enrolment_anonymise(
         student=student, category__in=[Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL]
     ).exists():
         pupil_file_erase(
-            student=student, action=pupil_file_action, why=why, category=Category.PUPIL_FILE
+            student=student,
+            action=pupil_file_action,
+            why=why,
+            category=Category.PUPIL_FILE_SPECIAL
+            if student.withdrawal_destination == WithdrawalDestination.SPECIAL_EDUCATION
+            else Category.PUPIL_FILE,
         )
     removed = 0
     removed += Placement.objects.filter(student=student).delete()[0]
@@ -267,6 +284,16 @@ def _requests_anonymise(student: Student) -> None:
         decision_reason="",
         extension_reason="",
     )
+    # The reasons staff typed for keeping data on an erasure request are free text too;
+    # which categories were erased or kept, and how many, stays.
+    for request in requests.exclude(erasure_assessment={}, erasure_result={}):
+        if "keep" in request.erasure_assessment:
+            request.erasure_assessment["keep"] = dict.fromkeys(
+                request.erasure_assessment["keep"], ""
+            )
+        for item in request.erasure_result.get("kept", []):
+            item["reason"] = ""
+        request.save(update_fields=["erasure_assessment", "erasure_result"])
     _package_files_remove(student)
 
 

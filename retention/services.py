@@ -166,6 +166,7 @@ def hold_lift(*, user: User, hold: LegalHold) -> LegalHold:
         object_type="legal_hold",
         object_id=hold.pk,
         student_id=hold.student_id,
+        school_id=hold.student.school_id,
         data_kind=DataKind.BASICS,
     )
     return hold
