@@ -17,6 +17,7 @@ from accounts.constants import Function
 from students.exceptions import StudentError
 
 from . import services
+from .constants import Category
 from .forms import HoldForm, RuleForm, RunForm
 from .selectors import (
     hold_for_lift,
@@ -112,10 +113,23 @@ class RunStartView(LoginRequiredMixin, View):
 class RunDetailView(LoginRequiredMixin, View):
     def get(self, request, run_id):
         run = run_get_for(user=request.user, run_id=run_id)
+        labels = dict(Category.choices)
+        rows = [
+            {
+                "label": labels.get(category, category),
+                "pupils": run.counts.get(category, {}).get("pupils"),
+                "events": run.counts.get(category, {}).get("events"),
+            }
+            for category in run.categories
+        ]
         return render(
             request,
             "retention/run.html",
-            {"run": run, "records": tombstones_of_run(run).select_related("rule")[:2000]},
+            {
+                "run": run,
+                "rows": rows,
+                "records": tombstones_of_run(run).select_related("rule")[:2000],
+            },
         )
 
 

@@ -43,6 +43,7 @@ class World:
     takedowns: dict = None
     suppliers: dict = None
     requests: dict = None  # filled by the request_world fixture
+    retention: dict = None  # filled by the retention_world fixture
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -239,6 +240,47 @@ def request_world(world) -> World:
       for the pupil of the other school.
     """
     world.requests = _request_objects(world)
+    return world
+
+
+@pytest.fixture
+def retention_world(world) -> World:
+    """``world`` plus retention, in ``world.retention``: per school (``school``, ``other``, the
+    other school of the board, and ``foreign``, a school of another board) its rules by
+    category (``rules``), one finished run (``runs``), and an active legal hold
+    (``holds``): on pupil3 (in every school role's scope), on the other school's pupil and on
+    the foreign pupil."""
+    from retention.models import LegalHold
+    from retention.services import hold_place, retention_run, rules_seed
+
+    schools = {
+        "school": world.school,
+        "other": world.other_school,
+        "foreign": world.foreign_school,
+    }
+    pupils = {"school": world.pupil3, "other": world.other_pupil, "foreign": world.foreign_pupil}
+    director = world.users["director"]
+    world.retention = {
+        "rules": {
+            key: {rule.category: rule for rule in rules_seed(school=school)}
+            for key, school in schools.items()
+        },
+        "runs": {
+            key: retention_run(school=school, categories=[]) for key, school in schools.items()
+        },
+        "holds": {
+            "school": hold_place(
+                user=director, student=world.pupil3, reason="Geschil over het advies", until=None
+            ),
+            # Placed by the schools themselves; only the hold matters here, not who placed it.
+            **{
+                key: LegalHold.objects.create(
+                    student=pupils[key], reason="Onderzoek loopt", placed_by=director
+                )
+                for key in ("other", "foreign")
+            },
+        },
+    }
     return world
 
 

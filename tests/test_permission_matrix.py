@@ -209,6 +209,39 @@ def package_download_url(world, role, in_scope):
     return download_url(request.package, user, "pdf")
 
 
+def _retention_key(role: str, in_scope: bool) -> str:
+    """The caller's own school (in), or one outside: the other school of the board, or for the
+    privacy officer (who oversees the whole board) a school of another board."""
+    if in_scope:
+        return "school"
+    return "foreign" if role == "privacy_officer" else "other"
+
+
+def retention_rule_url(world, role, in_scope):
+    rule = world.retention["rules"][_retention_key(role, in_scope)]["pupil_file"]
+    return reverse("retention-rule", args=[rule.pk])
+
+
+def retention_rule_data(world, role, in_scope):
+    rule = world.retention["rules"][_retention_key(role, in_scope)]["pupil_file"]
+    prefix = f"rule{rule.pk}"
+    return {f"{prefix}-period_months": 30, f"{prefix}-action": "anonymise"}
+
+
+def retention_run_url(world, role, in_scope):
+    key = _retention_key(role, in_scope)
+    return reverse("retention-run", args=[world.retention["rules"][key]["pupil_file"].school_id])
+
+
+def retention_object_url(name: str, kind: str) -> Callable:
+    """A run or a legal hold of the caller's school (in) or of a school outside (out)."""
+
+    def build(world, role, in_scope):
+        return reverse(name, args=[world.retention[kind][_retention_key(role, in_scope)].pk])
+
+    return build
+
+
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
 FORBIDDEN = 403
 ANON_PAGE = {"anonymous": (302, 302)}
@@ -640,6 +673,47 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="request_world",
     ),
+    # Retention (issue 7): the director previews and enables; the board's privacy officer
+    # reads every school of the board; everyone else has no business here.
+    "retention": Entry(
+        school_query("retention"),
+        scoped("director", "privacy_officer", **ANON_PAGE),
+        fixture="retention_world",
+    ),
+    "retention-rule": Entry(
+        retention_rule_url,
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data=retention_rule_data,
+        fixture="retention_world",
+    ),
+    "retention-run": Entry(
+        retention_run_url,
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data={"categories": ["pupil_file"]},
+        fixture="retention_world",
+    ),
+    "retention-run-detail": Entry(
+        retention_object_url("retention-run-detail", "runs"),
+        scoped("director", "privacy_officer", **ANON_PAGE),
+        fixture="retention_world",
+    ),
+    "retention-hold": Entry(
+        student_url("retention-hold"), scoped("director", **ANON_PAGE), fixture="retention_world"
+    ),
+    "retention-hold-lift": Entry(
+        retention_object_url("retention-hold-lift", "holds"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="retention_world",
+    ),
+    "api:retention-preview": Entry(
+        school_query("api:retention-preview"),
+        scoped("director", "privacy_officer", **ANON_API),
+        api=True,
+        fixture="retention_world",
+    ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
 }
@@ -747,3 +821,61 @@ def test_request_form_offers_only_the_parents_own_children(world, client):
     choices = response.context["form"].fields["student"].choices
     assert [pk for pk, _label in choices] == [world.pupil3.pk]
     assert world.pupil5.surname.encode() not in response.content
+
+
+RETENTION_WRITES = ("retention-rule", "retention-run", "retention-hold", "retention-hold-lift")
+
+
+@pytest.mark.parametrize("route", RETENTION_WRITES)
+def test_refused_retention_writes_change_nothing(
+    retention_world, django_capture_on_commit_callbacks, route
+):
+    """Only the director writes retention, and only for their own school: the privacy officer
+    (read only) gets 403, the director 404 for a school outside; nothing changes and no run is
+    queued."""
+    from django.test import Client
+
+    from retention.models import LegalHold, RetentionRule, RetentionRun, RuleChange
+
+    world = retention_world
+
+    def state():
+        return (
+            list(RetentionRule.objects.values_list("pk", "period_months", "action", "enabled")),
+            RuleChange.objects.count(),
+            RetentionRun.objects.count(),
+            sorted(LegalHold.objects.values_list("pk", "student_id", "lifted_at")),
+        )
+
+    def call(role, in_scope):
+        if route == "retention-rule":
+            url = retention_rule_url(world, role, in_scope)
+            data = retention_rule_data(world, role, in_scope)
+        elif route == "retention-run":
+            url, data = retention_run_url(world, role, in_scope), {"categories": ["pupil_file"]}
+        elif route == "retention-hold":
+            student = world.in_scope(role) if in_scope else world.out_of_scope(role)
+            url = reverse(route, args=[student.pk])
+            data = {"reason": "Geschil", "until": ""}
+        else:
+            url, data = retention_object_url(route, "holds")(world, role, in_scope), {}
+        client = Client()
+        client.force_login(world.users[role])
+        return client.post(url, data)
+
+    before = state()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        got = {
+            "privacy_officer in": call("privacy_officer", True).status_code,
+            "privacy_officer out": call("privacy_officer", False).status_code,
+            "administration in": call("administration", True).status_code,
+            "director out": call("director", False).status_code,
+        }
+    assert got == {
+        "privacy_officer in": 403,
+        "privacy_officer out": 403,
+        "administration in": 403,
+        "director out": 404,
+    }
+    assert state() == before
+    assert callbacks == [], "a refused run was queued"
