@@ -52,6 +52,8 @@ class Function(models.TextChoices):
     OVERSEE_REQUESTS = "oversee_requests", _("Oversee the board's privacy requests")
     VIEW_RETENTION = "view_retention", _("See the retention rules, preview and runs")
     MANAGE_RETENTION = "manage_retention", _("Set retention rules, legal holds and runs")
+    MANAGE_STAFF = "manage_staff", _("Manage staff accounts and substitutes")
+    ROLLOVER = "rollover", _("Prepare and apply the next school year")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -82,6 +84,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.RELEASE_PACKAGES,
             Function.VIEW_RETENTION,
             Function.MANAGE_RETENTION,
+            Function.MANAGE_STAFF,
+            Function.ROLLOVER,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -175,6 +179,8 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "release_school_packages",
         "view_school_retention",
         "manage_school_retention",
+        "manage_school_staff",
+        "rollover_school",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",

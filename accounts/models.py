@@ -66,3 +66,69 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_school_staff(self) -> bool:
         return bool(self.role_names & STAFF_ROLES)
+
+
+class Invitation(models.Model):
+    """A single-use link by which a guardian sets a password and gets an account. Only a
+    hash of the token is stored; a resend replaces the token, a revoke ends it."""
+
+    guardian = models.ForeignKey(
+        "students.Guardian",
+        verbose_name=_("guardian"),
+        on_delete=models.PROTECT,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "pending"
+
+
+class StaffDeactivation(models.Model):
+    """A staff account ended by a director: kept so the school's staff list still shows the
+    account (inactive) after its permissions are gone; the history stays in the audit trail."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="deactivations"
+    )
+    school = models.ForeignKey(
+        "students.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    by = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff deactivation")
+        verbose_name_plural = _("staff deactivations")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d}"

@@ -1,15 +1,24 @@
-"""Logging in and out. Every attempt, good or bad, is an access event."""
+"""Accounts: logging in and out (every attempt is an access event), guardian invitations and
+staff leaving."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
 from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from audit.constants import Action, Outcome
+from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
-from .models import User
+from .constants import STAFF_ROLES, Role
+from .models import Invitation, StaffDeactivation, User
 
 
 def _normalise(email: str) -> str:
@@ -55,3 +64,204 @@ def session_logout(*, request: HttpRequest) -> None:
 def token_issue(*, user: User) -> str:
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
+
+
+# --- Guardian invitations ----------------------------------------------------------------------
+
+INVITATION_DAYS = 7
+
+
+class InvitationError(Exception):
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _invitation_send(*, invitation: Invitation, token: str, request_base: str = "") -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    guardian = invitation.guardian
+    with translation.override(guardian.language or settings.LANGUAGE_CODE):
+        subject = _("Your account for the parent portal")
+        body = render_to_string(
+            "accounts/email_invitation.txt",
+            {
+                "guardian": guardian,
+                "link": f"{request_base or settings.SITE_URL}"
+                f"{reverse('accounts:invitation', args=[token])}",
+                "expires_at": invitation.expires_at,
+            },
+        )
+    send_mail(subject, body, None, [invitation.email])
+
+
+@transaction.atomic
+def invitation_create(
+    *, user: User, guardian, email: str = "", request_base: str = ""
+) -> Invitation:
+    """Invite a guardian who has no account yet; any earlier open invitation ends."""
+    email = _normalise(email or guardian.email)
+    if not email:
+        raise InvitationError(_("The guardian has no email address; add one first."))
+    if guardian.user_id:
+        raise InvitationError(_("This guardian already has an account."))
+    if User.objects.filter(email=email).exists():
+        raise InvitationError(_("An account with this email address already exists."))
+    now = timezone.now()
+    Invitation.objects.filter(
+        guardian=guardian, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        guardian=guardian,
+        email=email,
+        token_hash=_token_hash(token),
+        created_by=user,
+        expires_at=now + datetime.timedelta(days=INVITATION_DAYS),
+    )
+    event_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="invitation",
+        object_id=invitation.pk,
+        data_kind=DataKind.ACCOUNT,
+    )
+    transaction.on_commit(
+        lambda: _invitation_send(invitation=invitation, token=token, request_base=request_base)
+    )
+    return invitation
+
+
+def invitation_resend(*, user: User, invitation: Invitation, request_base: str = "") -> Invitation:
+    """A new link (the old one stops working), for the same guardian and address."""
+    if invitation.accepted_at:
+        raise InvitationError(_("This invitation has already been accepted."))
+    return invitation_create(
+        user=user, guardian=invitation.guardian, email=invitation.email, request_base=request_base
+    )
+
+
+@transaction.atomic
+def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvitationError(_("This invitation has already been accepted."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        event_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="invitation",
+            object_id=invitation.pk,
+            data_kind=DataKind.ACCOUNT,
+        )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation this link belongs to while it can still be used, else None."""
+    invitation = (
+        Invitation.objects.select_related("guardian")
+        .filter(token_hash=_token_hash(token or ""))
+        .first()
+    )
+    return invitation if invitation is not None and invitation.is_usable else None
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, full_name: str = "") -> User:
+    """Create the guardian's account with the chosen password; the link is then used up."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from students.services import role_grant
+
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("guardian")
+        .filter(token_hash=_token_hash(token or ""))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        raise InvitationError(_("This link is no longer valid. Ask the school for a new one."))
+    if User.objects.filter(email=invitation.email).exists():
+        raise InvitationError(_("An account with this email address already exists."))
+    guardian = invitation.guardian
+    user = User(email=invitation.email, full_name=full_name or guardian.display_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    guardian.user = user
+    guardian.email = guardian.email or invitation.email
+    guardian.save(update_fields=["user", "email"])
+    role_grant(user=user, role=Role.GUARDIAN)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    event_record(
+        user=user,
+        action=Action.CREATE,
+        object_type="account",
+        object_id=user.pk,
+        data_kind=DataKind.ACCOUNT,
+    )
+    return user
+
+
+# --- Staff leaving -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_deactivate(*, user: User, staff: User, school) -> User:
+    """End a staff account at once: no login (its password and sessions are void), no API
+    token, no school or group permission, no group teaching. The account row and its history
+    in the audit trail stay."""
+    from students.models import (
+        GroupTeacher,
+        GroupUserObjectPermission,
+        SchoolUserObjectPermission,
+    )
+
+    staff = User.objects.select_for_update().get(pk=staff.pk)
+    if staff.pk == user.pk:
+        raise InvitationError(_("You cannot deactivate your own account."))
+    roles = sorted(staff.role_names & STAFF_ROLES)
+    staff.is_active = False
+    # A new password hash makes every session of the account invalid on its next request.
+    staff.set_unusable_password()
+    staff.save(update_fields=["is_active", "password"])
+    Token.objects.filter(user=staff).delete()
+    SchoolUserObjectPermission.objects.filter(user=staff).delete()
+    GroupUserObjectPermission.objects.filter(user=staff).delete()
+    GroupTeacher.objects.filter(teacher=staff).delete()
+    staff.groups.remove(*staff.groups.filter(name__in=STAFF_ROLES))
+    _sessions_end(staff)
+    StaffDeactivation.objects.create(user=staff, school=school, roles=roles, by=user)
+    event_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="staff_deactivation",
+        object_id=staff.pk,
+        school_id=school.pk,
+        data_kind=DataKind.ACCOUNT,
+    )
+    return staff
+
+
+def _sessions_end(user: User) -> int:
+    """Delete the account's stored sessions (database sessions), so nothing lingers."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

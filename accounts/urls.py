@@ -1,10 +1,36 @@
 from django.urls import path
 
-from . import views
+from . import reset, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password_reset/", reset.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/done/", reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation"),
+    path(
+        "invitations/guardians/<str:guardian_id>/",
+        views.InvitationCreateView.as_view(),
+        name="invitation-create",
+    ),
+    path(
+        "invitations/<str:invitation_id>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation-revoke",
+    ),
+    path("staff/", views.StaffListView.as_view(), name="staff"),
+    path(
+        "staff/<str:staff_id>/deactivate/",
+        views.StaffDeactivateView.as_view(),
+        name="staff-deactivate",
+    ),
+    path("staff/substitutes/", views.SubstituteCreateView.as_view(), name="substitute-create"),
 ]

@@ -1,5 +1,9 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -7,8 +11,26 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import EmailLoginForm
-from .services import session_login, session_logout
+from .forms import EmailLoginForm, InvitationAcceptForm, SubstituteForm
+from .selectors import (
+    assignments_of,
+    guardian_for_invite,
+    invitation_for_manage,
+    staff_member_for,
+    staff_of,
+    staff_schools_for,
+    teachers_of,
+)
+from .services import (
+    InvitationError,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_revoke,
+    session_login,
+    session_logout,
+    staff_deactivate,
+)
 
 
 @method_decorator([sensitive_post_parameters("password"), never_cache], name="dispatch")
@@ -52,3 +74,153 @@ class LogoutView(View):
 
 
 logout_view = login_required(LogoutView.as_view())
+
+
+@method_decorator(
+    [sensitive_post_parameters("password1", "password2"), never_cache], name="dispatch"
+)
+class InvitationAcceptView(View):
+    """A guardian's invitation link: choose a password, get an account, be logged in. The
+    link works once and until it expires; a used, replaced or expired link says so."""
+
+    template_name = "accounts/invitation.html"
+
+    def get(self, request, token):
+        invitation = invitation_for_token(token)
+        form = InvitationAcceptForm(email=invitation.email) if invitation else None
+        status = 200 if invitation else 404
+        return render(
+            request, self.template_name, {"invitation": invitation, "form": form}, status=status
+        )
+
+    def post(self, request, token):
+        invitation = invitation_for_token(token)
+        if invitation is None:
+            return render(request, self.template_name, {"invitation": None}, status=404)
+        form = InvitationAcceptForm(request.POST, email=invitation.email)
+        if form.is_valid():
+            try:
+                user = invitation_accept(token=token, password=form.cleaned_data["password1"])
+            except InvitationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("home")
+        return render(
+            request, self.template_name, {"invitation": invitation, "form": form}, status=400
+        )
+
+
+def _staff_context(request, form=None):
+    from students.models import Group, school_year_of
+
+    schools = staff_schools_for(request.user)
+    year = school_year_of(timezone.localdate())
+    groups = (
+        Group.objects.filter(school__in=schools, school_year__gte=year)
+        .select_related("school")
+        .order_by("school__name", "school_year", "name")
+    )
+    teachers = list(teachers_of(schools))
+    return {
+        "staff": staff_of(schools),
+        "assignments": assignments_of(schools),
+        "form": form or SubstituteForm(teachers=teachers, groups=groups),
+        "teachers": teachers,
+        "groups": groups,
+        "today": timezone.localdate(),
+    }
+
+
+class StaffListView(LoginRequiredMixin, View):
+    """The director's staff page: accounts with their roles, deactivation, and teachers of
+    groups with their periods (substitutes)."""
+
+    def get(self, request):
+        return render(request, "accounts/staff.html", _staff_context(request))
+
+
+class StaffDeactivateView(LoginRequiredMixin, View):
+    def post(self, request, staff_id):
+        member, school = staff_member_for(user=request.user, staff_id=staff_id)
+        try:
+            staff_deactivate(user=request.user, staff=member, school=school)
+        except InvitationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(email)s can no longer log in; sessions and API tokens have ended.")
+                % {"email": member.email},
+            )
+        return redirect("accounts:staff")
+
+
+class SubstituteCreateView(LoginRequiredMixin, View):
+    def post(self, request):
+        from students.exceptions import StudentError
+        from students.services import teacher_assign_to_group
+
+        context = _staff_context(request)
+        form = SubstituteForm(request.POST, teachers=context["teachers"], groups=context["groups"])
+        if form.is_valid():
+            data = form.cleaned_data
+            teacher = next(t for t in context["teachers"] if t.pk == data["teacher"])
+            group = context["groups"].get(pk=data["group"])
+            try:
+                teacher_assign_to_group(
+                    teacher=teacher,
+                    group=group,
+                    actor=request.user,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    substitute=data["ends_on"] is not None,
+                )
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The teacher was given the group."))
+                return redirect("accounts:staff")
+        context["form"] = form
+        return render(request, "accounts/staff.html", context, status=400)
+
+
+def _back(request, fallback="home"):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+class InvitationCreateView(LoginRequiredMixin, View):
+    """Administration invites a guardian (or sends a new link: the old one stops working)."""
+
+    def post(self, request, guardian_id):
+        guardian = guardian_for_invite(user=request.user, guardian_id=guardian_id)
+        try:
+            invitation_create(
+                user=request.user,
+                guardian=guardian,
+                request_base=f"{request.scheme}://{request.get_host()}",
+            )
+        except InvitationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s; the link works once, for 7 days.")
+                % {"email": guardian.email},
+            )
+        return _back(request)
+
+
+class InvitationRevokeView(LoginRequiredMixin, View):
+    def post(self, request, invitation_id):
+        invitation = invitation_for_manage(user=request.user, invitation_id=invitation_id)
+        try:
+            invitation_revoke(user=request.user, invitation=invitation)
+        except InvitationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The invitation was revoked; its link no longer works."))
+        return _back(request)

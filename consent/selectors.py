@@ -39,6 +39,7 @@ from students.selectors import (
     parse_id,
     school_ids_with,
     scoped_get,
+    teaching_group_ids,
 )
 
 from .constants import Decision, PublicationStatus, Renewal, Status
@@ -592,7 +593,9 @@ def publications_visible_to(user) -> QuerySet[Publication]:
         user_id=user.pk, permission__codename="publish_school"
     ).values("content_object_id")
     teaching = GroupUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename="publish_group"
+        user_id=user.pk,
+        permission__codename="publish_group",
+        content_object_id__in=teaching_group_ids(user),
     ).values("content_object__school_id")
     return (
         Publication.objects.filter(

@@ -2,13 +2,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import TokenLoginApi
+from accounts.api import StaffDeactivateApi, StaffListApi, TokenLoginApi
 from audit.api import AccessEventListApi
 from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
 from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
 from retention.api import RetentionPreviewApi
+from students.rollover.api import RolloverApplyApi, RolloverPreviewApi
 from students import api as students_api
 from students import views as students_views
 from suppliers import api as suppliers_api
@@ -18,6 +19,12 @@ from . import views
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="auth-token"),
+    path("staff/", StaffListApi.as_view(), name="staff-list"),
+    path(
+        "staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"
+    ),
+    path("rollover/preview/", RolloverPreviewApi.as_view(), name="rollover-preview"),
+    path("rollover/", RolloverApplyApi.as_view(), name="rollover-apply"),
     path("students/", students_api.StudentListApi.as_view(), name="student-list"),
     path(
         "students/<str:student_id>/", students_api.StudentDetailApi.as_view(), name="student-detail"
@@ -128,6 +135,11 @@ student_pages = [
         "<str:student_id>/access-log/",
         students_views.AccessLogView.as_view(),
         name="student-access-log",
+    ),
+    path(
+        "<str:student_id>/guardians/<str:guardian_id>/authority/",
+        students_views.GuardianAuthorityView.as_view(),
+        name="guardian-authority",
     ),
     path(
         "<str:student_id>/consent/",
@@ -271,6 +283,7 @@ urlpatterns = [
     ),
     path("requests/", include("privacy_requests.urls")),
     path("retention/", include("retention.urls")),
+    path("rollover/", include("students.rollover.urls")),
     path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
     path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),
     path("audit/care-reads/", CareReadSummaryView.as_view(), name="audit-care-summary"),

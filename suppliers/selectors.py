@@ -21,6 +21,7 @@ from students.selectors import (
     parse_id,
     school_ids_with,
     scoped_get,
+    teaching_group_ids,
 )
 
 from .constants import AgreementStatus
@@ -45,9 +46,9 @@ def board_ids_for(user) -> set[int]:
         )
     )
     groups = set(
-        GroupUserObjectPermission.objects.filter(user_id=user.pk).values_list(
-            "content_object__school__board_id", flat=True
-        )
+        GroupUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object_id__in=teaching_group_ids(user)
+        ).values_list("content_object__school__board_id", flat=True)
     )
     return schools | groups
 

@@ -94,6 +94,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Reset links work for two hours and only once (the token is void once the password changes).
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
@@ -130,6 +132,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@samen-een.example")
+# The portal's own address, for links in emails sent by background jobs (invitations).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -195,6 +199,16 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-requests-due-soon": {
         "task": "privacy_requests.tasks.requests_due_soon_task",
         "schedule": crontab(day_of_week="1-5", hour=7, minute=15),
+    },
+    # Every night just after midnight a scheduled school year is applied (from 1 August) and
+    # teachers' periods are kept: substitutes' access ends by itself after their last day.
+    "students-rollover-scheduled": {
+        "task": "students.tasks.rollover_scheduled_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "students-teacher-periods": {
+        "task": "students.tasks.teacher_periods_sync_task",
+        "schedule": crontab(hour=0, minute=15),
     },
     # Every night at 02:30 the enabled retention rules of each school run: data past its
     # period is deleted or anonymised, pupils under a legal hold are left alone.

@@ -16,6 +16,7 @@ from .core import (
 )
 from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionRecord
+from .rollover import RolloverPlan
 
 __all__ = [
     "Board",
@@ -30,6 +31,7 @@ __all__ = [
     "ProcessingLimit",
     "ProgressRecord",
     "ReligionRecord",
+    "RolloverPlan",
     "School",
     "SchoolGroupObjectPermission",
     "SchoolUserObjectPermission",

@@ -67,6 +67,8 @@ class School(models.Model):
             ("oversee_school_requests", _("Oversee the school's privacy requests")),
             ("view_school_retention", _("See the school's retention rules and runs")),
             ("manage_school_retention", _("Set the school's retention rules and legal holds")),
+            ("manage_school_staff", _("Manage the school's staff accounts and substitutes")),
+            ("rollover_school", _("Prepare and apply the school's next school year")),
         ]
 
     def __str__(self) -> str:
@@ -129,17 +131,43 @@ class Group(models.Model):
         return f"{self.school_year}-{self.school_year + 1}"
 
 
+class GroupTeacherQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        """Assignments in force on this day: a substitute's only within its period."""
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        )
+
+
 class GroupTeacher(models.Model):
+    """A teacher of a group, for good or for a period (a substitute, or until the year
+    turns). Access follows the dates: the selectors check them, and a daily job grants and
+    withdraws the object permissions as periods start and end."""
+
     group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE)
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("teacher"), on_delete=models.PROTECT
     )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    is_substitute = models.BooleanField(_("substitute"), default=False)
+    access_started_at = models.DateTimeField(_("access started"), null=True, blank=True)
+    access_ended_at = models.DateTimeField(_("access ended"), null=True, blank=True)
+
+    objects = GroupTeacherQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group teacher")
         verbose_name_plural = _("group teachers")
         constraints = [
-            models.UniqueConstraint(fields=["group", "teacher"], name="group_teacher_unique")
+            models.UniqueConstraint(fields=["group", "teacher"], name="group_teacher_unique"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="group_teacher_period_in_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from .pupils import (
     group_ids_with,
     groups_visible_to,
     guardians_of_for,
+    guardianship_for_manage,
     not_found,
     parse_id,
     school_get_for,
@@ -20,6 +21,7 @@ from .pupils import (
     student_access_for,
     student_get_for,
     students_visible_to,
+    teaching_group_ids,
 )
 from .records import (
     AccessLogEntry,
@@ -53,6 +55,7 @@ __all__ = [
     "group_ids_with",
     "groups_visible_to",
     "guardians_of_for",
+    "guardianship_for_manage",
     "limits_active_for",
     "limits_for",
     "not_found",
@@ -68,4 +71,5 @@ __all__ = [
     "student_access_for",
     "student_get_for",
     "students_visible_to",
+    "teaching_group_ids",
 ]

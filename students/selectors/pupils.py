@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.constants import Function, Role
 from audit.constants import Action, DataKind, Outcome
@@ -19,6 +20,7 @@ from audit.services import event_record
 from ..exceptions import FunctionNotAllowed
 from ..models import (
     Group,
+    GroupTeacher,
     GroupUserObjectPermission,
     Guardian,
     Guardianship,
@@ -38,10 +40,19 @@ def school_ids_with(user, codename: str):
     ).values("content_object_id")
 
 
+def teaching_group_ids(user, day=None):
+    """Subquery: the groups this user teaches today (a substitute only within the period)."""
+    day = day or timezone.localdate()
+    return GroupTeacher.objects.active_on(day).filter(teacher_id=user.pk).values("group_id")
+
+
 def group_ids_with(user, codename: str):
-    """Subquery: ids of the groups on which the user holds this object permission."""
+    """Subquery: ids of the groups on which the user holds this object permission and which
+    they teach today: the dates count even before the daily job has caught up."""
     return GroupUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename
+        user_id=user.pk,
+        permission__codename=codename,
+        content_object_id__in=teaching_group_ids(user),
     ).values("content_object_id")
 
 
@@ -348,3 +359,25 @@ def scoped_get(*, user, queryset, raw_id, object_type: str, function=None, data_
     if obj is None:
         raise not_found(user=user, object_type=object_type, raw_id=raw_id, data_kind=data_kind)
     return obj
+
+
+def guardianship_for_manage(*, user, student_id, guardian_id) -> Guardianship:
+    """A guardian's link to a pupil of a school where this user enrols pupils, or 403/404."""
+    student = scoped_get(
+        user=user,
+        queryset=Student.objects.filter(
+            school_id__in=school_ids_with(user, "manage_school_pupils")
+        ),
+        raw_id=student_id,
+        object_type="guardianship",
+        function=Function.MANAGE_PUPILS,
+    )
+    return scoped_get(
+        user=user,
+        queryset=Guardianship.objects.filter(student=student).select_related("guardian"),
+        raw_id=Guardianship.objects.filter(student=student, guardian_id=parse_id(guardian_id))
+        .values_list("pk", flat=True)
+        .first()
+        or 0,
+        object_type="guardianship",
+    )

@@ -29,7 +29,7 @@ from ..models import (
     SchoolUserObjectPermission,
     Student,
 )
-from .pupils import function_require, not_found, parse_id
+from .pupils import function_require, not_found, parse_id, teaching_group_ids
 
 ACCESS_LOG_MONTHS = 12
 
@@ -44,7 +44,10 @@ def _has_group_perm(user, codename: str, group_id: int | None) -> bool:
     if group_id is None:
         return False
     return GroupUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=codename, content_object_id=group_id
+        user_id=user.pk,
+        permission__codename=codename,
+        content_object_id=group_id,
+        content_object_id__in=teaching_group_ids(user),
     ).exists()
 
 

@@ -2,6 +2,7 @@
 
 from .pupils import (
     group_school_year_current,
+    guardian_authority_set,
     guardian_link,
     privacy_officer_assign_to_board,
     role_grant,
@@ -11,6 +12,7 @@ from .pupils import (
     student_move,
     student_withdraw,
     teacher_assign_to_group,
+    teacher_periods_sync,
     teacher_remove_from_group,
 )
 from .records import (
@@ -29,6 +31,7 @@ __all__ = [
     "care_withhold_decide",
     "care_withhold_request",
     "group_school_year_current",
+    "guardian_authority_set",
     "guardian_link",
     "privacy_officer_assign_to_board",
     "progress_record_add",
@@ -41,5 +44,6 @@ __all__ = [
     "student_move",
     "student_withdraw",
     "teacher_assign_to_group",
+    "teacher_periods_sync",
     "teacher_remove_from_group",
 ]

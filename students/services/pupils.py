@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.constants import GROUP_TEACHER_PERMISSIONS, SCHOOL_ROLE_PERMISSIONS, Role
 from accounts.models import User
-from audit.constants import Action
+from audit.constants import Action, DataKind
 from audit.services import event_record
 from samen_een.crypto import lookup_hash
 
@@ -76,18 +76,44 @@ def privacy_officer_assign_to_board(*, user: User, board: Board) -> None:
 
 
 @transaction.atomic
-def teacher_assign_to_group(*, teacher: User, group: Group, actor: User | None = None) -> None:
+def teacher_assign_to_group(
+    *,
+    teacher: User,
+    group: Group,
+    actor: User | None = None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    substitute: bool = False,
+) -> GroupTeacher:
+    """Give a teacher a group, for good or for a period (a substitute). The permissions are
+    granted at once; the selectors only honour them within the period, and the daily job
+    withdraws them when it ends. The grant is an audit event, and so is its end."""
+    if starts_on and ends_on and ends_on < starts_on:
+        raise PlacementError(_("The last day cannot be before the first day."))
+    if ends_on and ends_on < timezone.localdate():
+        raise PlacementError(_("The last day cannot be in the past."))
     role_grant(user=teacher, role=Role.TEACHER)
-    GroupTeacher.objects.get_or_create(group=group, teacher=teacher)
+    assignment, _created = GroupTeacher.objects.update_or_create(
+        group=group,
+        teacher=teacher,
+        defaults={
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "is_substitute": substitute,
+            "access_ended_at": None,
+        },
+    )
     for codename in GROUP_TEACHER_PERMISSIONS:
         assign_perm(f"students.{codename}", teacher, group)
     event_record(
         user=actor,
-        action=Action.UPDATE,
-        object_type="group",
-        object_id=group.pk,
+        action=Action.CREATE,
+        object_type="group_teacher",
+        object_id=assignment.pk,
         school_id=group.school_id,
+        data_kind=DataKind.GROUP,
     )
+    return assignment
 
 
 @transaction.atomic
@@ -101,7 +127,51 @@ def teacher_remove_from_group(*, teacher: User, group: Group, actor: User | None
         object_type="group",
         object_id=group.pk,
         school_id=group.school_id,
+        data_kind=DataKind.GROUP,
     )
+
+
+def teacher_periods_sync(*, day: datetime.date | None = None) -> dict[str, int]:
+    """Daily: record the start of periods that began and withdraw the permissions of periods
+    that ended (each an audit event). Safe to run twice: each start and end is done once."""
+    day = day or timezone.localdate()
+    started = ended = 0
+    for assignment in GroupTeacher.objects.filter(
+        starts_on__lte=day, access_started_at__isnull=True
+    ).select_related("group"):
+        with transaction.atomic():
+            if GroupTeacher.objects.filter(pk=assignment.pk, access_started_at__isnull=True).update(
+                access_started_at=timezone.now()
+            ):
+                event_record(
+                    user=None,
+                    action=Action.CREATE,
+                    object_type="group_teacher_start",
+                    object_id=assignment.pk,
+                    school_id=assignment.group.school_id,
+                    data_kind=DataKind.GROUP,
+                )
+                started += 1
+    for assignment in GroupTeacher.objects.filter(
+        ends_on__lt=day, access_ended_at__isnull=True
+    ).select_related("group", "teacher"):
+        with transaction.atomic():
+            if not GroupTeacher.objects.filter(
+                pk=assignment.pk, access_ended_at__isnull=True
+            ).update(access_ended_at=timezone.now()):
+                continue
+            for codename in GROUP_TEACHER_PERMISSIONS:
+                remove_perm(f"students.{codename}", assignment.teacher, assignment.group)
+            event_record(
+                user=None,
+                action=Action.DELETE,
+                object_type="group_teacher_end",
+                object_id=assignment.pk,
+                school_id=assignment.group.school_id,
+                data_kind=DataKind.GROUP,
+            )
+            ended += 1
+    return {"started": started, "ended": ended}
 
 
 def _check_group_fits(*, group: Group, school: School, year_group: int) -> None:
@@ -253,3 +323,23 @@ def guardian_link(
 
 def group_school_year_current() -> int:
     return school_year_of(timezone.localdate())
+
+
+@transaction.atomic
+def guardian_authority_set(*, actor: User, link: Guardianship, has_authority: bool) -> Guardianship:
+    """A court decision changes parental authority: a guardian without it is switched to the
+    limited view at once (basics and progress; no consent, no requests)."""
+    link = Guardianship.objects.select_for_update().get(pk=link.pk)
+    if link.has_authority == has_authority:
+        return link
+    link.has_authority = has_authority
+    link.save(update_fields=["has_authority"])
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="guardianship",
+        object_id=link.pk,
+        student_id=link.student_id,
+        data_kind=DataKind.BASICS,
+    )
+    return link

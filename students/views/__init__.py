@@ -1,4 +1,10 @@
-from .pupils import ChildDetailView, HomeView, StudentDetailView, StudentListView
+from .pupils import (
+    ChildDetailView,
+    GuardianAuthorityView,
+    HomeView,
+    StudentDetailView,
+    StudentListView,
+)
 from .records import (
     AccessLogView,
     CareFileForGuardianView,
@@ -25,6 +31,7 @@ __all__ = [
     "ChildAccessLogView",
     "ChildDetailView",
     "ChildReligionView",
+    "GuardianAuthorityView",
     "HomeView",
     "ReligionView",
     "StudentCareFileView",

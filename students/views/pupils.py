@@ -112,8 +112,60 @@ class StudentDetailView(LoginRequiredMixin, View):
                 "placements": student.placements.all(),
                 "links": _record_links(request.user),
                 "limits": limits_for(student=student),
+                "guardian_accounts": _guardian_accounts(request.user, student),
             },
         )
+
+
+def _guardian_accounts(user, student) -> list[dict]:
+    """For administration and the director: each guardian's portal account or invitation,
+    with the buttons to invite, send again, revoke, and change parental authority."""
+    from accounts.selectors import invitations_of
+
+    from ..models import Guardianship, SchoolUserObjectPermission
+
+    if not user.has_function(Function.MANAGE_PUPILS) or not (
+        SchoolUserObjectPermission.objects.filter(
+            user_id=user.pk,
+            permission__codename="manage_school_pupils",
+            content_object_id=student.school_id,
+        ).exists()
+    ):
+        return []
+    invitations = invitations_of(student=student)
+    return [
+        {
+            "link": link,
+            "guardian": link.guardian,
+            "invitation": invitations.get(link.guardian_id),
+        }
+        for link in Guardianship.objects.filter(student=student)
+        .select_related("guardian", "guardian__user")
+        .order_by("guardian__surname", "guardian_id")
+    ]
+
+
+class GuardianAuthorityView(LoginRequiredMixin, View):
+    """Administration records a change of parental authority (a court decision)."""
+
+    def post(self, request, student_id, guardian_id):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        from ..selectors import guardianship_for_manage
+        from ..services import guardian_authority_set
+
+        link = guardianship_for_manage(
+            user=request.user, student_id=student_id, guardian_id=guardian_id
+        )
+        value = request.POST.get("has_authority")
+        if value not in ("0", "1"):
+            messages.error(request, _("Choose whether the guardian has parental authority."))
+        else:
+            guardian_authority_set(actor=request.user, link=link, has_authority=value == "1")
+            messages.success(request, _("Parental authority was updated; it applies at once."))
+        return redirect("student-detail", link.student_id)
 
 
 class ChildDetailView(LoginRequiredMixin, View):

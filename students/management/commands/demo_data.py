@@ -339,7 +339,35 @@ class Command(BaseCommand):
         self._suppliers(board, samen, year)
         self._requests(child5=child5, guardian=ouder3)
         self._leavers(samen, groups[8], rng, today)
+        self._operations(samen, groups, today)
         return True
+
+    def _operations(self, school: School, groups: dict, today) -> None:
+        """A substitute for Groep 4 whose access ends next week by itself, and a pending
+        invitation for a guardian of a Groep 3 pupil who has no account yet."""
+        from accounts.services import invitation_create
+        from students.models import Guardian
+
+        substitute = _user(f"invaller@{DOMAIN}", "Iris Invaller")
+        teacher_assign_to_group(
+            teacher=substitute,
+            group=groups[4],
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=6),
+            substitute=True,
+        )
+        guardian = (
+            Guardian.objects.filter(
+                user__isnull=True, links__student__group=groups[3], links__has_authority=True
+            )
+            .order_by("id")
+            .first()
+        )
+        if guardian is not None:
+            guardian.email = f"uitnodiging@{DOMAIN}"
+            guardian.save(update_fields=["email"])
+            admin = User.objects.get(email=f"administratie@{DOMAIN}")
+            invitation_create(user=admin, guardian=guardian)
 
     def _leavers(self, school: School, group: Group, rng: random.Random, today) -> None:
         """Pupils who left 1, 3 and 6 years ago, and one who left 6 years ago under a legal

@@ -1,0 +1,88 @@
+"""Password reset for everyone, on Django's own views: single-use links (the token is void once
+the password changes) that expire (PASSWORD_RESET_TIMEOUT), the same answer whether the address
+exists or not, throttled per address and per network address, and audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import cache
+from django.urls import reverse_lazy
+
+from audit.constants import Action, DataKind, Outcome
+from audit.services import event_record
+from samen_een.crypto import lookup_hash
+
+from .models import User
+
+PER_EMAIL_PER_HOUR = 3
+PER_ADDRESS_PER_HOUR = 300  # a school shares one address
+
+
+def _allowed(key: str, limit: int) -> bool:
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= limit
+
+
+class ThrottledResetForm(PasswordResetForm):
+    """Sends the link only within the limits; the page answers the same either way."""
+
+    address = ""
+
+    def save(self, *args, **kwargs):
+        email = self.cleaned_data["email"].strip().lower()
+        known = User.objects.filter(email=email).values_list("pk", flat=True).first()
+        within = _allowed(f"reset:email:{lookup_hash(email)}", PER_EMAIL_PER_HOUR) and _allowed(
+            f"reset:address:{self.address}", PER_ADDRESS_PER_HOUR
+        )
+        event_record(
+            user=None,
+            actor_id=known,
+            action=Action.UPDATE,
+            outcome=Outcome.ALLOWED if within else Outcome.DENIED,
+            object_type="password_reset_request",
+            data_kind=DataKind.ACCOUNT,
+        )
+        if within:
+            super().save(*args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        form.address = self.request.META.get("REMOTE_ADDR", "")
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        event_record(
+            user=form.user,
+            action=Action.UPDATE,
+            object_type="password_reset",
+            object_id=form.user.pk,
+            data_kind=DataKind.ACCOUNT,
+        )
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -1,0 +1,137 @@
+"""Reads of staff accounts for the director: the people who work at their school (through a
+school permission or a group they teach) and the accounts deactivated there."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .constants import Function
+from .models import StaffDeactivation, User
+
+
+def staff_schools_for(user):
+    from students.models import School
+    from students.selectors import function_require, school_ids_with
+
+    function_require(user=user, function=Function.MANAGE_STAFF, object_type="staff")
+    return School.objects.filter(pk__in=school_ids_with(user, "manage_school_staff")).order_by(
+        "name"
+    )
+
+
+def staff_of(schools) -> QuerySet[User]:
+    from students.models import GroupTeacher, SchoolUserObjectPermission
+
+    school_ids = list(schools.values_list("pk", flat=True))
+    return (
+        User.objects.filter(
+            Q(
+                pk__in=SchoolUserObjectPermission.objects.filter(
+                    content_object_id__in=school_ids
+                ).values("user_id")
+            )
+            | Q(
+                pk__in=GroupTeacher.objects.filter(group__school_id__in=school_ids).values(
+                    "teacher_id"
+                )
+            )
+            | Q(pk__in=StaffDeactivation.objects.filter(school_id__in=school_ids).values("user_id"))
+        )
+        .prefetch_related("groups")
+        .order_by("-is_active", "email")
+    )
+
+
+def staff_member_for(*, user, staff_id) -> tuple[User, object]:
+    """An active colleague at one of the director's schools (and that school), or 404."""
+    from students.selectors import scoped_get
+
+    schools = staff_schools_for(user)
+    member = scoped_get(
+        user=user,
+        queryset=staff_of(schools).filter(is_active=True),
+        raw_id=staff_id,
+        object_type="staff",
+    )
+    school = _school_of(member, schools)
+    return member, school
+
+
+def _school_of(member: User, schools):
+    from students.models import GroupTeacher, SchoolUserObjectPermission
+
+    ids = set(
+        SchoolUserObjectPermission.objects.filter(
+            user=member, content_object__in=schools
+        ).values_list("content_object_id", flat=True)
+    ) | set(
+        GroupTeacher.objects.filter(teacher=member, group__school__in=schools).values_list(
+            "group__school_id", flat=True
+        )
+    )
+    return schools.filter(pk__in=ids).first()
+
+
+def teachers_of(schools) -> QuerySet[User]:
+    """Active accounts with the teacher role at these schools, for the substitute form."""
+    return staff_of(schools).filter(is_active=True, groups__name="teacher").distinct()
+
+
+def assignments_of(schools):
+    from students.models import GroupTeacher
+
+    today = timezone.localdate()
+    return (
+        GroupTeacher.objects.filter(group__school__in=schools)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - datetime.timedelta(days=31)))
+        .select_related("group", "teacher")
+        .order_by("group__school_year", "group__name", "teacher__email")
+    )
+
+
+def invitations_of(*, student) -> dict:
+    """Per guardian of a pupil: the latest invitation (for the administration's buttons)."""
+    from .models import Invitation
+
+    latest = {}
+    for invitation in Invitation.objects.filter(guardian__links__student=student).order_by(
+        "created_at", "id"
+    ):
+        latest[invitation.guardian_id] = invitation
+    return latest
+
+
+def guardian_for_invite(*, user, guardian_id):
+    """A guardian of a pupil at a school where this user enrols pupils (administration,
+    director), or 403/404."""
+    from students.models import Guardian
+    from students.selectors import school_ids_with, scoped_get
+
+    return scoped_get(
+        user=user,
+        queryset=Guardian.objects.filter(
+            links__student__school_id__in=school_ids_with(user, "manage_school_pupils")
+        ).distinct(),
+        raw_id=guardian_id,
+        object_type="guardian",
+        function=Function.MANAGE_PUPILS,
+    )
+
+
+def invitation_for_manage(*, user, invitation_id):
+    from students.selectors import school_ids_with, scoped_get
+
+    from .models import Invitation
+
+    return scoped_get(
+        user=user,
+        queryset=Invitation.objects.filter(
+            guardian__links__student__school_id__in=school_ids_with(user, "manage_school_pupils")
+        ).distinct(),
+        raw_id=invitation_id,
+        object_type="invitation",
+        function=Function.MANAGE_PUPILS,
+    )
