@@ -47,7 +47,7 @@ PERSONAL = {
     "surname_prefix": "van der",
     "surname": "Oosterhuis-Kleinjan",
     "street": "Lindengracht",
-    "house_number": "77",
+    "house_number": "77-Zwart",
     "postal_code": "1015 KK",
     "city": "Zaandijk",
     "bsn": "123456782",
