@@ -107,6 +107,15 @@ class Invitation(models.Model):
         return "pending"
 
     @property
+    def status_label(self) -> str:
+        return {
+            "accepted": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "pending": _("pending"),
+        }[self.status]
+
+    @property
     def is_usable(self) -> bool:
         return self.status == "pending"
 
