@@ -262,6 +262,15 @@ def groups_visible_to(user) -> QuerySet[Group]:
     )
 
 
+def groups_current_for(user) -> QuerySet[Group]:
+    """The groups in use now: those with enrolled pupils (after an early school-year turn
+    that is next year's), and those the user teaches today."""
+    in_use = Student.objects.filter(withdrawn_on__isnull=True, group__isnull=False).values(
+        "group_id"
+    )
+    return groups_visible_to(user).filter(Q(pk__in=in_use) | Q(pk__in=teaching_group_ids(user)))
+
+
 def not_found(
     *, user, object_type: str, raw_id, student_id: int | None = None, data_kind: str = ""
 ) -> Http404:

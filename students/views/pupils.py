@@ -12,7 +12,7 @@ from ..selectors import (
     child_get_for,
     children_of,
     function_require,
-    groups_visible_to,
+    groups_current_for,
     guardians_of_for,
     limits_for,
     progress_for,
@@ -32,7 +32,7 @@ class HomeView(LoginRequiredMixin, View):
                 "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
                 "can_view_audit": user.has_function(Function.VIEW_AUDIT),
                 "expiring_agreements": _expiring_agreements(user),
-                "groups": list(groups_visible_to(user).filter(school_year=_current_year()))
+                "groups": list(groups_current_for(user))
                 if user.has_function(Function.VIEW_PUPILS)
                 else [],
             }
@@ -54,16 +54,10 @@ def _expiring_agreements(user):
     return agreements_expiring_for(user)
 
 
-def _current_year() -> int:
-    from ..services import group_school_year_current
-
-    return group_school_year_current()
-
-
 class StudentListView(LoginRequiredMixin, View):
     def get(self, request):
         function_require(user=request.user, function=Function.VIEW_PUPILS, object_type="student")
-        groups = list(groups_visible_to(request.user).filter(school_year=_current_year()))
+        groups = list(groups_current_for(request.user))
         form = StudentSearchForm(request.GET or None, groups=groups)
         students = students_visible_to(request.user)
         if form.is_valid():
