@@ -11,6 +11,7 @@ the permissions); the old groups and placements stay as history for the school's
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -25,6 +26,8 @@ from audit.services import event_record
 from ..constants import WithdrawalDestination
 from ..exceptions import StudentError
 from ..models import Group, GroupTeacher, Placement, RolloverPlan, School, Student
+
+logger = logging.getLogger(__name__)
 
 
 class RolloverError(StudentError):
@@ -77,9 +80,11 @@ class Preview:
 
 def base_year(school: School) -> int:
     """The school year of the groups the pupils are in now."""
+    # From the pupils' side: a group without pupils (next year's, made beforehand) must not
+    # count, and filtering groups on ``students__withdrawn_on__isnull`` would match it.
     year = (
-        Group.objects.filter(school=school, students__withdrawn_on__isnull=True)
-        .aggregate(year=Max("school_year"))
+        Student.objects.filter(school=school, withdrawn_on__isnull=True, group__isnull=False)
+        .aggregate(year=Max("group__school_year"))
         .get("year")
     )
     if year is None:
@@ -146,6 +151,19 @@ def rollover_preview(*, school: School) -> Preview:
         )
         for group in current_groups
     ]
+    for existing in Group.objects.filter(school=school, school_year=target_year):
+        planned = next((g for g in groups if g.name == existing.name), None)
+        if planned and (existing.year_group_low, existing.year_group_high) != (
+            planned.year_group_low,
+            planned.year_group_high,
+        ):
+            raise RolloverError(
+                _(
+                    "Next year's %(group)s already exists for other year groups; change or "
+                    "remove it first."
+                )
+                % {"group": existing.name}
+            )
     kept_back = {int(pk) for pk in (plan.kept_back if plan else [])}
     destinations = {int(k): v for k, v in ((plan.destinations if plan else {}) or {}).items()}
     moves = []
@@ -319,7 +337,7 @@ def rollover_apply(
 ) -> tuple[RolloverPlan, bool]:
     """Apply the next school year in one transaction, effective ``day`` (today). Returns the
     plan and whether anything was done now (False: it had been applied already)."""
-    from ..services.pupils import teacher_assign_to_group
+    from ..services.pupils import teacher_assign_to_group, teacher_remove_from_group
 
     day = day or timezone.localdate()
     # The school row is the lock: two directors pressing at once apply it once.
@@ -351,7 +369,8 @@ def rollover_apply(
     current = GroupTeacher.objects.filter(group__in=old_groups).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=end)
     )
-    current.filter(starts_on__gt=end).delete()
+    for unstarted in current.filter(starts_on__gt=end).select_related("teacher", "group"):
+        teacher_remove_from_group(teacher=unstarted.teacher, group=unstarted.group, actor=user)
     current.update(ends_on=end)
     teacher_ids = {t for g in preview.groups for t in g.teacher_ids}
     teachers = {u.pk: u for u in User.objects.filter(pk__in=teacher_ids, is_active=True)}
@@ -378,6 +397,13 @@ def rollover_apply(
             left += 1
         else:
             group = new_groups[move.to_group]
+            # A next-year group made beforehand may be for other year groups: refuse (and roll
+            # everything back) rather than place a pupil in a group that cannot take them.
+            if not group.year_group_low <= move.year_to <= group.year_group_high:
+                raise RolloverError(
+                    _("A pupil in year group %(year)s cannot be placed in %(group)s.")
+                    % {"year": move.year_to, "group": group.name}
+                )
             Placement.objects.create(
                 student=student,
                 group=group,
@@ -449,6 +475,12 @@ def rollover_scheduled_apply(*, day: datetime.date | None = None) -> int:
     for plan in RolloverPlan.objects.filter(
         status=RolloverPlan.Status.SCHEDULED, school_year__lte=school_year_of(day)
     ).select_related("school"):
-        _plan, done = rollover_apply(user=None, school=plan.school, day=day)
+        try:
+            _plan, done = rollover_apply(user=None, school=plan.school, day=day)
+        except RolloverError:
+            # One school's problem must not hold up the others; the director sees it on the
+            # page, where the preview explains it.
+            logger.exception("rollover of school %s could not be applied", plan.school_id)
+            continue
         applied += done
     return applied

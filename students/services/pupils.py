@@ -100,6 +100,7 @@ def teacher_assign_to_group(
             "starts_on": starts_on,
             "ends_on": ends_on,
             "is_substitute": substitute,
+            "access_started_at": None,
             "access_ended_at": None,
         },
     )
