@@ -8,7 +8,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .constants import Function
+from .constants import Function, Role
 from .models import StaffDeactivation, User
 
 
@@ -40,6 +40,8 @@ def staff_of(schools) -> QuerySet[User]:
             )
             | Q(pk__in=StaffDeactivation.objects.filter(school_id__in=school_ids).values("user_id"))
         )
+        # The board's privacy officer oversees the schools; they are not a school's staff.
+        .exclude(groups__name=Role.PRIVACY_OFFICER)
         .prefetch_related("groups")
         .order_by("-is_active", "email")
     )

@@ -232,6 +232,20 @@ def staff_deactivate(*, user: User, staff: User, school) -> User:
     staff = User.objects.select_for_update().get(pk=staff.pk)
     if staff.pk == user.pk:
         raise InvitationError(_("You cannot deactivate your own account."))
+    managed = SchoolUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="manage_school_staff"
+    ).values("content_object_id")
+    elsewhere = (
+        SchoolUserObjectPermission.objects.filter(user=staff)
+        .exclude(content_object_id__in=managed)
+        .exists()
+        or GroupTeacher.objects.filter(teacher=staff).exclude(group__school_id__in=managed).exists()
+    )
+    if elsewhere:
+        # One director must not lock someone out of a school they do not run.
+        raise InvitationError(
+            _("This account also works at another school; ask the school board to end it.")
+        )
     roles = sorted(staff.role_names & STAFF_ROLES)
     staff.is_active = False
     # A new password hash makes every session of the account invalid on its next request.

@@ -11,6 +11,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from audit.constants import Action, DataKind, Outcome
+from audit.services import event_record
+
 from .forms import EmailLoginForm, InvitationAcceptForm, SubstituteForm
 from .selectors import (
     assignments_of,
@@ -89,6 +92,15 @@ class InvitationAcceptView(View):
         invitation = invitation_for_token(token)
         form = InvitationAcceptForm(email=invitation.email) if invitation else None
         status = 200 if invitation else 404
+        if invitation is None:
+            # A used, replaced or guessed link: on the record, so guessing would show.
+            event_record(
+                user=request.user,
+                action=Action.VIEW,
+                outcome=Outcome.DENIED,
+                object_type="invitation",
+                data_kind=DataKind.ACCOUNT,
+            )
         return render(
             request, self.template_name, {"invitation": invitation, "form": form}, status=status
         )

@@ -9,9 +9,9 @@ from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
 from retention.api import RetentionPreviewApi
-from students.rollover.api import RolloverApplyApi, RolloverPreviewApi
 from students import api as students_api
 from students import views as students_views
+from students.rollover.api import RolloverApplyApi, RolloverPreviewApi
 from suppliers import api as suppliers_api
 from suppliers import views as suppliers_views
 

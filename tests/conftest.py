@@ -44,6 +44,7 @@ class World:
     suppliers: dict = None
     requests: dict = None  # filled by the request_world fixture
     retention: dict = None  # filled by the retention_world fixture
+    operations: dict = None  # filled by the operations_world fixture
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -280,6 +281,72 @@ def retention_world(world) -> World:
                 for key in ("other", "foreign")
             },
         },
+    }
+    return world
+
+
+@pytest.fixture
+def operations_world(world, django_capture_on_commit_callbacks) -> World:
+    """``world`` plus school operations, in ``world.operations``; everything here is cheap and
+    made per test, so a test may deactivate, invite or roll over without harming another:
+
+    - ``colleague`` / ``other_colleague``: a throwaway teacher (of Groep 5 of the school, of
+      the group of the other school of the board);
+    - ``guardian`` / ``other_guardian``: a guardian without an account but with an email
+      address, of pupil5 of the school and of the pupil of the other school;
+    - ``invitation`` / ``other_invitation``: a pending invitation for each of them, made by
+      ``accounts.services.invitation_create``; ``tokens`` holds the links' tokens (only a
+      hash is stored, so they are read from the mails): ``invitation`` and
+      ``other_invitation`` work, ``replaced`` is the guardian's first link, which the second
+      invitation made void;
+    - ``groups``: an empty Groep 4 and Groep 6 in the school, so that its pupils (years 3 and 5)
+      have a group to move up to and the school can turn its year.
+
+    The invitation mails are read and then cleared from ``mail.outbox``.
+    """
+    import re
+
+    from django.core import mail
+
+    from accounts.services import invitation_create
+
+    director = world.users["director"]
+    colleague = make_staff(Role.TEACHER, group=world.group5, email="colleague5@t.example")
+    other_colleague = make_staff(
+        Role.TEACHER, group=world.other_group, email="colleague-brug@t.example"
+    )
+    guardian = GuardianFactory(first_name="Els", surname="Bakker", email="els@home.example")
+    link_guardian(guardian, world.pupil5)
+    other_guardian = GuardianFactory(first_name="Joris", surname="Smit", email="joris@home.example")
+    link_guardian(other_guardian, world.other_pupil)
+
+    def invite(who):
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = invitation_create(
+                user=director, guardian=who, request_base="http://testserver"
+            )
+        (message,) = mail.outbox[before:]
+        token = re.search(r"/accounts/invitation/([^/\s]+)/", message.body).group(1)
+        return invitation, token
+
+    _first, replaced = invite(guardian)
+    invitation, token = invite(guardian)
+    other_invitation, other_token = invite(other_guardian)
+    mail.outbox.clear()
+    groups = {
+        year: GroupFactory(school=world.school, name=f"Groep {year}", year_group_low=year)
+        for year in (4, 6)
+    }
+    world.operations = {
+        "colleague": colleague,
+        "other_colleague": other_colleague,
+        "guardian": guardian,
+        "other_guardian": other_guardian,
+        "invitation": invitation,
+        "other_invitation": other_invitation,
+        "tokens": {"invitation": token, "other_invitation": other_token, "replaced": replaced},
+        "groups": groups,
     }
     return world
 

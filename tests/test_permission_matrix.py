@@ -39,6 +39,9 @@ class Entry:
     data: dict | Callable | None = None
     api: bool = False
     fixture: str = "world"  # the world to call it in (request_world adds privacy requests)
+    # A public page (password reset, invitation link) answers the same for everyone; its 404
+    # is a dead link, not a refused look at someone's data, so it leaves no access event.
+    public: bool = False
 
 
 def _all(status_in: int, status_out: int | None = None, **overrides) -> dict:
@@ -72,14 +75,28 @@ def decide_url(world, role, in_scope):
     return reverse("care-withholding-decide", args=[record.pk])
 
 
+def _school(world, role, in_scope):
+    """The caller's own school, or one outside (for the board's privacy officer, a school of
+    another board)."""
+    if in_scope:
+        return world.school
+    return world.foreign_school if role == "privacy_officer" else world.other_school
+
+
 def school_query(name: str) -> Callable:
     """A page about one school, chosen with ``?school=``: the caller's own or one outside."""
 
     def build(world, role, in_scope):
-        school = world.school
-        if not in_scope:
-            school = world.foreign_school if role == "privacy_officer" else world.other_school
-        return f"{reverse(name)}?school={school.pk}"
+        return f"{reverse(name)}?school={_school(world, role, in_scope).pk}"
+
+    return build
+
+
+def school_arg(name: str) -> Callable:
+    """An action on one school named in the path: the caller's own or one outside."""
+
+    def build(world, role, in_scope):
+        return reverse(name, args=[_school(world, role, in_scope).pk])
 
     return build
 
@@ -240,6 +257,67 @@ def retention_object_url(name: str, kind: str) -> Callable:
         return reverse(name, args=[world.retention[kind][_retention_key(role, in_scope)].pk])
 
     return build
+
+
+def reset_link(world, role, in_scope):
+    """A password-reset link: a working one (it forwards to the form, 302) or one whose token
+    is not valid (the page says so, 200). Whoever opens it gets the same answer."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = world.operations["colleague"]
+    token = default_token_generator.make_token(user) if in_scope else "c0ffee-not-a-token"
+    return reverse(
+        "accounts:password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), token]
+    )
+
+
+def invitation_link(world, role, in_scope):
+    """A guardian's invitation link that works (in), or one a newer invitation replaced (out)."""
+    tokens = world.operations["tokens"]
+    return reverse("accounts:invitation", args=[tokens["invitation" if in_scope else "replaced"]])
+
+
+def operations_url(name: str, key: str) -> Callable:
+    """An object of world.operations at the school (``key``) or at the other school of the
+    board (``other_key``)."""
+
+    def build(world, role, in_scope):
+        item = world.operations[key if in_scope else f"other_{key}"]
+        return reverse(name, args=[item.pk])
+
+    return build
+
+
+def authority_url(world, role, in_scope):
+    """The link between a pupil and a guardian at the school (in) or at the other school."""
+    if in_scope:
+        student, guardian = world.pupil5, world.operations["guardian"]
+    else:
+        student, guardian = world.other_pupil, world.operations["other_guardian"]
+    return reverse("guardian-authority", args=[student.pk, guardian.pk])
+
+
+def substitute_data(world, role, in_scope):
+    """The throwaway colleague as a substitute for Groep 3 of the school (in) or for the group
+    of the other school (out: not among the form's choices)."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    group = world.group3 if in_scope else world.other_group
+    return {
+        "teacher": world.operations["colleague"].pk,
+        "group": group.pk,
+        "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=7)).isoformat(),
+    }
+
+
+def rollover_data(world, role, in_scope):
+    return {"school": _school(world, role, in_scope).pk}
 
 
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
@@ -714,6 +792,111 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="retention_world",
     ),
+    # School operations (issue 8). Password reset and the invitation link are public: the
+    # same answer whoever asks, logged in or not.
+    "accounts:password_reset": Entry(fixed("accounts:password_reset"), _all(200), public=True),
+    "accounts:password_reset_done": Entry(
+        fixed("accounts:password_reset_done"), _all(200), public=True
+    ),
+    "accounts:password_reset_confirm": Entry(
+        reset_link, _all(302, 200), public=True, fixture="operations_world"
+    ),
+    "accounts:password_reset_complete": Entry(
+        fixed("accounts:password_reset_complete"), _all(200), public=True
+    ),
+    "accounts:invitation": Entry(
+        invitation_link, _all(200, 404), public=True, fixture="operations_world"
+    ),
+    # Administration and the director invite guardians of their school's pupils.
+    "accounts:invitation-create": Entry(
+        operations_url("accounts:invitation-create", "guardian"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "accounts:invitation-revoke": Entry(
+        operations_url("accounts:invitation-revoke", "invitation"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "guardian-authority": Entry(
+        authority_url,
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        data={"has_authority": "0"},
+        fixture="operations_world",
+    ),
+    # The director manages the school's staff.
+    "accounts:staff": Entry(
+        fixed("accounts:staff"),
+        _all(FORBIDDEN, director=(200, 200), **ANON_PAGE),
+        fixture="operations_world",
+    ),
+    "accounts:staff-deactivate": Entry(
+        operations_url("accounts:staff-deactivate", "colleague"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "accounts:substitute-create": Entry(
+        fixed("accounts:substitute-create"),
+        # A group of another school is not among the form's choices: the form says so (400).
+        _all(FORBIDDEN, director=(302, 400), **ANON_PAGE),
+        method="post",
+        data=substitute_data,
+        fixture="operations_world",
+    ),
+    "api:staff-list": Entry(
+        fixed("api:staff-list"),
+        _all(FORBIDDEN, director=(200, 200), **ANON_API),
+        api=True,
+        fixture="operations_world",
+    ),
+    "api:staff-deactivate": Entry(
+        operations_url("api:staff-deactivate", "colleague"),
+        scoped("director", **ANON_API),
+        method="post",
+        api=True,
+        fixture="operations_world",
+    ),
+    # The director turns the school year.
+    "rollover": Entry(
+        school_query("rollover"), scoped("director", **ANON_PAGE), fixture="operations_world"
+    ),
+    "rollover-plan": Entry(
+        school_arg("rollover-plan"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data={"keep_back": []},
+        fixture="operations_world",
+    ),
+    "rollover-apply": Entry(
+        school_arg("rollover-apply"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "rollover-schedule": Entry(
+        school_arg("rollover-schedule"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "api:rollover-preview": Entry(
+        school_query("api:rollover-preview"),
+        scoped("director", **ANON_API),
+        api=True,
+        fixture="operations_world",
+    ),
+    "api:rollover-apply": Entry(
+        fixed("api:rollover-apply"),
+        scoped("director", **ANON_API),
+        method="post",
+        data=rollover_data,
+        api=True,
+        fixture="operations_world",
+    ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
 }
@@ -758,7 +941,7 @@ def test_status_matches_the_matrix_for_role_and_route(world, request, route, rol
         call = getattr(client, entry.method)
         response = call(url, data or {}, format="json") if entry.api else call(url, data or {})
         got.append(response.status_code)
-        if role != "anonymous" and response.status_code in (403, 404):
+        if role != "anonymous" and response.status_code in (403, 404) and not entry.public:
             # Every denied attempt of a logged-in user is on the record, although the
             # request failed (an out-of-scope id is an event too).
             assert AccessEvent.objects.filter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.constants import STAFF_ROLES, Role
@@ -117,3 +118,19 @@ def test_own_account_stays_when_director_posts_their_own_deactivation(world, cli
     director.refresh_from_db()
     assert director.is_active is True
     assert client.get(reverse("accounts:staff")).status_code == 200
+
+
+def test_refused_and_account_kept_when_the_colleague_also_works_at_another_school(world):
+    from tests.students.factories import make_staff
+
+    both = make_staff(Role.TEACHER, group=world.group3)
+    teacher_assign_to_group(teacher=both, group=world.other_group)
+
+    with translation.override("en"), pytest.raises(InvitationError, match="another school"):
+        staff_deactivate(user=world.users["director"], staff=both, school=world.school)
+
+    both.refresh_from_db()
+    assert both.is_active
+    assert world.pupil3 in students_visible_to(both)
+    assert world.other_pupil in students_visible_to(both)
+    assert not StaffDeactivation.objects.filter(user=both).exists()
