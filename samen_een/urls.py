@@ -20,9 +20,7 @@ from . import views
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="auth-token"),
     path("staff/", StaffListApi.as_view(), name="staff-list"),
-    path(
-        "staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"
-    ),
+    path("staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
     path("rollover/preview/", RolloverPreviewApi.as_view(), name="rollover-preview"),
     path("rollover/", RolloverApplyApi.as_view(), name="rollover-apply"),
     path("students/", students_api.StudentListApi.as_view(), name="student-list"),
