@@ -54,6 +54,9 @@ class Function(models.TextChoices):
     MANAGE_RETENTION = "manage_retention", _("Set retention rules, legal holds and runs")
     MANAGE_STAFF = "manage_staff", _("Manage staff accounts and substitutes")
     ROLLOVER = "rollover", _("Prepare and apply the next school year")
+    MANAGE_BREACHES = "manage_breaches", _("Record and assess data breaches")
+    VIEW_PROCESSING_REGISTER = "view_processing_register", _("See the processing register")
+    VIEW_PRIVACY_OVERVIEW = "view_privacy_overview", _("See the privacy officer's overview")
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -86,6 +89,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.MANAGE_RETENTION,
             Function.MANAGE_STAFF,
             Function.ROLLOVER,
+            Function.MANAGE_BREACHES,
+            Function.VIEW_PROCESSING_REGISTER,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -135,6 +140,9 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_DISCLOSURES,
             Function.OVERSEE_REQUESTS,
             Function.VIEW_RETENTION,
+            Function.MANAGE_BREACHES,
+            Function.VIEW_PROCESSING_REGISTER,
+            Function.VIEW_PRIVACY_OVERVIEW,
         }
     ),
     Role.GUARDIAN: frozenset(
@@ -181,6 +189,8 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "manage_school_retention",
         "manage_school_staff",
         "rollover_school",
+        "manage_school_breaches",
+        "view_school_register",
     ),
     Role.ADMINISTRATION: (
         "view_school_pupils",
@@ -209,6 +219,8 @@ SCHOOL_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_school_disclosures",
         "oversee_school_requests",
         "view_school_retention",
+        "manage_school_breaches",
+        "view_school_register",
     ),
 }
 GROUP_TEACHER_PERMISSIONS: tuple[str, ...] = (

@@ -8,6 +8,7 @@ from audit.views import AccessEventExportView, AccessEventListView, CareReadSumm
 from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
+from registers.api import BreachListApi, ProcessingRegisterApi
 from retention.api import RetentionPreviewApi
 from students import api as students_api
 from students import views as students_views
@@ -73,6 +74,8 @@ api_v1 = [
     path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
     path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
     path("retention/preview/", RetentionPreviewApi.as_view(), name="retention-preview"),
+    path("breaches/", BreachListApi.as_view(), name="breach-list"),
+    path("processing-register/", ProcessingRegisterApi.as_view(), name="processing-register"),
     path(
         "privacy-requests/",
         requests_api.PrivacyRequestListApi.as_view(),
@@ -281,6 +284,7 @@ urlpatterns = [
     ),
     path("requests/", include("privacy_requests.urls")),
     path("retention/", include("retention.urls")),
+    path("registers/", include("registers.urls")),
     path("rollover/", include("students.rollover.urls")),
     path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
     path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),

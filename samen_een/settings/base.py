@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "suppliers",
     "privacy_requests",
     "retention",
+    "registers",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
     "students-teacher-periods": {
         "task": "students.tasks.teacher_periods_sync_task",
         "schedule": crontab(hour=0, minute=15),
+    },
+    # Every quarter of an hour: a reminder at 24 and 48 hours to decide on an open data
+    # breach, so the 72-hour deadline to notify the Autoriteit Persoonsgegevens is kept.
+    "registers-breach-reminders": {
+        "task": "registers.tasks.breach_reminders_task",
+        "schedule": crontab(minute="*/15"),
     },
     # Every night at 02:30 the enabled retention rules of each school run: data past its
     # period is deleted or anonymised, pupils under a legal hold are left alone.

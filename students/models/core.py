@@ -69,6 +69,8 @@ class School(models.Model):
             ("manage_school_retention", _("Set the school's retention rules and legal holds")),
             ("manage_school_staff", _("Manage the school's staff accounts and substitutes")),
             ("rollover_school", _("Prepare and apply the school's next school year")),
+            ("manage_school_breaches", _("Record and assess the school's data breaches")),
+            ("view_school_register", _("See the processing register for the school")),
         ]
 
     def __str__(self) -> str:

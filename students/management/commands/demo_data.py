@@ -340,7 +340,31 @@ class Command(BaseCommand):
         self._requests(child5=child5, guardian=ouder3)
         self._leavers(samen, groups[8], rng, today)
         self._operations(samen, groups, today)
+        self._disclosure(samen)
         return True
+
+    def _disclosure(self, school: School) -> None:
+        """One export to Rekenwijs already in the disclosure register (built here, not by a
+        job), so a breach can take its pupils from the evidence."""
+        from suppliers.constants import ExportFormat
+        from suppliers.models import Agreement, Export
+        from suppliers.services import export_build
+
+        agreement = (
+            Agreement.objects.filter(supplier__name__startswith="Rekenwijs")
+            .prefetch_related("products")
+            .first()
+        )
+        if agreement is None:
+            return
+        export = Export.objects.create(
+            school=school,
+            requested_by=User.objects.get(email=f"administratie@{DOMAIN}"),
+            agreement=agreement,
+            product=agreement.products.first(),
+            format=ExportFormat.CSV,
+        )
+        export_build(export_id=export.pk)
 
     def _operations(self, school: School, groups: dict, today) -> None:
         """A substitute for Groep 4 whose access ends next week by itself, and a pending

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistersConfig(AppConfig):
+    """The board's registers: data breaches and processing activities, and the privacy
+    officer's overview. Its own app because it reads across all the others."""
+
+    name = "registers"
+    verbose_name = _("Registers")

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DECISION_HOURS = 72
+REMINDER_HOURS = (24, 48)
+
+
+class Risk(models.TextChoices):
+    UNLIKELY = "unlikely", _("Unlikely to result in a risk")
+    RISK = "risk", _("A risk to the people concerned")
+    HIGH = "high", _("A high risk to the people concerned")
+
+
+class BreachStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the decision")
+    DECIDED = "decided", _("Decided")
+    CLOSED = "closed", _("Closed")
+
+
+class PupilSource(models.TextChoices):
+    DISCLOSURE = "disclosure", _("From a disclosure (export)")
+    ACCOUNT_VIEWS = "account_views", _("Pupils an account viewed")
+    MANUAL = "manual", _("Added by hand")

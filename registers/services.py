@@ -1,0 +1,254 @@
+"""Writes for the breach register: record, assess and decide within 72 hours, note the
+notification to the Autoriteit Persoonsgegevens and to the people concerned, find the pupils
+concerned from the portal's own evidence, and remind while the decision is open. Every change
+lands on the breach's timeline with who and when."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.constants import Role
+from accounts.models import User
+from audit.constants import Action, DataKind
+from audit.services import event_record
+from students.exceptions import StudentError
+from students.models import School, SchoolUserObjectPermission
+
+from .constants import REMINDER_HOURS, BreachStatus, PupilSource, Risk
+from .models import Breach, BreachPupil, BreachStep
+
+EDITABLE = (
+    "occurred_at",
+    "aware_at",
+    "description",
+    "categories",
+    "authority_notified_on",
+    "authority_reference",
+    "people_informed",
+    "informed_how",
+    "measures",
+)
+
+
+class BreachError(StudentError):
+    pass
+
+
+def _json(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _step(breach: Breach, user, summary: str, changes: dict | None = None) -> None:
+    BreachStep.objects.create(breach=breach, actor=user, summary=summary, changes=changes or {})
+    event_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="breach",
+        object_id=breach.pk,
+        school_id=breach.school_id,
+        data_kind=DataKind.AUDIT,
+    )
+
+
+def _check_times(occurred_at, aware_at) -> None:
+    now = timezone.now()
+    if aware_at < occurred_at:
+        raise BreachError(_("The school cannot have become aware before it happened."))
+    if aware_at > now + datetime.timedelta(minutes=5) or occurred_at > now:
+        raise BreachError(_("These moments cannot be in the future."))
+
+
+@transaction.atomic
+def breach_record(
+    *,
+    user: User,
+    board_id: int,
+    school: School | None,
+    occurred_at: datetime.datetime,
+    aware_at: datetime.datetime,
+    description: str,
+    categories: list[str] | None = None,
+) -> Breach:
+    if not (description or "").strip():
+        raise BreachError(_("Describe what happened."))
+    _check_times(occurred_at, aware_at)
+    breach = Breach.objects.create(
+        board_id=board_id,
+        school=school,
+        occurred_at=occurred_at,
+        aware_at=aware_at,
+        description=description.strip(),
+        categories=sorted(set(categories or [])),
+        created_by=user,
+    )
+    _step(breach, user, _("Breach recorded"))
+    return breach
+
+
+@transaction.atomic
+def breach_update(*, user: User, breach: Breach, **fields) -> Breach:
+    """Change the recorded facts; each change is on the timeline with before and after."""
+    breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    changes = {}
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise BreachError(_("This field cannot be changed here."))
+        if getattr(breach, name) != value:
+            changes[name] = {"before": _json(getattr(breach, name)), "after": _json(value)}
+            setattr(breach, name, value)
+    if not changes:
+        return breach
+    _check_times(breach.occurred_at, breach.aware_at)
+    if breach.authority_notified_on and not breach.authority_reference.strip():
+        raise BreachError(_("Give the AP's reference of the notification."))
+    breach.save()
+    _step(breach, user, _("Breach updated"), changes)
+    return breach
+
+
+@transaction.atomic
+def breach_decide(
+    *, user: User, breach: Breach, risk: str, notify_authority: bool, reason: str
+) -> Breach:
+    """The assessment: the risk to the people concerned and whether to notify the AP, and
+    why. A high risk means the people concerned must be informed too."""
+    breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    if risk not in Risk.values:
+        raise BreachError(_("Choose the risk."))
+    if not (reason or "").strip():
+        raise BreachError(_("Explain the decision; the register must say why."))
+    if risk == Risk.UNLIKELY and notify_authority is None:
+        notify_authority = False
+    if risk in (Risk.RISK, Risk.HIGH) and not notify_authority:
+        raise BreachError(
+            _("A breach that is a risk to the people concerned must be notified to the AP.")
+        )
+    before = {
+        "risk": breach.risk,
+        "notify_authority": breach.notify_authority,
+        "decision_reason": breach.decision_reason,
+    }
+    breach.risk = risk
+    breach.notify_authority = notify_authority
+    breach.decision_reason = reason.strip()
+    breach.status = BreachStatus.DECIDED
+    if breach.decided_at is None:
+        breach.decided_at = timezone.now()
+        breach.decided_by = user
+    breach.save()
+    after = {"risk": risk, "notify_authority": notify_authority, "decision_reason": reason}
+    _step(
+        breach,
+        user,
+        _("Decision recorded"),
+        {k: {"before": before[k], "after": after[k]} for k in before},
+    )
+    return breach
+
+
+@transaction.atomic
+def breach_close(*, user: User, breach: Breach) -> Breach:
+    breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    if breach.status == BreachStatus.OPEN:
+        raise BreachError(_("Record the decision before closing the breach."))
+    if breach.notify_authority and not breach.authority_notified_on:
+        raise BreachError(_("Record the notification to the AP before closing the breach."))
+    if breach.risk == Risk.HIGH and not breach.people_informed:
+        raise BreachError(
+            _("With a high risk the people concerned must be informed before closing.")
+        )
+    breach.status = BreachStatus.CLOSED
+    breach.save(update_fields=["status"])
+    _step(breach, user, _("Breach closed"))
+    return breach
+
+
+@transaction.atomic
+def breach_pupils_add(
+    *, user: User, breach: Breach, student_ids: list[int], source: str, note: str = ""
+) -> int:
+    """Link the pupils concerned (each once); returns how many were new."""
+    existing = set(breach.pupil_links.values_list("student_id", flat=True))
+    new = [sid for sid in dict.fromkeys(student_ids) if sid not in existing]
+    BreachPupil.objects.bulk_create(
+        [BreachPupil(breach=breach, student_id=sid, source=source) for sid in new]
+    )
+    label = dict(PupilSource.choices)[source]
+    _step(
+        breach,
+        user,
+        _("%(count)s pupil(s) added: %(how)s") % {"count": len(new), "how": label},
+        {"source": source, "note": note, "added": len(new)},
+    )
+    return len(new)
+
+
+def notice_drafts(breach: Breach, student) -> dict[str, str]:
+    """A draft letter to the guardians of one pupil, in Dutch and in English."""
+    drafts = {}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            drafts[language] = render_to_string(
+                "registers/notice.txt", {"breach": breach, "student": student}
+            )
+    return drafts
+
+
+def breach_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """At 24 and 48 hours after becoming aware, while the decision is open, remind the
+    board's privacy officers and the school's director. Each reminder is sent once."""
+    now = now or timezone.now()
+    sent = 0
+    for breach in Breach.objects.filter(status=BreachStatus.OPEN):
+        due = [
+            hours
+            for hours in REMINDER_HOURS
+            if hours not in breach.reminders_sent
+            and now >= breach.aware_at + datetime.timedelta(hours=hours)
+        ]
+        if not due:
+            continue
+        with transaction.atomic():
+            locked = Breach.objects.select_for_update().get(pk=breach.pk)
+            due = [h for h in due if h not in locked.reminders_sent]
+            if not due or locked.status != BreachStatus.OPEN:
+                continue
+            locked.reminders_sent = sorted({*locked.reminders_sent, *due})
+            locked.save(update_fields=["reminders_sent"])
+            recipients = _responsible(locked)
+            if recipients:
+                with translation.override(settings.LANGUAGE_CODE):
+                    subject = _("Data breach %(id)s: decide by %(due)s") % {
+                        "id": locked.pk,
+                        "due": timezone.localtime(locked.decision_due).strftime("%d-%m-%Y %H:%M"),
+                    }
+                    body = render_to_string(
+                        "registers/email_reminder.txt", {"breach": locked, "hours": max(due)}
+                    )
+                send_mail(subject, body, None, recipients)
+                sent += len(recipients)
+    return sent
+
+
+def _responsible(breach: Breach) -> list[str]:
+    schools = (
+        [breach.school_id]
+        if breach.school_id
+        else list(School.objects.filter(board_id=breach.board_id).values_list("pk", flat=True))
+    )
+    user_ids = SchoolUserObjectPermission.objects.filter(
+        content_object_id__in=schools, permission__codename="manage_school_breaches"
+    ).values("user_id")
+    users = User.objects.filter(pk__in=user_ids, is_active=True)
+    if not breach.school_id:
+        users = users.filter(groups__name=Role.PRIVACY_OFFICER)
+    return sorted(set(users.values_list("email", flat=True)))
