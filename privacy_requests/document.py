@@ -140,9 +140,10 @@ def package_pdf(data: dict, *, title: str, school_name: str) -> bytes:
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=9)
+    generated_on = _("Generated on")
     generated = date_format(timezone.localtime(), "DATETIME_FORMAT")
     pdf.multi_cell(
-        0, 5, f"{school_name} · {_('Generated on')} {generated}", new_x="LMARGIN", new_y="NEXT"
+        0, 5, f"{school_name} · {generated_on} {generated}", new_x="LMARGIN", new_y="NEXT"
     )
     for section in readable_sections(data):
         pdf.ln(4)

@@ -35,13 +35,14 @@ def register_pdf(data: dict) -> bytes:
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=9)
+    generated_on = _("Generated on")
     generated = date_format(
         timezone.localtime(parse_datetime(data["generated_at"])), "DATETIME_FORMAT"
     )
     pdf.multi_cell(
         0,
         5,
-        f"{', '.join(data['controller'])} · {_('Generated on')} {generated}",
+        f"{', '.join(data['controller'])} · {generated_on} {generated}",
         new_x="LMARGIN",
         new_y="NEXT",
     )
