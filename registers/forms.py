@@ -40,7 +40,9 @@ class BreachForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    risk = forms.ChoiceField(label=_("Risk to the people concerned"), choices=Risk.choices)
+    risk = forms.ChoiceField(
+        label=_("Risk to the people concerned"), choices=[("", "---------"), *Risk.choices]
+    )
     notify_authority = forms.TypedChoiceField(
         label=_("Notify the Autoriteit Persoonsgegevens?"),
         coerce=lambda v: v == "yes",

@@ -76,9 +76,18 @@ class Breach(models.Model):
         return f"breach {self.pk}"
 
     @property
+    def category_labels(self) -> list[str]:
+        from suppliers.attributes import DataCategory
+
+        labels = dict(DataCategory.choices)
+        return [str(labels.get(code, code)) for code in self.categories]
+
+    @property
     def decision_due(self) -> datetime.datetime:
         """72 elapsed hours after becoming aware: weekends and clock changes do not stop it."""
-        return self.aware_at + datetime.timedelta(hours=DECISION_HOURS)
+        # In UTC: adding to a local (zoneinfo) time, as forms and the API hand it over, adds
+        # wall-clock hours, which are 71 or 73 elapsed hours across a clock change.
+        return self.aware_at.astimezone(datetime.UTC) + datetime.timedelta(hours=DECISION_HOURS)
 
     @property
     def hours_left(self) -> float:

@@ -109,7 +109,12 @@ def processing_register(*, schools) -> dict:
                 ]
             ),
             "people": [people[p] for p in PUPILS_AND_GUARDIANS],
-            "recipients": [f"{r.name} ({r.get_kind_display()})" for r in legal],
+            "recipients": [
+                r.name
+                if str(r.get_kind_display()).startswith(r.name)
+                else f"{r.name} ({r.get_kind_display()})"
+                for r in legal
+            ],
             "outside_eea": [],
             "retention": _retention(rules, Category.ENROLMENT),
         },

@@ -41,10 +41,40 @@ class BreachError(StudentError):
     pass
 
 
-def _json(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
+def _shown(name: str, value) -> str:
+    """A value as the timeline shows it: a choice by its label, yes/no, a local date."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    if name == "risk":
+        return str(dict(Risk.choices).get(value, value))
+    if name == "categories":
+        from suppliers.attributes import DataCategory
+
+        labels = dict(DataCategory.choices)
+        return "; ".join(str(labels.get(c, c)) for c in value)
+    return str(value)
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """Readable before/after per changed field (labels in the language of the moment)."""
+    return {
+        "fields": [
+            {
+                "field": name,
+                "label": str(Breach._meta.get_field(name).verbose_name),
+                "before": _shown(name, before[name]),
+                "after": _shown(name, after[name]),
+            }
+            for name in after
+            if before.get(name) != after[name]
+        ]
+    }
 
 
 def _step(breach: Breach, user, summary: str, changes: dict | None = None) -> None:
@@ -98,15 +128,16 @@ def breach_record(
 def breach_update(*, user: User, breach: Breach, **fields) -> Breach:
     """Change the recorded facts; each change is on the timeline with before and after."""
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
-    changes = {}
+    before, after = {}, {}
     for name, value in fields.items():
         if name not in EDITABLE:
             raise BreachError(_("This field cannot be changed here."))
         if getattr(breach, name) != value:
-            changes[name] = {"before": _json(getattr(breach, name)), "after": _json(value)}
+            before[name], after[name] = getattr(breach, name), value
             setattr(breach, name, value)
-    if not changes:
+    if not after:
         return breach
+    changes = _changes(before, after)
     _check_times(breach.occurred_at, breach.aware_at)
     if breach.authority_notified_on and not breach.authority_reference.strip():
         raise BreachError(_("Give the AP's reference of the notification."))
@@ -145,13 +176,12 @@ def breach_decide(
         breach.decided_at = timezone.now()
         breach.decided_by = user
     breach.save()
-    after = {"risk": risk, "notify_authority": notify_authority, "decision_reason": reason}
-    _step(
-        breach,
-        user,
-        _("Decision recorded"),
-        {k: {"before": before[k], "after": after[k]} for k in before},
-    )
+    after = {
+        "risk": risk,
+        "notify_authority": notify_authority,
+        "decision_reason": reason.strip(),
+    }
+    _step(breach, user, _("Decision recorded"), _changes(before, after))
     return breach
 
 
@@ -192,13 +222,19 @@ def breach_pupils_add(
     return len(new)
 
 
-def notice_drafts(breach: Breach, student) -> dict[str, str]:
-    """A draft letter to the guardians of one pupil, in Dutch and in English."""
+def notice_drafts(breach: Breach, student, *, with_name: bool = True) -> dict[str, str]:
+    """A draft letter to the guardians of one pupil, in Dutch and in English. Without the
+    name (for the board's privacy officer, who sees no pupil basics) it leaves a blank."""
     drafts = {}
     for language in ("nl", "en"):
         with translation.override(language):
             drafts[language] = render_to_string(
-                "registers/notice.txt", {"breach": breach, "student": student}
+                "registers/notice.txt",
+                {
+                    "breach": breach,
+                    "student": student,
+                    "name": student.given_name if with_name else "…",
+                },
             )
     return drafts
 

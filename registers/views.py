@@ -12,6 +12,8 @@ from django.views import View
 
 from accounts.constants import Function
 from accounts.models import User
+from audit.constants import Action, DataKind
+from audit.services import event_record
 from students.exceptions import StudentError
 from students.selectors import function_require
 
@@ -121,6 +123,7 @@ def _detail(request, breach, forms_in=None, status=200):
             "breach": breach,
             "forms": forms,
             "pupils": pupils_of(breach).order_by("school__name", "surname", "id")[:500],
+            "show_names": request.user.has_function(Function.VIEW_PUPILS),
             "steps": breach.steps.select_related("actor"),
             "now": timezone.now(),
         },
@@ -130,7 +133,16 @@ def _detail(request, breach, forms_in=None, status=200):
 
 class BreachDetailView(LoginRequiredMixin, View):
     def get(self, request, breach_id):
-        return _detail(request, breach_get_for(user=request.user, breach_id=breach_id))
+        breach = breach_get_for(user=request.user, breach_id=breach_id)
+        event_record(
+            user=request.user,
+            action=Action.VIEW,
+            object_type="breach",
+            object_id=breach.pk,
+            school_id=breach.school_id,
+            data_kind=DataKind.AUDIT,
+        )
+        return _detail(request, breach)
 
 
 class BreachActionView(LoginRequiredMixin, View):
@@ -219,12 +231,24 @@ class BreachNoticesView(LoginRequiredMixin, View):
     def get(self, request, breach_id):
         breach = breach_get_for(user=request.user, breach_id=breach_id)
         pupils = list(pupils_of(breach).order_by("surname", "id")[:500])
+        show_names = request.user.has_function(Function.VIEW_PUPILS)
+        event_record(
+            user=request.user,
+            action=Action.VIEW,
+            object_type="breach_notices",
+            object_id=breach.pk,
+            school_id=breach.school_id,
+            data_kind=DataKind.BASICS,
+        )
         return render(
             request,
             "registers/notices.html",
             {
                 "breach": breach,
-                "drafts": [(p, services.notice_drafts(breach, p)) for p in pupils],
+                "show_names": show_names,
+                "drafts": [
+                    (p, services.notice_drafts(breach, p, with_name=show_names)) for p in pupils
+                ],
             },
         )
 

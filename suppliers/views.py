@@ -402,6 +402,7 @@ class DisclosureExportView(LoginRequiredMixin, View):
         writer = csv.writer(response)
         writer.writerow(
             [
+                "id",
                 "created_at",
                 "school",
                 "recipient",
@@ -415,6 +416,7 @@ class DisclosureExportView(LoginRequiredMixin, View):
         for d in qs.iterator(chunk_size=1000):
             writer.writerow(
                 [
+                    d.pk,
                     d.created_at.isoformat(),
                     d.school.name,
                     d.recipient_label,
