@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
@@ -20,6 +21,9 @@ PER_ADDRESS_PER_HOUR = 300  # a school shares one address
 
 
 def _allowed(key: str, limit: int) -> bool:
+    """A count per clock hour (the hour is part of the key, so the window follows the
+    portal's clock; the cache only tidies old counts away)."""
+    key = f"{key}:{timezone.now():%Y%m%d%H}"
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)

@@ -128,6 +128,8 @@ def breach_record(
 def breach_update(*, user: User, breach: Breach, **fields) -> Breach:
     """Change the recorded facts; each change is on the timeline with before and after."""
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    if breach.status == BreachStatus.CLOSED:
+        raise BreachError(_("This breach is closed; its record can no longer change."))
     before, after = {}, {}
     for name, value in fields.items():
         if name not in EDITABLE:
@@ -153,6 +155,8 @@ def breach_decide(
     """The assessment: the risk to the people concerned and whether to notify the AP, and
     why. A high risk means the people concerned must be informed too."""
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    if breach.status == BreachStatus.CLOSED:
+        raise BreachError(_("This breach is closed; its record can no longer change."))
     if risk not in Risk.values:
         raise BreachError(_("Choose the risk."))
     if not (reason or "").strip():

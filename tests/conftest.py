@@ -45,6 +45,7 @@ class World:
     requests: dict = None  # filled by the request_world fixture
     retention: dict = None  # filled by the retention_world fixture
     operations: dict = None  # filled by the operations_world fixture
+    breaches: dict = None  # filled by the breach_world fixture
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -347,6 +348,71 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
         "other_invitation": other_invitation,
         "tokens": {"invitation": token, "other_invitation": other_token, "replaced": replaced},
         "groups": groups,
+    }
+    return world
+
+
+@pytest.fixture
+def breach_world(world) -> World:
+    """``world`` plus the breach register, in ``world.breaches``; cheap, made per test:
+
+    - ``school`` / ``other`` / ``foreign``: an open breach of the school, of the other school of
+      the board and of a school of another board (each became known an hour ago);
+    - ``board``: an open breach of the whole board (no school), which only the board's privacy
+      officer sees;
+    - ``disclosure``: a disclosure of the school through the gate to an organisation on the
+      website consent: pupil3 (consent granted) went, pupil5 (no answer) was left out;
+    - ``other_disclosure``: a disclosure of the other school to DUO (its pupil went).
+    """
+    from django.utils import timezone
+
+    from registers.services import breach_record
+    from suppliers.constants import RecipientKind
+    from suppliers.gate import disclose, disclosure_plan
+    from suppliers.models import Recipient
+
+    now = timezone.now()
+    director = world.users["director"]
+    privacy_officer = world.users["privacy_officer"]
+    foreign_officer = make_staff(
+        Role.PRIVACY_OFFICER, board=world.foreign_school.board, email="privacy-elders@t.example"
+    )
+
+    def breach(user, school, description, board_id=None):
+        return breach_record(
+            user=user,
+            board_id=board_id or school.board_id,
+            school=school,
+            occurred_at=now - datetime.timedelta(hours=2),
+            aware_at=now - datetime.timedelta(hours=1),
+            description=description,
+            categories=["identity"],
+        )
+
+    def through_gate(school, **basis):
+        run = disclose(actor=director, plan=disclosure_plan(school=school, **basis))
+        list(run.rows())
+        return run.record()
+
+    photographer = Recipient.objects.create(
+        board=world.school.board,
+        kind=RecipientKind.CONSENT,
+        name="Fotograaf Lens",
+        legal_basis="Toestemming",
+        consent_purpose_code="website",
+        attributes=["first_name", "group_name"],
+    )
+    world.breaches = {
+        "school": breach(director, world.school, "Mail met klassenlijst naar verkeerde ouder"),
+        "other": breach(privacy_officer, world.other_school, "Laptop De Brug gestolen"),
+        "foreign": breach(foreign_officer, world.foreign_school, "USB-stick kwijt elders"),
+        "board": breach(
+            privacy_officer, None, "Phishing op het bestuurskantoor", board_id=world.school.board_id
+        ),
+        "disclosure": through_gate(world.school, recipient=photographer),
+        "other_disclosure": through_gate(
+            world.other_school, recipient=world.suppliers["recipient"]
+        ),
     }
     return world
 

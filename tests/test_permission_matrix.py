@@ -320,6 +320,19 @@ def rollover_data(world, role, in_scope):
     return {"school": _school(world, role, in_scope).pk}
 
 
+def breach_url(name: str, *extra: str) -> Callable:
+    """A breach of the caller's school (in), or one outside: for the director a breach of the
+    other school of the board, for the board's privacy officer one of another board."""
+
+    def build(world, role, in_scope):
+        return reverse(name, args=[world.breaches[_retention_key(role, in_scope)].pk, *extra])
+
+    return build
+
+
+DECISION = {"risk": "unlikely", "notify_authority": "no", "reason": "Versleuteld, geen risico"}
+
+
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
 FORBIDDEN = 403
 ANON_PAGE = {"anonymous": (302, 302)}
@@ -896,6 +909,58 @@ MATRIX: dict[str, Entry] = {
         data=rollover_data,
         api=True,
         fixture="operations_world",
+    ),
+    # Registers (issue 9): the director for their school, the board's privacy officer for
+    # every school of the board (and board-wide breaches); the overview and the security
+    # measures text are the privacy officer's alone.
+    "privacy-overview": Entry(
+        fixed("privacy-overview"),
+        _all(FORBIDDEN, privacy_officer=(200, 200), **ANON_PAGE),
+        fixture="breach_world",
+    ),
+    "breach-list": Entry(
+        fixed("breach-list"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_PAGE),
+        fixture="breach_world",
+    ),
+    "breach-detail": Entry(
+        breach_url("breach-detail"),
+        scoped("director", "privacy_officer", **ANON_PAGE),
+        fixture="breach_world",
+    ),
+    "breach-notices": Entry(
+        breach_url("breach-notices"),
+        scoped("director", "privacy_officer", **ANON_PAGE),
+        fixture="breach_world",
+    ),
+    "breach-action": Entry(
+        breach_url("breach-action", "decide"),
+        scoped("director", "privacy_officer", ok=302, **ANON_PAGE),
+        method="post",
+        data=DECISION,
+        fixture="breach_world",
+    ),
+    "processing-register": Entry(
+        fixed("processing-register"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_PAGE),
+        fixture="breach_world",
+    ),
+    "security-measures": Entry(
+        fixed("security-measures"),
+        _all(FORBIDDEN, privacy_officer=(302, 302), **ANON_PAGE),
+        method="post",
+        data={"text": "Twee-factorauthenticatie voor alle medewerkers."},
+    ),
+    "api:breach-list": Entry(
+        fixed("api:breach-list"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_API),
+        api=True,
+        fixture="breach_world",
+    ),
+    "api:processing-register": Entry(
+        fixed("api:processing-register"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_API),
+        api=True,
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
