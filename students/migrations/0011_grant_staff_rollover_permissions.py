@@ -2,36 +2,14 @@
 
 from django.db import migrations
 
+from students.permission_grants import school_permissions_grant
+
 NEW = {"director": ("manage_school_staff", "rollover_school")}
 MARKER = {"director": "manage_school_suppliers"}
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    config = apps.get_app_config("students")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    SchoolPerm = apps.get_model("students", "SchoolUserObjectPermission")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    school_type = ContentType.objects.get(app_label="students", model="school")
-    for role, codenames in NEW.items():
-        holders = list(
-            SchoolPerm.objects.filter(
-                permission__codename=MARKER[role], user__groups__name=role
-            ).values_list("user_id", "content_object_id")
-        )
-        for codename in codenames:
-            permission = Permission.objects.get(content_type=school_type, codename=codename)
-            SchoolPerm.objects.bulk_create(
-                [
-                    SchoolPerm(user_id=user_id, content_object_id=school_id, permission=permission)
-                    for user_id, school_id in holders
-                ],
-                ignore_conflicts=True,
-            )
+    school_permissions_grant(apps, NEW, MARKER)
 
 
 class Migration(migrations.Migration):
