@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import ConsentPurpose
 from retention.constants import Category
-from retention.services import rules_for
+from retention.services import rules_for_schools
 from suppliers.attributes import CATALOGUE, DataCategory
 from suppliers.constants import RecipientKind
 from suppliers.models import Agreement, Product, Recipient
@@ -57,9 +57,8 @@ def processing_register(*, schools) -> dict:
     schools = list(schools)
     board_ids = sorted({s.board_id for s in schools})
     people = _people()
-    rules = [rule for school in schools for rule in rules_for(school=school)]
-    for rule in rules:
-        rule.school = next(s for s in schools if s.pk == rule.school_id)
+    per_school = rules_for_schools(schools=schools)
+    rules = [rule for school in schools for rule in per_school[school.pk]]
     products = list(
         Product.objects.filter(supplier__board_id__in=board_ids, agreements__isnull=False)
         .select_related("supplier")
@@ -119,10 +118,16 @@ def processing_register(*, schools) -> dict:
             "retention": _retention(rules, Category.ENROLMENT),
         },
     ]
+    purposes = (
+        ConsentPurpose.objects.filter(school__in=[s.pk for s in schools], is_active=True)
+        .select_related("current_version")
+        .order_by("school_id", "position", "id")
+    )
+    by_school: dict[int, list[ConsentPurpose]] = {}
+    for purpose in purposes:
+        by_school.setdefault(purpose.school_id, []).append(purpose)
     for school in schools:
-        for purpose in ConsentPurpose.objects.filter(school=school, is_active=True).select_related(
-            "current_version"
-        ):
+        for purpose in by_school.get(school.pk, []):
             receiving = [
                 r
                 for r in recipients

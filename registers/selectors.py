@@ -123,6 +123,8 @@ def register_schools_for(user) -> QuerySet[School]:
         object_type="processing_register",
         data_kind=DataKind.SCHOOL,
     )
-    return School.objects.filter(pk__in=school_ids_with(user, "view_school_register")).order_by(
-        "name"
+    return (
+        School.objects.filter(pk__in=school_ids_with(user, "view_school_register"))
+        .select_related("board")
+        .order_by("name")
     )

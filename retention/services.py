@@ -74,12 +74,29 @@ def rules_seed(*, school: School) -> list[RetentionRule]:
 def rules_for(*, school: School) -> list[RetentionRule]:
     """The school's rules without writing anything: a category without a saved rule shows its
     Dutch default (unsaved, not enabled) until the director saves it or a run seeds it."""
-    saved = {rule.category: rule for rule in RetentionRule.objects.filter(school=school)}
-    return [
-        saved.get(category)
-        or RetentionRule(school=school, category=category, period_months=months, action=action)
-        for category, (months, action) in DEFAULTS.items()
-    ]
+    return rules_for_schools(schools=[school])[school.pk]
+
+
+def rules_for_schools(*, schools) -> dict[int, list[RetentionRule]]:
+    """``rules_for`` for many schools in one query."""
+    saved = {
+        (rule.school_id, rule.category): rule
+        for rule in RetentionRule.objects.filter(school__in=[s.pk for s in schools])
+    }
+    return {
+        school.pk: [
+            _with_school(saved.get((school.pk, category)), school)
+            or RetentionRule(school=school, category=category, period_months=months, action=action)
+            for category, (months, action) in DEFAULTS.items()
+        ]
+        for school in schools
+    }
+
+
+def _with_school(rule: RetentionRule | None, school: School) -> RetentionRule | None:
+    if rule is not None:
+        rule.school = school  # known already: no query per rule for its school
+    return rule
 
 
 def _rule_values(rule: RetentionRule) -> dict:

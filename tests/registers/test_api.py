@@ -293,3 +293,30 @@ def test_processing_register_is_refused_when_the_caller_may_not_see_it(world, ap
 
     assert response.status_code == status
     assert "activities" not in response.json()
+
+
+def test_processing_register_queries_do_not_grow_with_the_schools_of_the_board(world, api):
+    from consent.services import purposes_seed
+    from retention.services import rules_seed
+    from students.services import privacy_officer_assign_to_board, school_create
+
+    officer = world.users["privacy_officer"]
+    api.force_login(officer)
+    url = reverse("api:processing-register")
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(url)
+        assert response.status_code == 200
+        return len(captured), len(response.json()["activities"])
+
+    before, activities_before = queries()
+    for n in range(3):
+        school = school_create(board=world.school.board, name=f"OBS Extra {n}", brin=f"9{n}ZZ")
+        purposes_seed(school=school)
+        rules_seed(school=school)
+    privacy_officer_assign_to_board(user=officer, board=world.school.board)
+    after, activities_after = queries()
+
+    assert activities_after > activities_before  # the new schools' purposes are in it
+    assert after == before
