@@ -10,9 +10,14 @@ def school_permissions_grant(apps, new: dict[str, tuple[str, ...]], marker: dict
     from django.contrib.auth.management import create_permissions
 
     config = apps.get_app_config("students")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
+    # Historical app configs carry no models module, which create_permissions needs; put back
+    # what was there, so a live app config is left as it was.
+    original = getattr(config, "models_module", None)
+    config.models_module = original or True
+    try:
+        create_permissions(config, apps=apps, verbosity=0)
+    finally:
+        config.models_module = original
     permission_model = apps.get_model("auth", "Permission")
     school_perm = apps.get_model("students", "SchoolUserObjectPermission")
     content_type = apps.get_model("contenttypes", "ContentType")

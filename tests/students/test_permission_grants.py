@@ -31,6 +31,8 @@ def test_role_holders_gain_the_new_permission_where_they_hold_the_role_when_gran
         apps, {"director": ("rollover_school",)}, {"director": "manage_school_suppliers"}
     )
 
+    # The live app config is left as it was (later flushes recreate its permissions).
+    assert apps.get_app_config("students").models_module is not None
     assert "rollover_school" in _codenames(director, world.school)
     assert "rollover_school" not in _codenames(director, world.other_school)
     assert not SchoolUserObjectPermission.objects.filter(
