@@ -17,7 +17,9 @@ class AccessEvent(models.Model):
     """One look at, or change of, pupil data, or one login. Append-only (DESIGN rule 4).
 
     Holds ids rather than foreign keys, so erasing or anonymising a pupil or a user never
-    cascades into the evidence; on PostgreSQL a trigger refuses UPDATE and DELETE.
+    cascades into the evidence; on PostgreSQL a trigger refuses UPDATE and DELETE. Rows are
+    written unsealed; a background job (``audit.sealing``) links them into a hash chain, the
+    one update the trigger allows.
     """
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -35,6 +37,11 @@ class AccessEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
+    seal_seq = models.BigIntegerField(
+        _("seal number"), null=True, blank=True, unique=True, editable=False
+    )
+    prev_seal = models.CharField(_("previous seal"), max_length=64, blank=True, editable=False)
+    seal = models.CharField(_("seal"), max_length=64, blank=True, editable=False)
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -45,6 +52,12 @@ class AccessEvent(models.Model):
         indexes = [
             models.Index(fields=["school_id", "-created_at"]),
             models.Index(fields=["student_id", "-created_at"]),
+            # Small: only the rows the sealer has yet to link, so it never scans the sealed ones.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(seal_seq__isnull=True),
+                name="audit_event_unsealed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,6 +70,25 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Access events are append-only; only the retention service removes them.")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: the last seal number and seal given out. One row
+    (id 1), locked by the sealer, so sealers run one after another."""
+
+    seq = models.BigIntegerField(_("last seal number"), default=0)
+    seal = models.CharField(_("last seal"), max_length=64, default="0" * 64)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.seal[:12]}"
 
 
 class DigestRun(models.Model):

@@ -12,3 +12,13 @@ def denied_digest_send_task(day: str | None = None) -> None:
     from .digest import denied_digest_send
 
     denied_digest_send(day=datetime.date.fromisoformat(day) if day else None)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
+def audit_seal_task() -> None:
+    """Every minute: link new access events into the hash chain (safe to run twice)."""
+    from .sealing import seal_pending
+
+    seal_pending()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.models import AccessEvent
+from audit.sealing import seal_pending, seal_ranges
 from audit.services import event_record
 from consent.models import ConsentDecision, Publication, Takedown
 from students.constants import WITHHELD_STATUSES, WithdrawalDestination
@@ -305,28 +306,33 @@ def audit_events_purge(
     school_id: int | None = None,
 ) -> int:
     """Remove access events older than ``before`` (never those of a pupil under legal hold),
-    oldest first, in batches, each with a checkpoint so the audit chain verifies from there."""
+    oldest first, in batches, each with a checkpoint so the audit chain verifies from there.
+
+    Events are sealed first and only sealed ones go: each checkpoint names the seal numbers
+    its batch removed, the only gaps the chain verification accepts."""
+    seal_pending()
     held = list(held_ids)
     total = 0
     while True:
         with transaction.atomic():
             _allow_evidence_removal(before=before)
             batch = list(
-                AccessEvent.objects.filter(created_at__lt=before)
+                AccessEvent.objects.filter(created_at__lt=before, seal_seq__isnull=False)
                 .filter(**({"school_id": school_id} if school_id is not None else {}))
                 .exclude(student_id__in=held)
                 .order_by("created_at", "id")
-                .values_list("pk", "created_at")[:AUDIT_BATCH]
+                .values_list("pk", "created_at", "seal_seq")[:AUDIT_BATCH]
             )
             if not batch:
                 return total
-            deleted = _evidence_delete(AccessEvent.objects.filter(pk__in=[pk for pk, _at in batch]))
-            last_pk, last_at = max(batch, key=lambda row: (row[1], row[0]))
+            deleted = _evidence_delete(AccessEvent.objects.filter(pk__in=[row[0] for row in batch]))
+            last_pk, last_at, _seq = max(batch, key=lambda row: (row[1], row[0]))
             RetentionCheckpoint.objects.create(
                 table=AccessEvent._meta.db_table,
                 up_to_id=last_pk,
                 up_to_created_at=last_at,
                 deleted_count=deleted,
+                removed_seal_ranges=seal_ranges(row[2] for row in batch),
                 run=run,
             )
             total += deleted

@@ -240,6 +240,9 @@ class RetentionCheckpoint(models.Model):
     up_to_id = models.BigIntegerField(_("removed up to id"))
     up_to_created_at = models.DateTimeField(_("removed up to"))
     deleted_count = models.PositiveIntegerField(_("removed"))
+    # [[first, last], ...]: the seal numbers this batch removed, as runs, so the verifier can
+    # tell a gap retention left from one that someone made.
+    removed_seal_ranges = models.JSONField(_("removed seal numbers"), default=list, blank=True)
     run = models.ForeignKey(
         RetentionRun, verbose_name=_("run"), on_delete=models.PROTECT, null=True, blank=True
     )

@@ -1,0 +1,319 @@
+"""Tamper evidence for the audit trail: a hash chain sealed in the background.
+
+Recording an event takes no lock: rows are inserted unsealed. ``seal_pending`` (every minute,
+``audit_seal_task``) gives each new row the next seal number and a seal, the SHA-256 of the
+previous seal and the row's content, so changing, removing or reordering a sealed row breaks
+the chain. Seal order is the order rows were sealed in, not their id order: a row whose
+transaction committed late simply gets a later number.
+
+Retention removes old sealed rows and writes the removed seal numbers on its checkpoint;
+``chain_verify`` accepts exactly those gaps and nothing else.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from django.db import connection, models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from retention.models import RetentionCheckpoint
+
+from .models import AccessEvent, AuditChainHead
+
+logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+# Every column of an access event except the seal itself and the previous seal (which is
+# hashed as the prefix). A test keeps this in step with the model.
+CONTENT_FIELDS = (
+    "id",
+    "created_at",
+    "actor_id",
+    "role",
+    "action",
+    "data_kind",
+    "special_category",
+    "object_type",
+    "object_id",
+    "student_id",
+    "school_id",
+    "outcome",
+    "request_id",
+    "path",
+    "seal_seq",
+)
+VERIFY_CHUNK = 5000
+
+
+def event_digest(*, prev_seal: str, row: Mapping[str, Any]) -> str:
+    """The seal of one row: SHA-256 (hex) of the previous seal and the row's content as
+    canonical JSON. ``row`` maps every name in ``CONTENT_FIELDS`` to its stored value."""
+    content = {name: row[name] for name in CONTENT_FIELDS}
+    created_at: datetime.datetime = content["created_at"]
+    content["created_at"] = created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    # ASCII JSON: any stored text, whatever its characters, hashes to the same bytes.
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_seal + text).encode()).hexdigest()
+
+
+def seal_ranges(seqs: Iterable[int]) -> list[list[int]]:
+    """Seal numbers compressed into runs: ``[1, 2, 3, 7]`` becomes ``[[1, 3], [7, 7]]``."""
+    runs: list[list[int]] = []
+    for seq in sorted(seqs):
+        if runs and seq == runs[-1][1] + 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+    return runs
+
+
+# --- sealing ---------------------------------------------------------------------------------
+
+
+def seal_pending(*, batch: int = 5000) -> int:
+    """Seal every access event that has none yet, oldest id first, and return how many.
+
+    One transaction per batch, each holding the chain head's row lock, so sealers run one
+    after another and a crash leaves the head and the rows in step. Safe to run twice: a
+    second run finds nothing to seal. Rows inserted after the start wait for the next run.
+    """
+    up_to = AccessEvent.objects.aggregate(last=Max("id"))["last"]
+    total = 0
+    while up_to is not None:
+        sealed = _seal_batch(up_to=up_to, batch=batch)
+        total += sealed
+        if sealed < batch:
+            break
+    if total:
+        logger.info("audit: %d event(s) sealed", total)
+    return total
+
+
+@transaction.atomic
+def _seal_batch(*, up_to: int, batch: int) -> int:
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    rows = list(
+        AccessEvent.objects.filter(seal_seq__isnull=True, id__lte=up_to)
+        .order_by("id")
+        .values(*CONTENT_FIELDS)[:batch]
+    )
+    if not rows:
+        return 0
+    seq, prev = head.seq, head.seal
+    sealed: list[tuple[int, int, str, str]] = []
+    for row in rows:
+        seq += 1
+        row["seal_seq"] = seq
+        seal = event_digest(prev_seal=prev, row=row)
+        sealed.append((row["id"], seq, prev, seal))
+        prev = seal
+    written = _seals_write(sealed)
+    if written != len(sealed):
+        # A row went between reading and writing: roll back, the next run seals what is there.
+        raise RuntimeError(f"audit sealing wrote {written} of {len(sealed)} seals")
+    head.seq, head.seal, head.sealed_at = seq, prev, timezone.now()
+    head.save(update_fields=["seq", "seal", "sealed_at"])
+    return len(rows)
+
+
+def _seals_write(sealed: list[tuple[int, int, str, str]]) -> int:
+    """Write the seals of one batch in one statement. The event queryset refuses ``update()``
+    so that no other code can; this is the one deliberate way past it (the PostgreSQL trigger
+    still allows nothing but giving an unsealed row its seal)."""
+    if connection.vendor == "postgresql":
+        ids, seqs, prevs, seals = (list(column) for column in zip(*sealed, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE audit_accessevent AS e"
+                " SET seal_seq = v.seq, prev_seal = v.prev, seal = v.seal"
+                " FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])"
+                " AS v(id, seq, prev, seal)"
+                " WHERE e.id = v.id AND e.seal_seq IS NULL",
+                [ids, seqs, prevs, seals],
+            )
+            return cursor.rowcount
+    events = [
+        AccessEvent(id=pk, seal_seq=seq, prev_seal=prev, seal=seal)
+        for pk, seq, prev, seal in sealed
+    ]
+    return models.QuerySet(model=AccessEvent).bulk_update(events, ["seal_seq", "prev_seal", "seal"])
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    event_id: int | None  # None when the end of the chain is gone
+    seal_seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken: BrokenLink | None
+    unsealed: int
+    started_from_seq: int | None  # seal number of the first remaining row
+    checkpoint_id: int | None  # the retention checkpoint the chain starts after, if any
+    head_seq: int
+
+
+class _RemovedByRetention:
+    """The seal numbers retention removed, merged into sorted disjoint runs."""
+
+    def __init__(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        runs = sorted(
+            (first, last)
+            for ranges in _audit_checkpoints().values_list("removed_seal_ranges", flat=True)
+            for first, last in ranges
+        )
+        merged: list[list[int]] = []
+        for first, last in runs:
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        self._firsts = [first for first, _last in merged]
+        self._runs = merged
+
+    def _covers(self, first: int, last: int) -> bool:
+        i = bisect.bisect_right(self._firsts, first) - 1
+        return i >= 0 and self._runs[i][1] >= last
+
+    def covers(self, first: int, last: int) -> bool:
+        if self._covers(first, last):
+            return True
+        # Retention may have removed rows (and committed their checkpoint) while we read.
+        self._load()
+        return self._covers(first, last)
+
+
+def _audit_checkpoints() -> models.QuerySet[RetentionCheckpoint]:
+    return RetentionCheckpoint.objects.filter(table=AccessEvent._meta.db_table)
+
+
+def _checkpoint_removing(seq: int) -> int | None:
+    for pk, ranges in _audit_checkpoints().order_by("id").values_list("id", "removed_seal_ranges"):
+        if any(first <= seq <= last for first, last in ranges):
+            return pk
+    return None
+
+
+def _sealed_rows(*, up_to: int) -> Iterator[dict[str, Any]]:
+    """Sealed rows by seal number, a chunk at a time (keyset pages on the unique index), so
+    memory stays bounded however long the chain is."""
+    after = 0
+    while True:
+        chunk = list(
+            AccessEvent.objects.filter(seal_seq__gt=after, seal_seq__lte=up_to)
+            .order_by("seal_seq")
+            .values(*CONTENT_FIELDS, "prev_seal", "seal")[:VERIFY_CHUNK]
+        )
+        yield from chunk
+        if len(chunk) < VERIFY_CHUNK:
+            return
+        after = chunk[-1]["seal_seq"]
+
+
+def chain_verify(*, stdout: TextIO | None = None) -> VerifyResult:
+    """Walk the chain from its first remaining row to the head and stop at the first broken
+    link: a row whose content no longer matches its seal, a row not linked to the one before,
+    seal numbers missing that retention did not remove, or an end that does not match the
+    head. Rows sealed while this runs are left for the next verification."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None:
+        head_seq, head_seal = head.seq, head.seal
+    else:
+        # No head: nothing may have been sealed yet. Walk whatever is sealed all the same.
+        head_seq = AccessEvent.objects.aggregate(last=Max("seal_seq"))["last"] or 0
+        head_seal = GENESIS if head_seq == 0 else ""
+    removed = _RemovedByRetention()
+    prev_seq, prev_seal, prev_id = 0, GENESIS, None
+    checked = 0
+    started_from: int | None = None
+    broken: BrokenLink | None = None
+
+    for row in _sealed_rows(up_to=head_seq):
+        seq = row["seal_seq"]
+        if started_from is None:
+            started_from = seq
+        if event_digest(prev_seal=row["prev_seal"], row=row) != row["seal"]:
+            broken = BrokenLink(row["id"], seq, "content changed")
+        elif seq == prev_seq + 1 and row["prev_seal"] != prev_seal:
+            broken = BrokenLink(row["id"], seq, "link broken")
+        elif seq > prev_seq + 1 and not removed.covers(prev_seq + 1, seq - 1):
+            broken = BrokenLink(
+                row["id"],
+                seq,
+                f"events missing (seq {prev_seq + 1}-{seq - 1}) not removed by retention",
+            )
+        if broken:
+            break
+        prev_seq, prev_seal, prev_id = seq, row["seal"], row["id"]
+        checked += 1
+        if stdout is not None and checked % 100_000 == 0:
+            stdout.write(f"  {checked} events verified (seq {seq})\n")
+
+    if broken is None:
+        if prev_seq < head_seq and not removed.covers(prev_seq + 1, head_seq):
+            broken = BrokenLink(None, prev_seq + 1, "end of chain removed")
+        elif prev_seq == head_seq and prev_seal != head_seal:
+            reason = "end of chain removed" if head is not None else "chain head missing"
+            broken = BrokenLink(prev_id, prev_seq, reason)
+
+    return VerifyResult(
+        ok=broken is None,
+        checked=checked,
+        first_broken=broken,
+        unsealed=AccessEvent.objects.filter(seal_seq__isnull=True).count(),
+        started_from_seq=started_from,
+        checkpoint_id=(
+            _checkpoint_removing(started_from - 1) if started_from and started_from > 1 else None
+        ),
+        head_seq=head_seq,
+    )
+
+
+@dataclass
+class AnchorCheck:
+    ok: bool
+    message: str
+
+
+def anchor_check(*, seq: int, seal: str) -> AnchorCheck:
+    """Compare the chain with a head noted outside the database earlier (``seq:seal``): the
+    row with that seal number must still carry that seal, unless retention removed it. This
+    catches a rewrite of the chain by someone who could also re-seal everything after it."""
+    row = AccessEvent.objects.filter(seal_seq=seq).values_list("pk", "seal").first()
+    if row is not None:
+        if row[1] == seal:
+            return AnchorCheck(True, f"Anchor holds: seq {seq} still carries the noted seal.")
+        return AnchorCheck(
+            False, f"Anchor BROKEN: seq {seq} (event id {row[0]}) carries another seal."
+        )
+    if seq > _head().seq:
+        return AnchorCheck(False, f"Anchor BROKEN: the chain ends before seq {seq}.")
+    checkpoint = _checkpoint_removing(seq)
+    if checkpoint is not None:
+        return AnchorCheck(
+            True, f"Anchor seq {seq} was removed by retention (checkpoint #{checkpoint})."
+        )
+    return AnchorCheck(False, f"Anchor BROKEN: seq {seq} is missing.")
+
+
+def _head() -> AuditChainHead:
+    return AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(pk=1)
