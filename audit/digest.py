@@ -17,7 +17,7 @@ from accounts.models import User
 from students.models import School
 
 from .constants import Outcome
-from .models import AccessEvent, DigestRun
+from .models import AccessEvent, AuditChainHead, DigestRun
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +58,17 @@ def denied_digest_send(*, day: datetime.date | None = None) -> DigestRun:
                     }
                     for row in rows
                 ]
+                head = AuditChainHead.objects.filter(pk=1).first()
                 body = render_to_string(
-                    "audit/denied_digest.txt", {"day": day, "lines": lines, "total": total}
+                    "audit/denied_digest.txt",
+                    {
+                        "day": day,
+                        "lines": lines,
+                        "total": total,
+                        # The chain's end, kept in the officer's mailbox, outside the
+                        # database: ``audit_verify --expect`` proves later it was not rewritten.
+                        "anchor": f"{head.seq}:{head.seal}" if head and head.seq else "",
+                    },
                 )
                 subject = _("Denied access attempts on %(day)s: %(total)s") % {
                     "day": day.isoformat(),

@@ -53,3 +53,23 @@ def test_digest_is_sent_once_when_run_twice(world):
     denied_digest_send_task.delay(day.isoformat())
     assert len(mail.outbox) == 1
     assert DigestRun.objects.get(day=day).sent_at is not None
+
+
+def test_digest_carries_the_chain_anchor_that_audit_verify_checks(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from audit.sealing import seal_pending
+
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    _denied(world, day=day, role="teacher", school=world.school)
+    seal_pending()
+    denied_digest_send(day=day)
+    (message,) = mail.outbox
+    anchor = message.body.strip().splitlines()[-1]
+    seq, _sep, seal = anchor.partition(":")
+    assert seq.isdigit() and len(seal) == 64
+    out = StringIO()
+    call_command("audit_verify", "--expect", anchor, stdout=out)
+    assert "Anchor holds" in out.getvalue()
