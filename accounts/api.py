@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,6 +9,7 @@ from rest_framework.views import APIView
 
 from samen_een.crypto import lookup_hash
 
+from . import mfa
 from .services import credentials_check, token_issue
 
 
@@ -36,6 +38,23 @@ class LoginAddressThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+def _messages():
+    return serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class DetailSerializer(serializers.Serializer):
+    """A refused login: a readable ``detail``, or per field what is wrong with the input."""
+
+    detail = serializers.CharField(required=False)
+    email = _messages()
+    password = _messages()
+    otp = _messages()
+    non_field_errors = _messages()
+
+    class Meta:
+        ref_name = "LoginProblem"
+
+
 class TokenLoginApi(APIView):
     """Exchange an email and password for an API token. Open to anyone; throttled."""
 
@@ -46,6 +65,12 @@ class TokenLoginApi(APIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
+        otp = serializers.CharField(
+            max_length=20,
+            required=False,
+            allow_blank=True,
+            help_text="Staff, when MFA is on: the code of the authenticator app or a backup code.",
+        )
 
         class Meta:
             ref_name = "TokenLoginRequest"
@@ -57,21 +82,37 @@ class TokenLoginApi(APIView):
             ref_name = "TokenLoginResponse"
 
     @extend_schema(
-        operation_id="auth_token_create", request=InputSerializer, responses={200: OutputSerializer}
+        operation_id="auth_token_create",
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: DetailSerializer, 429: DetailSerializer},
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         user = credentials_check(
-            request=request._request,
-            email=serializer.validated_data["email"],
-            password=serializer.validated_data["password"],
+            request=request._request, email=data["email"], password=data["password"]
         )
+        if user is not None and mfa.needed_for(user):
+            if not mfa.is_enrolled(user):
+                return Response(
+                    {
+                        "detail": _(
+                            "Set up your authenticator app first: log in once in the browser."
+                        )
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            if mfa.code_check(user=user, code=data.get("otp", "")) is None:
+                user = None
         if user is None:
-            return Response(
-                {"detail": _("The email address or password is not correct.")},
-                status=status.HTTP_400_BAD_REQUEST,
+            # One answer for every failure, so it tells nothing about which part was wrong.
+            message = (
+                _("The email address, password or code is not correct.")
+                if settings.MFA_REQUIRED
+                else _("The email address or password is not correct.")
             )
+            return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"token": token_issue(user=user)})
 
     def throttled(self, request, wait):

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Receivers: a login stamps its session (timeouts, MFA); a lockout is audited.
+        from . import lockout, middleware  # noqa: F401

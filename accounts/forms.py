@@ -28,9 +28,10 @@ class InvitationAcceptForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, email: str = "", **kwargs):
+    def __init__(self, *args, email: str = "", full_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.email = email
+        self.full_name = full_name
 
     def clean(self):
         from django.contrib.auth.password_validation import validate_password
@@ -43,7 +44,7 @@ class InvitationAcceptForm(forms.Form):
             self.add_error("password2", _("The two passwords are not the same."))
         elif first:
             try:
-                validate_password(first, User(email=self.email))
+                validate_password(first, User(email=self.email, full_name=self.full_name))
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
@@ -78,3 +79,27 @@ class SubstituteForm(forms.Form):
         elif ends and ends < timezone.localdate():
             self.add_error("ends_on", _("The last day cannot be in the past."))
         return data
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The six digits your authenticator app shows now, or one of your backup codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class SecondFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        help_text=_("After adding the account to the app, type the six digits it shows."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.urls import reverse_lazy
-from django.utils import timezone
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 from samen_een.crypto import lookup_hash
+from samen_een.net import client_ip
+from samen_een.throttling import hit
 
 from .models import User
 
@@ -21,16 +21,8 @@ PER_ADDRESS_PER_HOUR = 300  # a school shares one address
 
 
 def _allowed(key: str, limit: int) -> bool:
-    """A count per clock hour (the hour is part of the key, so the window follows the
-    portal's clock; the cache only tidies old counts away)."""
-    key = f"{key}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= limit
+    """A count per clock hour (samen_een.throttling)."""
+    return not hit(key, limit=limit, seconds=3600)
 
 
 class ThrottledResetForm(PasswordResetForm):
@@ -64,7 +56,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        form.address = self.request.META.get("REMOTE_ADDR", "")
+        form.address = client_ip(self.request)
         return super().form_valid(form)
 
 

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import reset, views
+from . import mfa_views, reset, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("mfa/setup/", mfa_views.SecondFactorSetupView.as_view(), name="mfa-setup"),
+    path("mfa/verify/", mfa_views.SecondFactorVerifyView.as_view(), name="mfa-verify"),
+    path("mfa/backup-codes/", mfa_views.BackupCodesView.as_view(), name="mfa-backup-codes"),
     path("password_reset/", reset.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

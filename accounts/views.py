@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -90,7 +91,11 @@ class InvitationAcceptView(View):
 
     def get(self, request, token):
         invitation = invitation_for_token(token)
-        form = InvitationAcceptForm(email=invitation.email) if invitation else None
+        form = (
+            InvitationAcceptForm(email=invitation.email, full_name=invitation.guardian.display_name)
+            if invitation
+            else None
+        )
         status = 200 if invitation else 404
         if invitation is None:
             # A used, replaced or guessed link: on the record, so guessing would show.
@@ -109,12 +114,16 @@ class InvitationAcceptView(View):
         invitation = invitation_for_token(token)
         if invitation is None:
             return render(request, self.template_name, {"invitation": None}, status=404)
-        form = InvitationAcceptForm(request.POST, email=invitation.email)
+        form = InvitationAcceptForm(
+            request.POST, email=invitation.email, full_name=invitation.guardian.display_name
+        )
         if form.is_valid():
             try:
                 user = invitation_accept(token=token, password=form.cleaned_data["password1"])
             except InvitationError as exc:
                 form.add_error(None, exc.message)
+            except ValidationError as exc:  # the service's own check of the password rules
+                form.add_error("password1", exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("home")

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.constants import Function
 from samen_een.pagination import StandardPagination
+from samen_een.throttling import ScopedUserThrottle
 
 from . import services
 from .constants import CorrectableField, Kind, Status
@@ -124,6 +125,11 @@ class PrivacyRequestListApi(APIView):
     without authority: 403 (they ask the school)."""
 
     permission_classes = [IsAuthenticated]
+    # Read by the schema too, which then documents the list as the page it is.
+    pagination_class = StandardPagination
+    # Submitting (POST) is limited per account; reading the list is not.
+    throttle_classes = [ScopedUserThrottle]
+    throttle_scope = "request_submit"
 
     class InputSerializer(serializers.Serializer):
         student = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -163,7 +169,7 @@ class PrivacyRequestListApi(APIView):
         qs = requests_filter(
             qs, status=status_, kind=params.get("kind", ""), urgency=params.get("urgency", "")
         )
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([request_data(r, request.user) for r in page])
 

@@ -17,6 +17,7 @@ from django.views import View
 from accounts.constants import Function
 from audit.constants import DataKind
 from consent.selectors import purposes_active
+from samen_een import throttling
 from students.exceptions import StudentError
 from students.selectors import children_of, not_found
 
@@ -121,6 +122,11 @@ class RequestCreateView(LoginRequiredMixin, View):
             student, guardian = guardian_request_target(
                 user=request.user, student_id=data["student"]
             )
+            try:
+                throttling.check("request_submit", str(request.user.pk))
+            except throttling.RateLimitedError as limited:
+                form.add_error(None, limited.message)
+                return render(request, self.template_name, {"form": form}, status=429)
             try:
                 created = services.request_submit(
                     user=request.user,

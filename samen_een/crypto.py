@@ -2,8 +2,8 @@
 
 Values are encrypted at rest with ``MultiFernet`` built from ``FIELD_ENCRYPTION_KEYS``
 (newest key first, older keys still decrypt, so keys rotate without downtime:
-prepend a new key, run ``manage.py reseal``, then drop the old one). Lookups go through a
-keyed hash (``FIELD_HASH_KEY``), never through the ciphertext.
+prepend a new key, run ``manage.py rotate_encryption_keys``, then drop the old one).
+Lookups go through a keyed hash (``FIELD_HASH_KEY``), never through the ciphertext.
 """
 
 from __future__ import annotations

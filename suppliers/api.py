@@ -10,6 +10,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from samen_een.throttling import ScopedUserThrottle
+
 from .constants import Basis, ExportFormat, ExportStatus
 from .gate import DisclosureRefusedError
 from .selectors import (
@@ -92,6 +94,8 @@ class ExportCreateApi(APIView):
     readable ``detail``."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedUserThrottle]
+    throttle_scope = "export"
 
     class InputSerializer(serializers.Serializer):
         agreement = serializers.IntegerField(required=False, min_value=1)
@@ -189,6 +193,7 @@ class DisclosureListApi(GenericAPIView):
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
+        responses=OutputSerializer(many=True),
     )
     def get(self, request):
         from .forms import DisclosureFilterForm

@@ -19,6 +19,7 @@ from django.views import View
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
+from samen_een import throttling
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
@@ -285,11 +286,13 @@ class ExportListView(LoginRequiredMixin, View):
     def post(self, request):
         school = export_school_for(user=request.user, school_id=request.POST.get("school"))
         form = self._form(request, school, request.POST)
+        status = 400
         if form.is_valid():
             agreement, product, recipient = export_targets_for(
                 user=request.user, school=school, **form.target_ids()
             )
             try:
+                throttling.check("export", str(request.user.pk))
                 export = export_request(
                     user=request.user,
                     school=school,
@@ -298,6 +301,9 @@ class ExportListView(LoginRequiredMixin, View):
                     product=product,
                     recipient=recipient,
                 )
+            except throttling.RateLimitedError as limited:
+                form.add_error(None, limited.message)
+                status = 429
             except DisclosureRefusedError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -310,7 +316,7 @@ class ExportListView(LoginRequiredMixin, View):
                 "form": form,
                 "exports": exports_of(request.user)[:30],
             },
-            status=400,
+            status=status,
         )
 
 

@@ -339,6 +339,9 @@ ANON_PAGE = {"anonymous": (302, 302)}
 ANON_API = {"anonymous": (401, 401)}
 
 
+STAFF_ONLY = _all(200, anonymous=(302, 302), guardian=(403, 403), guardian_limited=(403, 403))
+
+
 def scoped(*roles: str, ok: int = 200, **extra) -> dict:
     """Everyone 403 except: the given roles (ok in scope, 404 out of scope) and extra."""
     return _all(FORBIDDEN, **{role: (ok, 404) for role in roles}, **extra)
@@ -350,6 +353,11 @@ MATRIX: dict[str, Entry] = {
     "home": Entry(fixed("home"), _all(200, anonymous=(302, 302))),
     "accounts:login": Entry(fixed("accounts:login"), _all(302, anonymous=(200, 200))),
     "accounts:logout": Entry(fixed("accounts:logout"), _all(302), method="post"),
+    # The second factor is for staff only: a guardian is refused. Setting up is open to a
+    # staff member without an app; giving a code at login to one who has an app.
+    "accounts:mfa-setup": Entry(fixed("accounts:mfa-setup"), STAFF_ONLY),
+    "accounts:mfa-verify": Entry(fixed("accounts:mfa-verify"), STAFF_ONLY, fixture="mfa_world"),
+    "accounts:mfa-backup-codes": Entry(fixed("accounts:mfa-backup-codes"), STAFF_ONLY),
     "set_language": Entry(
         fixed("set_language"), _all(302), method="post", data={"language": "en", "next": "/"}
     ),
@@ -965,6 +973,18 @@ MATRIX: dict[str, Entry] = {
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
 }
+
+
+@pytest.fixture
+def mfa_world(world):
+    """``world`` where every staff member has set up an authenticator app (not yet given a
+    code in this session)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in world.users.values():
+        if user.is_school_staff:
+            TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    return world
 
 
 def _route_names(patterns=None, namespace="") -> set[str]:

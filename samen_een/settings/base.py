@@ -4,10 +4,12 @@ Everything that differs between machines comes from the environment through the 
 ``environ.Env`` below; ``dev.py``/``test.py`` set defaults for it before importing this module.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,6 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY")
+# Earlier keys, still accepted for signatures (sessions, reset links) while a rotation settles.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -30,6 +34,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "accounts",
     "students",
     "audit",
@@ -43,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "samen_een.middleware.NoStoreMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,7 +61,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the outcome of the login views and answers a lockout with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samen_een.urls"
@@ -82,23 +98,65 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses an account that is locked out from this address before checking anything.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# ASVS 2.1: at least 12 characters, long passphrases welcome (up to 128), no composition rules,
+# not a common or breached password and not (like) the person's own name or email.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 LOGIN_URL = "accounts:login"
 # Reset links work for two hours and only once (the token is void once the password changes).
 PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Staff MFA (TOTP with backup codes). On in production; the demo and the tests turn it off
+# (tests that prove it turn it on). A staff member who enrolled is asked for a code anyway.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Samen Een portal")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+MFA_BACKUP_CODES = 10
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failures one account is locked
+# from one network address for the cool-off time. Keyed on the pair, so a school's shared
+# address never locks out everyone and an attacker elsewhere cannot lock out a parent.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "samen_een.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail records every login already
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when it said it would
+# Reverse proxies in front of the portal (production: one); their X-Forwarded-For is trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Sessions: a new id at login (Django), ended server-side at logout, and timed out when idle
+# and after an absolute maximum; shorter for staff, who see far more than one family's data.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = {"staff": 20 * 60, "guardian": 60 * 60}
+SESSION_ABSOLUTE_TIMEOUT = {"staff": 10 * 60 * 60, "guardian": 24 * 60 * 60}
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT["guardian"]
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-guardian: no anonymous user row, direct foreign-key permission tables only.
 ANONYMOUS_USER_NAME = None
@@ -121,7 +179,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Sealed fields (BSN now, care data later): MultiFernet keys, newest first, comma separated.
+# Sealed fields (BSN, care data, religion): MultiFernet keys, newest first, comma separated.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 # Key for the keyed hash that lets the sealed BSN be looked up; never rotated with the above.
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
@@ -151,7 +209,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_email": env("LOGIN_THROTTLE_RATE", default="10/minute"),
         "login_address": env("LOGIN_ADDRESS_THROTTLE_RATE", default="600/minute"),
+        "request_submit": env("REQUEST_SUBMIT_THROTTLE_RATE", default="10/hour"),
+        "export": env("EXPORT_THROTTLE_RATE", default="20/hour"),
     },
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -217,6 +278,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registers.tasks.breach_reminders_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Every minute new access events are sealed into the hash chain (audit.sealing), in the
+    # background so that recording a read never waits for a board-wide lock.
+    "audit-seal": {
+        "task": "audit.tasks.audit_seal_task",
+        "schedule": crontab(minute="*"),
+    },
     # Every night at 02:30 the enabled retention rules of each school run: data past its
     # period is deleted or anonymised, pupils under a legal hold are left alone.
     "retention-nightly": {
@@ -231,8 +298,27 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every attempt; the audit trail records them already.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
+# Headers: a strict Content-Security-Policy (no inline script or style anywhere), framing
+# refused, no sniffing, the referrer kept in the house. HSTS and secure cookies: production.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "manifest-src": [SELF],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "samen_een.views.csrf_failure"

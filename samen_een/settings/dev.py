@@ -18,6 +18,9 @@ os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Xb3xOG0FSjaOCj8w1hd-lNq6Xu1n3Ahs8OzwKnwmM0k=")
 os.environ.setdefault("FIELD_HASH_KEY", "dev-only-bsn-lookup-hash-key")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Staff MFA is off in the demo (its accounts share one published password) and in tests
+# unless a test turns it on.
+os.environ.setdefault("MFA_REQUIRED", "false")
 
 from .base import *  # noqa: E402
 

@@ -19,6 +19,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("FIELD_HASH_KEY", "test-only-bsn-hash-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("MFA_REQUIRED", "false")
 
 from .base import *
 
@@ -32,7 +33,14 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "login_email": "10/minute",
     "login_address": "600/minute",
+    "request_submit": "10/hour",
+    "export": "20/hour",
 }
+# Many tests move a frozen clock days ahead with a logged-in client; sessions here do not time
+# out unless a test asks (tests/accounts/test_sessions.py sets the real limits of base.py).
+SESSION_IDLE_TIMEOUT = {"staff": 10 * 365 * 86400, "guardian": 10 * 365 * 86400}
+SESSION_ABSOLUTE_TIMEOUT = dict(SESSION_IDLE_TIMEOUT)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT["guardian"]
 # Static files come from the app folders in tests (live_server); WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 

@@ -37,8 +37,10 @@ def test_token_login_is_throttled_per_email_when_guessing(world, api):
         api.post(url, {"email": target, "password": f"guess-{i}"}, format="json").status_code
         for i in range(11)
     ]
-    assert statuses[:10] == [400] * 10
-    assert statuses[10] == 429
+    # The tenth failure locks the account from this address (django-axes); the eleventh
+    # attempt is also over the per-email throttle.
+    assert statuses[:9] == [400] * 9
+    assert statuses[9:] == [429, 429]
     locked = api.post(url, {"email": target, "password": PASSWORD}, format="json")
     assert locked.status_code == 429
     assert locked.json()["detail"]

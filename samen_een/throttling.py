@@ -1,0 +1,77 @@
+"""Abuse limits: counts per clock window in the cache, shared by the pages and the API.
+
+The window is part of the key (so it follows the portal's clock, also under a frozen clock in
+tests); the cache only tidies old counts away.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import Throttled
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# What a person sees when a limit is reached, per scope.
+MESSAGES = {
+    "request_submit": _(
+        "You have sent many requests in a short time. Please wait an hour and try again, "
+        "or contact the school."
+    ),
+    "export": _("Many exports were made in a short time. Please wait a while and try again."),
+}
+
+
+class RateLimitedError(Exception):
+    def __init__(self, scope: str, wait: int):
+        self.scope = scope
+        self.wait = wait
+        self.message = MESSAGES.get(scope, _("Too many requests. Please try again later."))
+        super().__init__(str(self.message))
+
+
+def rate_of(scope: str) -> tuple[int, int]:
+    """(limit, seconds) of a scope from REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']."""
+    num, period = api_settings.DEFAULT_THROTTLE_RATES[scope].split("/")
+    return int(num), _PERIODS[period[0]]
+
+
+def hit(key: str, *, limit: int, seconds: int) -> int:
+    """Count one attempt under ``key``; 0 when within the limit, else the seconds to wait."""
+    now = int(timezone.now().timestamp())
+    window = now - now % seconds
+    bucket = f"limit:{key}:{seconds}:{window}"
+    cache.add(bucket, 0, timeout=seconds + 60)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=seconds + 60)
+        count = 1
+    return 0 if count <= limit else max(1, window + seconds - now)
+
+
+def check(scope: str, ident: str) -> None:
+    """Count one attempt of ``ident`` (a user id) for ``scope``; RateLimited beyond it."""
+    limit, seconds = rate_of(scope)
+    wait = hit(f"{scope}:{ident}", limit=limit, seconds=seconds)
+    if wait:
+        raise RateLimitedError(scope, wait)
+
+
+class ScopedUserThrottle(BaseThrottle):
+    """DRF face of ``check`` for a view's ``throttle_scope``, per logged-in user, counted only
+    for the methods that change something (reading a request back is never limited)."""
+
+    methods = frozenset({"POST"})
+
+    def allow_request(self, request, view):
+        if request.method not in self.methods or not request.user.is_authenticated:
+            return True
+        try:
+            check(view.throttle_scope, str(request.user.pk))
+        except RateLimitedError as limited:
+            raise Throttled(wait=limited.wait, detail=str(limited.message)) from None
+        return True
