@@ -70,6 +70,7 @@ class AccessEventListApi(GenericAPIView):
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
         ],
+        responses=OutputSerializer(many=True),
     )
     def get(self, request):
         form = EventFilterForm(request.query_params, schools=audit_schools_for(request.user))

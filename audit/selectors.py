@@ -66,9 +66,11 @@ def events_filter(
     if student:
         qs = qs.filter(student_id=student)
     tz = timezone.get_current_timezone()
-    if since:
+    # The first and the last day there is bound nothing, and their local midnight does not
+    # exist in UTC (an error rather than an empty or a full list).
+    if since and since > datetime.date.min:
         qs = qs.filter(created_at__gte=datetime.datetime.combine(since, datetime.time.min, tz))
-    if until:
+    if until and until < datetime.date.max:
         end = datetime.datetime.combine(until, datetime.time.min, tz) + datetime.timedelta(days=1)
         qs = qs.filter(created_at__lt=end)
     return qs.order_by("-created_at", "-id")

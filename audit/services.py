@@ -14,6 +14,12 @@ from .models import AccessEvent
 logger = logging.getLogger(__name__)
 
 
+def _text(value: Any, max_length: int) -> str:
+    """A caller-supplied id or path as evidence: a NUL (which PostgreSQL cannot store in text,
+    and which a crafted URL may carry) becomes U+FFFD, so the odd request is still recorded."""
+    return str(value).replace("\x00", "\ufffd")[:max_length]
+
+
 def _role_of(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
@@ -48,11 +54,11 @@ def event_record(
         "data_kind": data_kind,
         "special_category": data_kind in SPECIAL_CATEGORY_KINDS,
         "object_type": object_type,
-        "object_id": str(object_id)[:64] if object_id not in (None, "") else "",
+        "object_id": _text(object_id, 64) if object_id not in (None, "") else "",
         "student_id": student_id,
         "school_id": school_id,
         "request_id": ctx.request_id if ctx else "",
-        "path": (ctx.path if ctx else "")[:300],
+        "path": _text(ctx.path if ctx else "", 300),
     }
     if outcome == Outcome.DENIED:
         if ctx is not None and ctx.deferred:

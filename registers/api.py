@@ -58,13 +58,15 @@ class BreachListApi(APIView):
     leave it empty for the whole board); ``decision_due`` is ``aware_at`` + 72 hours."""
 
     permission_classes = [IsAuthenticated]
+    # Read by the schema too, which then documents the list as the page it is.
+    pagination_class = StandardPagination
 
     @extend_schema(operation_id="breaches_list", responses=BreachSerializer(many=True))
     def get(self, request):
         from django.db.models import Count
 
         qs = breaches_visible_to(request.user).annotate(pupil_count=Count("pupil_links"))
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([_data(b) for b in page])
 

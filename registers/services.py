@@ -89,8 +89,15 @@ def _step(breach: Breach, user, summary: str, changes: dict | None = None) -> No
     )
 
 
+# Earlier moments are typing errors (and before 1937 the local time had an offset in seconds,
+# which no API date-time can carry).
+EARLIEST_BREACH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
 def _check_times(occurred_at, aware_at) -> None:
     now = timezone.now()
+    if occurred_at < EARLIEST_BREACH:
+        raise BreachError(_("A breach cannot have happened before 2000."))
     if aware_at < occurred_at:
         raise BreachError(_("The school cannot have become aware before it happened."))
     if aware_at > now + datetime.timedelta(minutes=5) or occurred_at > now:

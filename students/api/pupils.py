@@ -85,6 +85,8 @@ class StudentListApi(GenericAPIView):
         former = params.get("former", "").lower() in ("1", "true", "yes")
         qs = students_visible_to(request.user, only_former=former)
         search = params.get("search", "").strip()[:100]
+        if "\x00" in search:  # no name holds one, and PostgreSQL cannot even compare it
+            raise serializers.ValidationError({"search": ["Null characters are not allowed."]})
         for term in search.split()[:5]:
             qs = qs.filter(
                 Q(given_name__icontains=term)
@@ -114,6 +116,21 @@ class GuardianOutputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(GuardianOutputSerializer(many=True))
+class GuardiansField(serializers.Field):
+    """The pupil's guardians as the caller may see them. Not read-only, so that the schema
+    marks it optional: it is absent for a caller without the right to see guardians."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, student):
+        guardians = guardians_of_for(
+            user=self.context["user"], student=student, access=self.context["access"]
+        )
+        return GuardianOutputSerializer(guardians, many=True).data
+
+
 class StudentDetailApi(GenericAPIView):
     """One pupil in the caller's scope (404 otherwise); fields depend on the caller's role:
     the BSN only for director, administration and guardians with authority; contact data and
@@ -139,7 +156,9 @@ class StudentDetailApi(GenericAPIView):
             required=False,
             help_text="Only for director, administration and guardians with authority.",
         )
-        guardians = serializers.SerializerMethodField()
+        guardians = GuardiansField(
+            help_text="Only for staff in scope and guardians with authority."
+        )
 
         class Meta:
             ref_name = "StudentDetail"
@@ -156,13 +175,6 @@ class StudentDetailApi(GenericAPIView):
                 ):
                     if not allowed:
                         self.fields.pop(name)
-
-        @extend_schema_field(GuardianOutputSerializer(many=True))
-        def get_guardians(self, student):
-            guardians = guardians_of_for(
-                user=self.context["user"], student=student, access=self.context["access"]
-            )
-            return GuardianOutputSerializer(guardians, many=True).data
 
     serializer_class = OutputSerializer
 
@@ -192,7 +204,7 @@ class GroupListApi(GenericAPIView):
     serializer_class = GroupOutputSerializer
     object_type = "group"
 
-    @extend_schema(operation_id="groups_list")
+    @extend_schema(operation_id="groups_list", responses=GroupOutputSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(groups_visible_to(request.user))
         return self.get_paginated_response(GroupOutputSerializer(page, many=True).data)
@@ -226,7 +238,7 @@ class SchoolListApi(GenericAPIView):
     serializer_class = SchoolOutputSerializer
     object_type = "school"
 
-    @extend_schema(operation_id="schools_list")
+    @extend_schema(operation_id="schools_list", responses=SchoolOutputSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(schools_visible_to(request.user).order_by("name"))
         return self.get_paginated_response(SchoolOutputSerializer(page, many=True).data)
