@@ -37,7 +37,8 @@ format: install
 
 # Extract new strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext), then compile.
 messages: install
-	$(PY) manage.py makemessages --locale nl --locale en --no-obsolete --ignore '.venv/*'
+	$(PY) manage.py makemessages --locale nl --locale en --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'test-artifacts/*'
 	$(PY) bin/compile_messages.py
 
 clean:

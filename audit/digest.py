@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
@@ -71,7 +72,7 @@ def denied_digest_send(*, day: datetime.date | None = None) -> DigestRun:
                     },
                 )
                 subject = _("Denied access attempts on %(day)s: %(total)s") % {
-                    "day": day.isoformat(),
+                    "day": date_format(day, "DATE_FORMAT"),
                     "total": total,
                 }
             send_mail(subject, body, None, recipients)

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
@@ -160,7 +161,7 @@ def consent_record(
         # lock date goes through the school on paper.
         raise ConsentLockedError(
             _("Since %(date)s consent can no longer be given online; ask the school.")
-            % {"date": lock.strftime("%d-%m-%Y")}
+            % {"date": date_format(lock, "DATE_FORMAT")}
         )
     row = ConsentDecision.objects.create(
         student=student,

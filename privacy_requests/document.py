@@ -3,9 +3,11 @@ vendored DejaVu fonts so every name prints) and the context for the HTML templat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -87,11 +89,31 @@ def field_labels() -> dict[str, str]:
     }
 
 
+# The package data carries ISO dates (machine-readable); people read them in their language.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _shown_date(value: str) -> str | None:
+    try:
+        if ISO_DATE.fullmatch(value) and (day := parse_date(value)):
+            return date_format(day, "DATE_FORMAT")
+        if ISO_DATETIME.fullmatch(value) and (moment := parse_datetime(value)):
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "DATETIME_FORMAT")
+    except ValueError:  # shaped like a date but none (a value someone typed)
+        pass
+    return None
+
+
 def display(value) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, str) and (shown := _shown_date(value)):
+        return shown
     if isinstance(value, list):
         return ", ".join(display(v) for v in value) or "-"
     if isinstance(value, dict):

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -145,7 +146,7 @@ class RequestCreateView(LoginRequiredMixin, View):
                 messages.success(
                     request,
                     _("Your request was received. The school answers by %(date)s.")
-                    % {"date": created.due_date.strftime("%d-%m-%Y")},
+                    % {"date": date_format(created.due_date, "DATE_FORMAT")},
                 )
                 return redirect("request-detail", created.pk)
         return render(request, self.template_name, {"form": form}, status=400)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consent.models import ConsentPurpose
@@ -158,7 +159,9 @@ def processing_register(*, schools) -> dict:
                 "basis": _("Processing agreement (%(model)s), valid until %(until)s")
                 % {
                     "model": agreement.get_model_display(),
-                    "until": agreement.valid_until.isoformat() if agreement.valid_until else "-",
+                    "until": date_format(agreement.valid_until, "DATE_FORMAT")
+                    if agreement.valid_until
+                    else "-",
                 },
                 "description": product.purposes,
                 "categories": _attribute_categories(

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
@@ -48,9 +49,9 @@ def _shown(name: str, value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return value.strftime("%d-%m-%Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     if name == "risk":
         return str(dict(Risk.choices).get(value, value))
     if name == "categories":
@@ -276,7 +277,9 @@ def breach_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 with translation.override(settings.LANGUAGE_CODE):
                     subject = _("Data breach %(id)s: decide by %(due)s") % {
                         "id": locked.pk,
-                        "due": timezone.localtime(locked.decision_due).strftime("%d-%m-%Y %H:%M"),
+                        "due": date_format(
+                            timezone.localtime(locked.decision_due), "SHORT_DATETIME_FORMAT"
+                        ),
                     }
                     body = render_to_string(
                         "registers/email_reminder.txt", {"breach": locked, "hours": max(due)}

@@ -11,6 +11,7 @@ from functools import partial
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -151,7 +152,7 @@ def package_release(*, user: User, package: AccessPackage) -> AccessPackage:
         user,
         request,
         _("Your access package is ready: download it in the portal until %(date)s.")
-        % {"date": timezone.localdate(package.expires_at).isoformat()},
+        % {"date": date_format(timezone.localdate(package.expires_at), "DATE_FORMAT")},
     )
     return package
 

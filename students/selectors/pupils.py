@@ -162,6 +162,7 @@ class StudentAccess:
     guardians: bool
     is_staff_view: bool
     guardian_self_id: int | None = None
+    guardian_has_authority: bool = False
 
 
 class AccessResolver:
@@ -209,6 +210,7 @@ class AccessResolver:
             guardians=staff_contact or authority,
             is_staff_view=staff_contact,
             guardian_self_id=self.guardian_id if student.pk in self.guardian_links else None,
+            guardian_has_authority=authority,
         )
 
 

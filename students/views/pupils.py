@@ -183,6 +183,8 @@ class ChildDetailView(LoginRequiredMixin, View):
                 "access": access,
                 "guardians": guardians_of_for(user=request.user, student=student, access=access),
                 "progress": progress,
+                # Guardians with parental authority submit requests online; others ask the school.
+                "may_request": access.guardian_has_authority,
             },
         )
 

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from freezegun import freeze_time
 
 from audit.constants import DataKind, Outcome
@@ -194,7 +195,8 @@ def test_grant_is_refused_with_409_when_guardian_gives_consent_after_the_lock_da
     assert response.status_code == 409
     detail = response.json()["detail"]
     assert isinstance(detail, str)
-    assert locked.lock_after.strftime("%d-%m-%Y") in detail
+    with translation.override("nl"):
+        assert date_format(locked.lock_after, "DATE_FORMAT") in detail
     assert ConsentDecision.objects.count() == before
 
 

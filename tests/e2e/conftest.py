@@ -10,6 +10,7 @@ Screenshots of each journey's key pages go to ``SCREENSHOT_DIR``
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -103,7 +104,9 @@ def shot(request, screenshot_dir) -> Callable:
 
     def take(page, name: str) -> Path:
         path = screenshot_dir / f"{test_name}-{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # A tall page (the breach notices for 150 pupils are ~110,000 px) takes 10 s or more
+        # on a busy machine; the actions' 15 s default is for clicks, not for this.
+        page.screenshot(path=str(path), full_page=True, timeout=60_000)
         return path
 
     return take
@@ -240,7 +243,53 @@ _A11Y_JS = r"""
 """
 
 
+# axe-core, vendored (see vendor/axe-core/README.md). It goes in through page.evaluate, which
+# the page's Content-Security-Policy does not govern: a <script> tag with the text inline would
+# be refused (script-src 'self') and show up as a CSP violation that test_mfa_journey watches for.
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+_AXE_RUN_JS = r"""
+async (tags) => {
+  const results = await axe.run(document, {
+    runOnly: { type: "tag", values: tags },
+    resultTypes: ["violations"],
+  });
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((n) => n.target.join(" ")),
+  }));
+}
+"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations on the page as rendered (every impact)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(_AXE_RUN_JS, AXE_TAGS)
+
+
 def assert_accessible(page, *, contrast: bool = True) -> None:
-    """Structural accessibility checks on the page as rendered; fails with every problem."""
+    """Structural accessibility checks on the page as rendered, then axe-core's WCAG 2 A/AA
+    rules; fails with every structural problem and every serious or critical axe violation."""
     problems = page.evaluate(_A11Y_JS, contrast)
+    for violation in axe_violations(page):
+        if violation["impact"] not in AXE_FAILING_IMPACTS:
+            continue
+        targets = ", ".join(violation["targets"][:3])
+        more = len(violation["targets"]) - 3
+        problems.append(
+            f"axe {violation['id']} ({violation['impact']}): {violation['help']} - {targets}"
+            + (f" and {more} more" if more > 0 else "")
+        )
     assert not problems, f"accessibility problems on {page.url}:\n- " + "\n- ".join(problems)

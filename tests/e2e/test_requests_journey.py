@@ -185,7 +185,7 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
     assert req.description == wanted
     assert page.url == f"{demo_site}{REQUESTS}{req.pk}/"
     # The receipt: the message and the page both say when the school answers.
-    assert req.due_date.strftime("%d-%m-%Y") in page.locator(MESSAGES).inner_text()
+    assert _nl_date(req.due_date) in page.locator(MESSAGES).inner_text()
     due = page.locator("main dl.facts dd").nth(1)
     assert _nl_date(req.due_date) in due.inner_text()
     assert page.locator(STATUS).inner_text().strip().startswith(_nl(Status.RECEIVED.label))

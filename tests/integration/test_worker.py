@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from audit.constants import Action, Outcome
 from audit.models import AccessEvent, DigestRun
@@ -44,7 +45,9 @@ def test_digest_runs_once_through_real_worker_when_enqueued_twice(world, celery_
     assert _wait_for(lambda: DigestRun.objects.filter(day=day, sent_at__isnull=False).exists())
     time.sleep(1.0)  # give the duplicate job time to run (and do nothing)
     assert DigestRun.objects.get(day=day).denied_count == 4
-    assert len([m for m in mail.outbox if day.isoformat() in m.subject]) == 1
+    with translation.override("nl"):
+        shown = date_format(day, "DATE_FORMAT")
+    assert len([m for m in mail.outbox if shown in m.subject]) == 1
 
 
 def test_healthz_reports_database_and_real_broker(db):

@@ -175,7 +175,7 @@ def test_reminders_go_once_at_24_and_48_hours_to_the_director_and_privacy_office
 
     assert breach_reminders_send(now=aware + 24 * HOUR) == 2
     assert _reminded() == [responsible]
-    assert "09-02-2026 16:00" in mail.outbox[0].subject  # the due moment, in local time
+    assert "9-2-2026 16:00" in mail.outbox[0].subject  # the due moment, local time, Dutch format
     assert breach_reminders_send(now=aware + 30 * HOUR) == 0
     assert breach_reminders_send(now=aware + 47 * HOUR) == 0
     assert _reminded() == [responsible]
@@ -661,7 +661,7 @@ def test_changed_moments_are_on_the_timeline_in_local_time_when_aware_at_changes
 
     step = BreachStep.objects.filter(breach=breach).latest("id")
     assert [(f["field"], f["before"], f["after"]) for f in step.changes["fields"]] == [
-        ("aware_at", "06-02-2026 16:00", "06-02-2026 15:40")
+        ("aware_at", "6-2-2026 16:00", "6-2-2026 15:40")
     ]
     breach.refresh_from_db()
     assert breach.decision_due == local(2026, 2, 9, 15, 40)

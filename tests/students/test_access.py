@@ -197,3 +197,14 @@ def test_guardian_without_account_link_is_not_a_guardian_of_others(world):
     other_parent = GuardianFactory()
     link_guardian(other_parent, world.pupil5)
     assert _ids(students_visible_to(world.users["guardian"])) == {world.pupil3.pk}
+
+
+def test_child_page_offers_online_requests_only_to_a_guardian_with_authority(world, client):
+    create = reverse("request-create")
+    client.force_login(world.users["guardian"])
+    page = client.get(reverse("child-detail", args=[world.pupil3.pk])).content.decode()
+    assert f'href="{create}?child={world.pupil3.pk}"' in page
+
+    client.force_login(world.users["guardian_limited"])
+    page = client.get(reverse("child-detail", args=[world.pupil3.pk])).content.decode()
+    assert create not in page
