@@ -4,38 +4,34 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from samen_een.crypto import lookup_hash
+from samen_een.net import client_ip
+from samen_een.throttling import KeyedThrottle
 
 from . import mfa
 from .services import credentials_check, token_issue
 
 
-class LoginEmailThrottle(SimpleRateThrottle):
+class LoginEmailThrottle(KeyedThrottle):
     """Attempts per submitted email, so one school's shared address is not what is limited."""
 
     scope = "login_email"
 
-    def get_cache_key(self, request, view):
-        email = (
-            str(request.data.get("email", "")).strip().lower()
-            if hasattr(request.data, "get")
-            else ""
-        )
-        if not email:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": lookup_hash(email)}
+    def ident(self, request, view):
+        data = request.data
+        email = str(data.get("email", "")).strip().lower() if hasattr(data, "get") else ""
+        return lookup_hash(email) if email else None
 
 
-class LoginAddressThrottle(SimpleRateThrottle):
+class LoginAddressThrottle(KeyedThrottle):
     """A high ceiling per network address (a school shares one), against bulk guessing."""
 
     scope = "login_address"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def ident(self, request, view):
+        return client_ip(request._request)
 
 
 def _messages():
@@ -114,14 +110,6 @@ class TokenLoginApi(APIView):
             )
             return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"token": token_issue(user=user)})
-
-    def throttled(self, request, wait):
-        from rest_framework.exceptions import Throttled
-
-        raise Throttled(
-            wait=wait,
-            detail=str(_("Too many login attempts for this account. Try again later.")),
-        )
 
 
 class StaffSerializer(serializers.Serializer):

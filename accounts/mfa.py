@@ -22,11 +22,13 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
 from .models import User
+from .services import sessions_end
 
 SESSION_ENROLLED = "mfa_enrolled"
 SESSION_BACKUP_CODES = "mfa_new_backup_codes"
@@ -163,16 +165,12 @@ def reset(*, user: User, by: User | None = None) -> int:
     person sets up a new one. Every session and API token of the account ends too, so that only
     someone who logs in with the password afterwards can set up the new app. Used by
     ``manage.py mfa_reset``."""
-    from rest_framework.authtoken.models import Token
-
-    from .services import _sessions_end
-
     removed = 0
     for device in devices_for_user(user, confirmed=None):
         device.delete()
         removed += 1
     Token.objects.filter(user=user).delete()
-    _sessions_end(user)
+    sessions_end(user)
     event_record(
         user=by,
         action=Action.DELETE,

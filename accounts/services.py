@@ -256,7 +256,7 @@ def staff_deactivate(*, user: User, staff: User, school) -> User:
     GroupUserObjectPermission.objects.filter(user=staff).delete()
     GroupTeacher.objects.filter(teacher=staff).delete()
     staff.groups.remove(*staff.groups.filter(name__in=STAFF_ROLES))
-    _sessions_end(staff)
+    sessions_end(staff)
     StaffDeactivation.objects.create(user=staff, school=school, roles=roles, by=user)
     event_record(
         user=user,
@@ -269,7 +269,7 @@ def staff_deactivate(*, user: User, staff: User, school) -> User:
     return staff
 
 
-def _sessions_end(user: User) -> int:
+def sessions_end(user: User) -> int:
     """Delete the account's stored sessions (database sessions), so nothing lingers."""
     from django.contrib.sessions.models import Session
 

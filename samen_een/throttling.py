@@ -22,6 +22,8 @@ MESSAGES = {
         "or contact the school."
     ),
     "export": _("Many exports were made in a short time. Please wait a while and try again."),
+    "login_email": _("Too many login attempts for this account. Try again later."),
+    "login_address": _("Too many login attempts for this account. Try again later."),
 }
 
 
@@ -61,17 +63,37 @@ def check(scope: str, ident: str) -> None:
         raise RateLimitedError(scope, wait)
 
 
-class ScopedUserThrottle(BaseThrottle):
-    """DRF face of ``check`` for a view's ``throttle_scope``, per logged-in user, counted only
-    for the methods that change something (reading a request back is never limited)."""
+class KeyedThrottle(BaseThrottle):
+    """DRF face of ``check``: counts a request under ``scope`` and the ``ident`` a subclass
+    derives from it (None: not counted), and answers 429 with the scope's message."""
+
+    scope = ""
+
+    def ident(self, request, view) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request, view):
+        ident = self.ident(request, view)
+        if ident is None:
+            return True
+        try:
+            check(self.scope, ident)
+        except RateLimitedError as limited:
+            raise Throttled(wait=limited.wait, detail=str(limited.message)) from None
+        return True
+
+
+class ScopedUserThrottle(KeyedThrottle):
+    """A view's ``throttle_scope`` per logged-in user, counted only for the methods that change
+    something (reading a request back is never limited)."""
 
     methods = frozenset({"POST"})
 
     def allow_request(self, request, view):
+        self.scope = view.throttle_scope
+        return super().allow_request(request, view)
+
+    def ident(self, request, view):
         if request.method not in self.methods or not request.user.is_authenticated:
-            return True
-        try:
-            check(view.throttle_scope, str(request.user.pk))
-        except RateLimitedError as limited:
-            raise Throttled(wait=limited.wait, detail=str(limited.message)) from None
-        return True
+            return None
+        return str(request.user.pk)

@@ -9,7 +9,6 @@ so a frozen clock moved past the window shows the limit lifting. The limits are 
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.test import Client
@@ -17,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from freezegun import freeze_time
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.services import token_issue
 from privacy_requests.models import PrivacyRequest
@@ -291,11 +289,8 @@ def test_director_exports_again_when_the_window_has_passed(world, low_limits, cl
 
 
 @pytest.fixture
-def login_clock(monkeypatch):
-    """A frozen clock for the login throttles too. They are DRF's SimpleRateThrottle, whose
-    ``timer`` is the real ``time.time`` captured at import, which freezegun cannot reach; here
-    it asks ``time.time`` at each call, so it follows the frozen clock."""
-    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: time.time())
+def login_clock():
+    """A frozen clock: the login limits count per window of the portal's clock."""
     with freeze_time(timezone.now(), tick=False) as frozen:
         yield frozen
 
