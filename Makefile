@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
+# The board-scale benchmark's scratch database: bench.generate drops and re-creates it, and
+# refuses any database not named samen_een_bench*. Never the CI or test databases.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samen_een_bench
+BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_DATABASE_URL)
 
-.PHONY: install run test lint format messages compile-messages clean
+.PHONY: install run test lint format messages compile-messages clean bench bench-check
 
 $(STAMP): requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +38,16 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# A board of 50,000 pupils on PostgreSQL (a few minutes), then the measurements. Not part of
+# `make test` or CI.
+bench: install compile-messages
+	$(BENCH_ENV) $(PY) -m bench.generate
+	$(BENCH_ENV) $(PY) -m bench.run
+
+# Fails unless bench/results.json exists and every target in it is met.
+bench-check: install
+	$(PY) -m bench.check
 
 # Extract new strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext), then compile.
 messages: install

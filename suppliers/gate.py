@@ -8,6 +8,7 @@ evidence linked to every pupil. No other code builds data for outside the school
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
@@ -154,9 +155,14 @@ def disclosure_plan(
     raise DisclosureRefusedError(_("No basis: name an agreement or a recipient."))
 
 
+@functools.cache
+def _pseudonym_key(secret: str) -> bytes:
+    return hashlib.sha256(f"pseudonym:{secret}".encode()).digest()
+
+
 def pseudonym(recipient_key: str, student_id: int) -> str:
     """Stable for one recipient, unlinkable across recipients (keyed hash)."""
-    key = hashlib.sha256(f"pseudonym:{settings.FIELD_HASH_KEY}".encode()).digest()
+    key = _pseudonym_key(settings.FIELD_HASH_KEY)
     return hmac.new(key, f"{recipient_key}:{student_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -242,12 +248,11 @@ def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Studen
         prefetch.append(
             Prefetch("progress", queryset=ProgressRecord.objects.order_by("recorded_at", "id"))
         )
-    return (
-        qs.filter(school=plan.school)
-        .select_related("school", "group")
-        .prefetch_related(*prefetch)
-        .order_by("pk")
-    )
+    qs = qs.filter(school=plan.school)
+    if "bsn" not in plan.attributes:
+        # Sealed: reading it costs an unsealing per pupil, for a value not sent.
+        qs = qs.defer("bsn")
+    return qs.select_related("school", "group").prefetch_related(*prefetch).order_by("pk")
 
 
 def _restricted_for(plan: Plan, student_ids: list[int]) -> set[int]:
@@ -271,6 +276,8 @@ class DisclosureRun:
     actor: object
     students: QuerySet[Student] | None = None
     disclosed_ids: list[int] = field(default_factory=list)
+    # The pseudonym of each disclosed pupil, computed once for the file and the evidence.
+    pseudonyms: dict[int, str] = field(default_factory=dict)
     dropped: int = 0
     total: int = 0
 
@@ -310,10 +317,8 @@ class DisclosureRun:
                     self.dropped += 1
                     continue
                 self.disclosed_ids.append(student.pk)
-                yield {
-                    "pseudonym": pseudonym(self.plan.recipient_key, student.pk),
-                    **_values(student, self.plan.attributes),
-                }
+                alias = self.pseudonyms[student.pk] = pseudonym(self.plan.recipient_key, student.pk)
+                yield {"pseudonym": alias, **_values(student, self.plan.attributes)}
             if progress is not None and self.total:
                 progress(int(100 * done / self.total))
 
@@ -340,7 +345,8 @@ class DisclosureRun:
                     DisclosedPupil(
                         disclosure=disclosure,
                         student_id=sid,
-                        pseudonym=pseudonym(self.plan.recipient_key, sid),
+                        pseudonym=self.pseudonyms.get(sid)
+                        or pseudonym(self.plan.recipient_key, sid),
                     )
                     for sid in self.disclosed_ids[start : start + BATCH]
                 ]

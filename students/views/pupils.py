@@ -74,9 +74,9 @@ class StudentListView(LoginRequiredMixin, View):
                     )
             if data.get("group"):
                 students = students.filter(group_id=data["group"])
-        page = Paginator(students.order_by("surname", "given_name", "id"), 25).get_page(
-            request.GET.get("page")
-        )
+        # The list shows no BSN: not reading it spares unsealing 25 of them per page.
+        students = students.defer("bsn").order_by("surname", "given_name", "id")
+        page = Paginator(students, 25).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -94,7 +94,7 @@ class StudentDetailView(LoginRequiredMixin, View):
             object_type="student",
             object_id=student_id,
         )
-        student = student_get_for(user=request.user, student_id=student_id)
+        student = student_get_for(user=request.user, student_id=student_id, with_history=True)
         access = student_access_for(user=request.user, student=student)
         return render(
             request,

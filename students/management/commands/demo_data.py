@@ -148,6 +148,130 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
+def supplier_create(
+    *,
+    board: Board,
+    director: User,
+    name: str,
+    product_name: str,
+    covenant: bool,
+    group_ids: list[int],
+    reasons: dict[str, str],
+    valid: tuple[datetime.date, datetime.date],
+    signed_by: str,
+) -> None:
+    """A learning-material supplier with one product for these groups and a signed model-4
+    agreement for these attributes (with the reason for each), through the services. Also
+    used by the board-scale bench (bench.generate)."""
+    from suppliers.constants import AgreementModel
+    from suppliers.models import Supplier
+    from suppliers.services import agreement_save, product_save
+
+    supplier = Supplier.objects.create(
+        board=board,
+        name=name,
+        contact=f"info@{name.split()[0].lower()}.example",
+        privacy_contact=f"privacy@{name.split()[0].lower()}.example",
+        covenant_participant=covenant,
+    )
+    product = product_save(
+        user=director,
+        supplier=supplier,
+        attribute_reasons=reasons,
+        group_ids=group_ids,
+        name=product_name,
+        purposes="Digitaal oefenen en de voortgang volgen voor de leerkracht.",
+        never_used_for="Reclame, profilering of doorverkoop van gegevens.",
+        retention="Tot 3 maanden na het einde van de licentie",
+        storage_location="Nederland (EU)",
+        sub_processors="Hostingbedrijf B.V., hosting, Nederland",
+        breach_notice_hours=24,
+    )
+    agreement_save(
+        user=director,
+        supplier=supplier,
+        attributes=list(reasons),
+        product_ids=[product.pk],
+        model=AgreementModel.MODEL_4,
+        signed_on=valid[0],
+        signed_by=signed_by,
+        valid_from=valid[0],
+        valid_until=valid[1],
+    )
+
+
+def recipients_create(*, board: Board, office: str) -> None:
+    """The recipients every board has: its own office, the attendance officer, DUO, and the
+    after-school care (on consent). Also used by the board-scale bench (bench.generate)."""
+    from suppliers.constants import RecipientKind
+    from suppliers.models import Recipient
+
+    recipients = [
+        (
+            RecipientKind.BOARD,
+            office,
+            "Zelfde verwerkingsverantwoordelijke: gezamenlijke administratie en plaatsing.",
+            "",
+            [
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "year_group",
+                "group_name",
+                "school_brin",
+                "enrolled_on",
+                "withdrawn_on",
+            ],
+        ),
+        (
+            RecipientKind.ATTENDANCE_OFFICER,
+            "Leerplichtambtenaar gemeente",
+            "Leerplichtwet 1969: melding van ongeoorloofd verzuim.",
+            "",
+            [
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "address",
+                "bsn",
+                "school_brin",
+                "guardian_name",
+            ],
+        ),
+        (
+            RecipientKind.DUO,
+            "DUO (BRON)",
+            "Wet op het primair onderwijs: in- en uitschrijving met BSN voor de bekostiging.",
+            "",
+            [
+                "bsn",
+                "date_of_birth",
+                "sex",
+                "school_brin",
+                "year_group",
+                "enrolled_on",
+                "withdrawn_on",
+            ],
+        ),
+        (
+            RecipientKind.CONSENT,
+            "BSO De Speeltuin",
+            "Toestemming van de ouders (doel: gegevens delen met de buitenschoolse opvang).",
+            "data_sharing",
+            ["first_name", "last_name", "group_name"],
+        ),
+    ]
+    for kind, name, basis, purpose, attributes in recipients:
+        Recipient.objects.create(
+            board=board,
+            kind=kind,
+            name=name,
+            legal_basis=basis,
+            consent_purpose_code=purpose,
+            attributes=attributes,
+        )
+
+
 class Command(BaseCommand):
     help = "Load the demo board, schools, pupils, guardians and the demo accounts (idempotent)."
 
@@ -517,9 +641,6 @@ class Command(BaseCommand):
         """Three fictional suppliers (one agreement expired), and the recipients that are not
         processors: the board, the attendance officer, DUO, and an after-school care centre
         that receives data only with the guardians' consent."""
-        from suppliers.constants import AgreementModel, RecipientKind
-        from suppliers.models import Recipient, Supplier
-        from suppliers.services import agreement_save, product_save
 
         director = User.objects.get(email=f"directeur@{DOMAIN}")
         today = timezone.localdate()
@@ -558,101 +679,18 @@ class Command(BaseCommand):
             ),
         ]
         for name, product_name, covenant, group_names, reasons, (start, end) in catalog:
-            supplier = Supplier.objects.create(
+            supplier_create(
                 board=board,
+                director=director,
                 name=name,
-                contact=f"info@{name.split()[0].lower()}.example",
-                privacy_contact=f"privacy@{name.split()[0].lower()}.example",
-                covenant_participant=covenant,
-            )
-            product = product_save(
-                user=director,
-                supplier=supplier,
-                attribute_reasons=reasons,
+                product_name=product_name,
+                covenant=covenant,
                 group_ids=[groups[g] for g in group_names],
-                name=product_name,
-                purposes="Digitaal oefenen en de voortgang volgen voor de leerkracht.",
-                never_used_for="Reclame, profilering of doorverkoop van gegevens.",
-                retention="Tot 3 maanden na het einde van de licentie",
-                storage_location="Nederland (EU)",
-                sub_processors="Hostingbedrijf B.V., hosting, Nederland",
-                breach_notice_hours=24,
-            )
-            agreement_save(
-                user=director,
-                supplier=supplier,
-                attributes=list(reasons),
-                product_ids=[product.pk],
-                model=AgreementModel.MODEL_4,
-                signed_on=start,
+                reasons=reasons,
+                valid=(start, end),
                 signed_by="I. Verhoeven, directeur",
-                valid_from=start,
-                valid_until=end,
             )
-        recipients = [
-            (
-                RecipientKind.BOARD,
-                "Stichting AURO (bestuursbureau)",
-                "Zelfde verwerkingsverantwoordelijke: gezamenlijke administratie en plaatsing.",
-                "",
-                [
-                    "first_name",
-                    "last_name",
-                    "date_of_birth",
-                    "year_group",
-                    "group_name",
-                    "school_brin",
-                    "enrolled_on",
-                    "withdrawn_on",
-                ],
-            ),
-            (
-                RecipientKind.ATTENDANCE_OFFICER,
-                "Leerplichtambtenaar gemeente",
-                "Leerplichtwet 1969: melding van ongeoorloofd verzuim.",
-                "",
-                [
-                    "first_name",
-                    "last_name",
-                    "date_of_birth",
-                    "address",
-                    "bsn",
-                    "school_brin",
-                    "guardian_name",
-                ],
-            ),
-            (
-                RecipientKind.DUO,
-                "DUO (BRON)",
-                "Wet op het primair onderwijs: in- en uitschrijving met BSN voor de bekostiging.",
-                "",
-                [
-                    "bsn",
-                    "date_of_birth",
-                    "sex",
-                    "school_brin",
-                    "year_group",
-                    "enrolled_on",
-                    "withdrawn_on",
-                ],
-            ),
-            (
-                RecipientKind.CONSENT,
-                "BSO De Speeltuin",
-                "Toestemming van de ouders (doel: gegevens delen met de buitenschoolse opvang).",
-                "data_sharing",
-                ["first_name", "last_name", "group_name"],
-            ),
-        ]
-        for kind, name, basis, purpose, attributes in recipients:
-            Recipient.objects.create(
-                board=board,
-                kind=kind,
-                name=name,
-                legal_basis=basis,
-                consent_purpose_code=purpose,
-                attributes=attributes,
-            )
+        recipients_create(board=board, office="Stichting AURO (bestuursbureau)")
 
     def _consent(
         self, samen: School, brug: School, rng: random.Random, year: int, *, child3, child6
