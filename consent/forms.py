@@ -98,3 +98,13 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [(s.pk, s.name) for s in schools]
         self.fields["purpose"].choices = [("", _("All")), *((p.code, p.title) for p in purposes)]
+
+
+class BoardFilterForm(forms.Form):
+    school_year = forms.IntegerField(
+        label=_("School year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The year it starts, for example 2025 for 2025-2026."),
+    )

@@ -15,6 +15,7 @@ from students.selectors import function_require
 
 from .constants import Channel, Status
 from .forms import (
+    BoardFilterForm,
     CampaignForm,
     DashboardFilterForm,
     DecisionForm,
@@ -25,6 +26,7 @@ from .forms import (
 )
 from .models import ConsentCampaign
 from .selectors import (
+    board_consent_overview,
     campaign_progress,
     child_consents_for,
     consent_dashboard,
@@ -179,6 +181,30 @@ class DashboardView(LoginRequiredMixin, View):
         form, data = _dashboard_context(request)
         return render(
             request, "consent/dashboard.html", {"form": form, **data, "chart": _chart(data)}
+        )
+
+
+class BoardDashboardView(LoginRequiredMixin, View):
+    """The board's consent status: per school and purpose code, with totals per code."""
+
+    def get(self, request):
+        form = BoardFilterForm(request.GET or None)
+        year = form.cleaned_data.get("school_year") if form.is_valid() else None
+        data = board_consent_overview(user=request.user, school_year=year)
+        if not form.is_bound:
+            form = BoardFilterForm(initial={"school_year": data["school_year"]})
+        school_rows = [
+            {
+                "school": school,
+                "pupils": pupils,
+                "cells": [purpose.cells[index] for purpose in data["purposes"]],
+            }
+            for index, (school, pupils) in enumerate(
+                zip(data["schools"], data["pupils"], strict=True)
+            )
+        ]
+        return render(
+            request, "consent/board.html", {"form": form, **data, "school_rows": school_rows}
         )
 
 

@@ -225,6 +225,7 @@ data_pages = [
 
 consent_pages = [
     path("", consent_views.DashboardView.as_view(), name="consent-dashboard"),
+    path("board/", consent_views.BoardDashboardView.as_view(), name="consent-board"),
     path(
         "dashboard.csv",
         consent_views.DashboardExportView.as_view(),

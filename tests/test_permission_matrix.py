@@ -566,6 +566,11 @@ MATRIX: dict[str, Entry] = {
     "consent-dashboard": Entry(
         school_query("consent-dashboard"), scoped("director", "privacy_officer", **ANON_PAGE)
     ),
+    # The board's consent overview: the schools in the caller's scope (no school to pick).
+    "consent-board": Entry(
+        fixed("consent-board"),
+        _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_PAGE),
+    ),
     "consent-dashboard-export": Entry(
         school_query("consent-dashboard-export"),
         scoped("director", "privacy_officer", **ANON_PAGE),
