@@ -338,6 +338,22 @@ def measure_dashboard(results: Results, runs: int) -> None:
     )
 
 
+def measure_board_dashboard(results: Results, runs: int) -> None:
+    from students.models import Student
+
+    officer = staff_client(f"privacy@{DOMAIN}")
+    log(f"consent overview, whole board: {runs} runs")
+    s = interleaved({"board": get_ok(officer, "/consent/board/")}, runs=runs, warmup=2)
+    results.add(
+        "consent overview, whole board (median)",
+        s["board"].median_ms,
+        1000,
+        "ms",
+        **s["board"].summary(),
+        pupils=Student.objects.filter(withdrawn_on__isnull=True).count(),
+    )
+
+
 def long_history_pupil():
     """The pupil with the most access events (ties: lowest id), and one of their guardians
     with parental authority and a portal account."""
@@ -497,6 +513,51 @@ def measure_export(results: Results) -> None:
     )
 
 
+def measure_api_throughput(results: Results) -> None:
+    from bench.throughput import measure_throughput
+
+    done = measure_throughput()
+    results.add(
+        "API throughput, pupil detail vs floor (gunicorn, 2 workers)",
+        done["ratio"] * 100,
+        50,
+        "% of floor",
+        direction="min",
+        product_rps=done["product_rps"],
+        floor_rps=done["floor_rps"],
+        product_rps_rounds=done["product_rps_rounds"],
+        floor_rps_rounds=done["floor_rps_rounds"],
+        product_p95_ms=done["product_p95_ms"],
+        floor_p95_ms=done["floor_p95_ms"],
+        clients=done["clients"],
+        seconds_per_round=done["seconds_per_round"],
+    )
+
+
+def measure_retention_run(results: Results) -> None:
+    from bench.retention import measure_retention
+
+    done = measure_retention()
+    results.add(
+        "retention run, 10% of the board due, time",
+        done["seconds"],
+        60,
+        "s",
+        pupils_processed=done["pupils_processed"],
+        erasure_records=done["erasure_records"],
+        schools=done["schools"],
+        due_before=done["due_before"],
+        due_after=done["due_after"],
+    )
+    results.add(
+        "retention run, peak memory (whole process)",
+        done["peak_mb"],
+        300,
+        "MB",
+        peak_growth_mb=round(done["peak_growth_mb"], 1),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not bench_database_only():
@@ -531,8 +592,12 @@ def measure_all(argv: list[str]) -> int:
     parts = {
         "list": lambda: measure_list_and_detail(results, runs),
         "dashboard": lambda: measure_dashboard(results, runs),
+        "board": lambda: measure_board_dashboard(results, max(runs // 3, 5)),
         "package": lambda: measure_access_package(results, max(runs // 6, 3)),
         "export": lambda: measure_export(results),
+        "throughput": lambda: measure_api_throughput(results),
+        # Last: it erases and anonymises 5,000 pupils (make bench generates anew first).
+        "retention": lambda: measure_retention_run(results),
     }
     results = Results()
     for name, measure in parts.items():

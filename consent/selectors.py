@@ -483,6 +483,8 @@ def consent_dashboard(
         ConsentDecision.objects.filter(
             student__school=school, school_year=year, purpose__in=purposes
         )
+        # No ordering: the model's default would make DISTINCT per decision, not per pupil.
+        .order_by()
         .values_list("student_id", flat=True)
         .distinct()
     )

@@ -1,8 +1,10 @@
 """The one erasure service: it deletes or anonymises a pupil's data category by category, for
 retention rules and for approved erasure requests alike (DESIGN rule 4).
 
-Every function here runs inside the caller's transaction, one pupil at a time, and writes the
-tombstone lines (``ErasureRecord``) that say what went, how, when and why, never the data. The
+Every function here runs inside the caller's transaction, for one pupil or for a batch of
+pupils whose rows the caller has locked (a retention run: each kind of data of the whole batch
+in one statement), and writes each pupil's tombstone lines (``ErasureRecord``) that say what
+went, how, when and why, never the data, with an audit event per line. The
 pupil row is anonymised in place, never deleted. Evidence (consent decisions, access events)
 is removed only through the path the PostgreSQL triggers allow: a transaction-local flag, and
 for access events a bound that only events past their retention satisfy. Stored files are
@@ -12,10 +14,11 @@ removed from storage only once the transaction commits, so a rollback loses noth
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -77,25 +80,44 @@ DATA_KINDS = {
 
 
 def _record(student: Student, category: str, action: str, count: int, why: Why) -> None:
-    ErasureRecord.objects.create(
-        student=student,
-        category=category,
-        action=action,
-        count=count,
-        rule=why.rule,
-        run=why.run,
-        request_id=why.request_id,
-        actor=why.actor,
+    _records([student], category, action, {student.pk: count}, why)
+
+
+def _records(
+    students: Sequence[Student], category: str, action: str, counts: dict[int, int], why: Why
+) -> None:
+    """The tombstone line of each pupil (one INSERT for all) and each pupil's audit event."""
+    ErasureRecord.objects.bulk_create(
+        [
+            ErasureRecord(
+                student=student,
+                category=category,
+                action=action,
+                count=counts[student.pk],
+                rule=why.rule,
+                run=why.run,
+                request_id=why.request_id,
+                actor=why.actor,
+            )
+            for student in students
+        ]
     )
-    event_record(
-        user=why.actor,
-        action=Action.DELETE,
-        object_type=f"erasure:{category}",
-        object_id=count,
-        student_id=student.pk,
-        school_id=student.school_id,
-        data_kind=DATA_KINDS.get(category, DataKind.BASICS),
-    )
+    for student in students:
+        event_record(
+            user=why.actor,
+            action=Action.DELETE,
+            object_type=f"erasure:{category}",
+            object_id=counts[student.pk],
+            student_id=student.pk,
+            school_id=student.school_id,
+            data_kind=DATA_KINDS.get(category, DataKind.BASICS),
+        )
+
+
+def _per_pupil(queryset: models.QuerySet) -> dict[int, int]:
+    """How many of the queryset's rows each pupil has, in one query."""
+    rows = queryset.order_by().values("student_id").annotate(n=Count("pk"))
+    return {row["student_id"]: row["n"] for row in rows}
 
 
 def _delete_files_on_commit(fields: Iterable) -> None:
@@ -123,16 +145,23 @@ def _evidence_delete(queryset: models.QuerySet) -> int:
     return models.QuerySet.delete(queryset)[0]
 
 
-def _package_files_remove(student: Student) -> int:
+def _package_files_remove(student_ids: Sequence[int]) -> dict[int, int]:
+    """The stored files of the pupils' access packages go (once the transaction commits);
+    per pupil, how many packages had files."""
     from privacy_requests.models import AccessPackage
 
-    removed = 0
-    for package in AccessPackage.objects.filter(request__student=student):
-        files = [package.json_file, package.pdf_file]
-        if any(files):
-            _delete_files_on_commit(files)
-            AccessPackage.objects.filter(pk=package.pk).update(json_file="", pdf_file="")
-            removed += 1
+    removed: dict[int, int] = {}
+    packages = (
+        AccessPackage.objects.filter(request__student_id__in=student_ids)
+        .exclude(json_file="", pdf_file="")
+        .select_related("request")
+        .only("json_file", "pdf_file", "request__student")
+    )
+    for package in packages:
+        _delete_files_on_commit([package.json_file, package.pdf_file])
+        AccessPackage.objects.filter(pk=package.pk).update(json_file="", pdf_file="")
+        student_id = package.request.student_id
+        removed[student_id] = removed.get(student_id, 0) + 1
     return removed
 
 
@@ -147,51 +176,102 @@ def _export_files_remove(student: Student) -> int:
     return removed
 
 
+PUPIL_FILE_PARTS = ("care", "religion", "progress", "publications", "package_files")
+
+
 def pupil_file_erase(*, student: Student, action: str, why: Why, category: str) -> dict[str, int]:
-    """The pupil file: care data and religion are deleted (all of it, withheld records too:
-    their period has ended); grade lists are archived without the pupil (anonymise) or
-    deleted; appearances in publications and the access packages' files go."""
-    counts = {}
-    counts["care"], _rows = CareRecord.objects.filter(student=student).delete()
-    counts["religion"], _rows = ReligionRecord.objects.filter(student=student).delete()
-    progress = ProgressRecord.objects.filter(student=student).select_related("group")
+    """``pupil_files_erase`` for one pupil."""
+    return pupil_files_erase(students=[student], action=action, why=why, category=category)[
+        student.pk
+    ]
+
+
+def pupil_files_erase(
+    *, students: Sequence[Student], action: str, why: Why, category: str
+) -> dict[int, dict[str, int]]:
+    """The pupil file of each pupil: care data and religion are deleted (all of it, withheld
+    records too: their period has ended); grade lists are archived without the pupil
+    (anonymise) or deleted; appearances in publications and the access packages' files go.
+
+    The caller holds the pupils' rows locked (``select_for_update``), so no record can be
+    added to them meanwhile: each kind is counted per pupil and then deleted for all the
+    pupils at once, a fixed number of statements whatever the number of pupils, plus one
+    audit event per pupil. Returns the counts per pupil."""
+    ids = [student.pk for student in students]
+    counts = {pk: dict.fromkeys(PUPIL_FILE_PARTS, 0) for pk in ids}
+    care = CareRecord.objects.filter(student_id__in=ids)
+    religion = ReligionRecord.objects.filter(student_id__in=ids)
+    publications = Publication.pupils.through.objects.filter(student_id__in=ids)
+    progress = ProgressRecord.objects.filter(student_id__in=ids)
+    for name, queryset in (("care", care), ("religion", religion), ("publications", publications)):
+        for student_id, n in _per_pupil(queryset).items():
+            counts[student_id][name] = n
+    grades = list(
+        progress.order_by("student_id", "id").values_list(
+            "student_id",
+            "group_id",
+            "group__school_year",
+            "group__year_group_low",
+            "subject",
+            "period",
+            "result",
+        )
+    )
+    for row in grades:
+        counts[row[0]]["progress"] += 1
     if action == RuleAction.ANONYMISE:
+        year_group = {student.pk: student.year_group for student in students}
+        by_school = {student.pk: student.school_id for student in students}
         ArchivedResult.objects.bulk_create(
             [
                 ArchivedResult(
-                    school_id=student.school_id,
-                    school_year=record.group.school_year if record.group else None,
-                    year_group=record.group.year_group_low if record.group else student.year_group,
-                    subject=record.subject,
-                    period=record.period,
-                    result=record.result,
+                    school_id=by_school[student_id],
+                    school_year=school_year,
+                    year_group=year_group[student_id] if group_id is None else group_low,
+                    subject=subject,
+                    period=period,
+                    result=result,
                 )
-                for record in progress
+                for student_id, group_id, school_year, group_low, subject, period, result in grades
             ]
         )
-    counts["progress"], _rows = progress.delete()
-    counts["publications"], _rows = Publication.pupils.through.objects.filter(
-        student_id=student.pk
-    ).delete()
-    counts["package_files"] = _package_files_remove(student)
-    _record(student, category, action, sum(counts.values()), why)
+    # None of these has rows that cascade from it: each delete is one statement.
+    for queryset in (care, religion, progress, publications):
+        queryset.delete()
+    for student_id, n in _package_files_remove(ids).items():
+        counts[student_id]["package_files"] = n
+    _records(
+        students,
+        category,
+        action,
+        {pk: sum(parts.values()) for pk, parts in counts.items()},
+        why,
+    )
     return counts
 
 
 def consent_evidence_erase(*, student: Student, why: Why) -> int:
-    """Consent decisions past their evidence period, oldest first, through the trigger's
-    retention path. Takedowns that point at them are resolved history and go with them."""
+    """``consent_evidences_erase`` for one pupil."""
+    return consent_evidences_erase(students=[student], why=why)[student.pk]
+
+
+def consent_evidences_erase(*, students: Sequence[Student], why: Why) -> dict[int, int]:
+    """The pupils' consent decisions past their evidence period, through the trigger's
+    retention path. Takedowns that point at them are resolved history and go with them.
+
+    The caller holds the pupils' rows locked. All their decisions go in one DELETE inside
+    the caller's transaction, so no one ever sees a part of them gone (the order within it
+    cannot be observed). Takedowns are the only rows that point at a decision; once these
+    are gone nothing can, so the DELETE needs no collector (which would read every decision
+    and its takedowns first). Returns the number of decisions per pupil."""
+    ids = [student.pk for student in students]
     _allow_evidence_removal()
-    Takedown.objects.filter(student=student).delete()
-    count = 0
-    for pk in (
-        ConsentDecision.objects.filter(student=student)
-        .order_by("recorded_at", "id")
-        .values_list("pk", flat=True)
-    ):
-        count += _evidence_delete(ConsentDecision.objects.filter(pk=pk))
-    _record(student, Category.CONSENT_EVIDENCE, RuleAction.DELETE, count, why)
-    return count
+    Takedown.objects.filter(Q(student_id__in=ids) | Q(decision__student_id__in=ids)).delete()
+    decisions = ConsentDecision.objects.filter(student_id__in=ids)
+    counts = dict.fromkeys(ids, 0) | _per_pupil(decisions)
+    decisions._raw_delete(decisions.db)
+    _records(students, Category.CONSENT_EVIDENCE, RuleAction.DELETE, counts, why)
+    return counts
 
 
 def _guardian_anonymise(guardian: Guardian) -> None:
@@ -247,9 +327,10 @@ def enrolment_anonymise(
     removed += Guardianship.objects.filter(student=student).delete()[0]
     for guardian in Guardian.objects.filter(pk__in=guardian_ids).exclude(links__isnull=False):
         _guardian_anonymise(guardian)
+    # The export files are found through the disclosure links: remove them first.
+    removed += _export_files_remove(student)
     removed += DisclosedPupil.objects.filter(student=student).delete()[0]
     removed += ProcessingLimit.objects.filter(student=student).delete()[0]
-    removed += _export_files_remove(student)
     _requests_anonymise(student)
     student.first_names = ""
     student.given_name = ""
@@ -295,7 +376,7 @@ def _requests_anonymise(student: Student) -> None:
         for item in request.erasure_result.get("kept", []):
             item["reason"] = ""
         request.save(update_fields=["erasure_assessment", "erasure_result"])
-    _package_files_remove(student)
+    _package_files_remove([student.pk])
 
 
 def audit_events_purge(

@@ -226,8 +226,8 @@ def student_get_for(*, user, student_id, audit: bool = True, with_history: bool 
                     queryset=Placement.objects.select_related("group").order_by("-started_on"),
                 ),
             )
-        # No first(): ordering a one-row lookup is work for nothing.
-        student = next(iter(qs.filter(pk=pk)), None)
+        # No ordering (neither first()'s nor the model's): a one-row lookup needs none.
+        student = next(iter(qs.filter(pk=pk).order_by()), None)
     if student is None:
         if audit:
             raise not_found(

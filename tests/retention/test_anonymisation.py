@@ -427,3 +427,43 @@ def test_lone_parents_account_anonymised_and_closed_when_pupil_anonymised(ret, t
     # A parent with another child keeps their account.
     colleague.refresh_from_db()
     assert (colleague.email, colleague.is_active) == ("twee@thuis.example", True)
+
+
+def test_stored_export_files_holding_the_pupil_removed_when_pupil_anonymised(
+    ret, tombstone, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from suppliers.constants import Basis, ExportStatus
+    from suppliers.models import DisclosedPupil, Disclosure, Export
+
+    pupil = tombstone["pupil"]
+    disclosure = Disclosure.objects.create(
+        school=ret.school,
+        basis=Basis.ACCESS_RIGHT,
+        recipient_label="De ouder zelf",
+        attributes=["first_name"],
+        pupil_count=1,
+        created_by=ret.director,
+    )
+    DisclosedPupil.objects.create(disclosure=disclosure, student=pupil, pseudonym="p-1")
+    export = Export.objects.create(
+        school=ret.school,
+        requested_by=ret.director,
+        format="csv",
+        status=ExportStatus.DONE,
+        attributes=["first_name"],
+        disclosure=disclosure,
+    )
+    export.file.save("anonymise-export.csv", ContentFile(b"pseudonym,first_name\np-1,Zwaan\n"))
+    storage, name = export.file.storage, export.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(ret)
+
+    # The file that held her name is gone; the disclosure evidence (without her) stays.
+    assert Export.objects.get(pk=export.pk).file.name == ""
+    assert not storage.exists(name)
+    assert Disclosure.objects.filter(pk=disclosure.pk).exists()
+    assert not DisclosedPupil.objects.filter(student=pupil).exists()

@@ -239,8 +239,12 @@ def test_same_end_state_as_one_clean_run_when_a_run_crashes_and_runs_again(ret, 
     before = _state(ret, crash_school, crash_pupils)
 
     clean = retention_run(school=clean_school, categories=ALL_CATEGORIES)
+    # One pupil per batch (transaction): the crash lands between pupils.
     failed = retention_run(
-        school=crash_school, categories=ALL_CATEGORIES, checkpoint=crash_at(category, nth)
+        school=crash_school,
+        categories=ALL_CATEGORIES,
+        checkpoint=crash_at(category, nth),
+        batch=1,
     )
 
     assert clean.status == RunStatus.DONE
@@ -252,12 +256,12 @@ def test_same_end_state_as_one_clean_run_when_a_run_crashes_and_runs_again(ret, 
     due = [p for p in crash_pupils if category != Category.PUPIL_FILE or p.surname != "Visser"]
     crashed = due[nth - 1]
     index = crash_pupils.index(crashed)
-    # The pupil whose transaction failed has nothing of this category processed ...
+    # The pupil whose batch failed has nothing of this category processed ...
     assert not ErasureRecord.objects.filter(student=crashed, category=category).exists()
     assert middle["pupils"][index]["names"] == before["pupils"][index]["names"]
     if category == Category.PUPIL_FILE:
         assert middle["pupils"][index] == before["pupils"][index]
-    # ... the pupils before it in this category are fully processed ...
+    # ... the pupils before it (earlier batches) in this category are fully processed ...
     for earlier in due[: nth - 1]:
         assert ErasureRecord.objects.filter(student=earlier, category=category).exists()
     if category == Category.ENROLMENT:
@@ -276,6 +280,36 @@ def test_same_end_state_as_one_clean_run_when_a_run_crashes_and_runs_again(ret, 
     end = _state(ret, clean_school, clean_pupils)
     assert all(p["anonymised"] for p in end["pupils"])
     assert end["old_school_events"] == 0
+
+
+@pytest.mark.parametrize("category", [Category.PUPIL_FILE, Category.CONSENT_EVIDENCE])
+def test_whole_batch_untouched_and_same_end_state_when_a_run_crashes_inside_a_batch(ret, category):
+    clean_school = ret.world.school
+    crash_school = ret.second_school()
+    clean_pupils = _school_with_leavers(ret, clean_school)
+    crash_pupils = _school_with_leavers(ret, crash_school)
+    before = _state(ret, crash_school, crash_pupils)
+    retention_run(school=clean_school, categories=ALL_CATEGORIES)
+
+    failed = retention_run(
+        school=crash_school, categories=ALL_CATEGORIES, checkpoint=crash_at(category, 2)
+    )
+
+    assert RetentionRun.objects.get(pk=failed.pk).status == RunStatus.FAILED
+    # Every pupil of the batch is untouched in this category, the one before the crash too.
+    assert not ErasureRecord.objects.filter(student__in=crash_pupils, category=category).exists()
+    middle = _state(ret, crash_school, crash_pupils)
+    for index in range(len(crash_pupils)):
+        assert middle["pupils"][index]["names"] == before["pupils"][index]["names"]
+        if category == Category.PUPIL_FILE:
+            assert middle["pupils"][index] == before["pupils"][index]
+        else:
+            assert middle["pupils"][index]["decisions"] == before["pupils"][index]["decisions"]
+
+    again = retention_run(school=crash_school, categories=ALL_CATEGORIES)
+
+    assert again.status == RunStatus.DONE
+    assert _state(ret, crash_school, crash_pupils) == _state(ret, clean_school, clean_pupils)
 
 
 def test_second_run_changes_nothing_when_the_first_one_finished(ret):
