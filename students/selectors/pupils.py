@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.constants import Function, Role
+from audit import context as audit_context
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
@@ -90,9 +91,9 @@ def function_require(
 class PupilScope:
     """The ids that decide which pupils a user sees, and which of their fields: whole schools,
     schools whose BSNs they see, groups taught today, own children (with or without parental
-    authority). Read in one query and kept on the user object for the request, like
-    ``User.role_names``: the pupil queries then filter on plain id lists, because an OR of
-    permission subqueries makes PostgreSQL read every pupil of the board (issue 12)."""
+    authority). Read in one query and kept for the rest of the request: the pupil queries then
+    filter on plain id lists, because an OR of permission subqueries makes PostgreSQL read
+    every pupil of the board (issue 12)."""
 
     school_ids: frozenset[int] = frozenset()
     bsn_school_ids: frozenset[int] = frozenset()
@@ -138,10 +139,16 @@ SCOPE_TABLES = {
 
 def pupil_scope(user) -> PupilScope:
     """The user's pupil scope, one query on the first call of a request (none for a user with
-    neither the function nor the role)."""
+    neither the function nor the role).
+
+    Kept on the user object only for the request it was read in (its audit context): a job,
+    a command or a test that holds a user object while groups, periods and permissions
+    change asks again each time, and so does the next request with the same object.
+    """
+    request = audit_context.current()
     cached = getattr(user, "_pupil_scope", None)
-    if cached is not None:
-        return cached
+    if request is not None and cached is not None and cached[0] is request:
+        return cached[1]
     parts: list[str] = []
     params: list = []
     if user.has_function(Function.VIEW_PUPILS):
@@ -170,7 +177,8 @@ def pupil_scope(user) -> PupilScope:
         group_ids=frozenset(ids[SCOPE_GROUP]),
         children=children,
     )
-    user._pupil_scope = scope
+    if request is not None:
+        user._pupil_scope = (request, scope)
     return scope
 
 

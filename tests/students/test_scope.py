@@ -1,6 +1,7 @@
 """The pupil scope query (plain SQL, for speed) agrees with the ORM subqueries it replaced
 and with the models' tables; it is read once per request."""
 
+import contextlib
 import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from audit import context as audit_context
 from students.models import GroupTeacher, Guardianship
 from students.selectors import students_visible_to
 from students.selectors.pupils import (
@@ -88,16 +90,46 @@ def test_a_user_without_function_or_role_has_an_empty_scope_and_no_query(db):
     assert list(students_visible_to(user)) == []
 
 
+@contextlib.contextmanager
+def in_request():
+    """What AuditContextMiddleware does around every request."""
+    token = audit_context.activate(audit_context.AuditContext())
+    try:
+        yield
+    finally:
+        audit_context.deactivate(token)
+
+
 def test_the_scope_is_read_once_per_request_user(world):
     user = fresh(world.users["director"])
-    with CaptureQueriesContext(connection) as first:
-        list(students_visible_to(user))
-    with CaptureQueriesContext(connection) as second:
-        list(students_visible_to(user))
-        AccessResolver(user).for_student(world.pupil3)
+    with in_request():
+        with CaptureQueriesContext(connection) as first:
+            list(students_visible_to(user))
+        with CaptureQueriesContext(connection) as second:
+            list(students_visible_to(user))
+            AccessResolver(user).for_student(world.pupil3)
     # roles + scope + pupils the first time; only the pupils the second.
     assert len(first.captured_queries) == 3
     assert len(second.captured_queries) == 1
+
+
+def test_the_same_user_object_sees_a_changed_scope_in_the_next_request_and_outside_one(world):
+    # A test, job or DRF's force_authenticate keeps one user object while time passes and
+    # teaching periods end: the scope is not carried beyond the request it was read in.
+    teacher = fresh(world.users["teacher"])
+    with in_request():
+        assert world.pupil3 in students_visible_to(teacher)
+    GroupTeacher.objects.filter(teacher=teacher).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    with in_request():
+        assert world.pupil3 not in students_visible_to(teacher)
+    GroupTeacher.objects.filter(teacher=teacher).update(ends_on=None)
+    assert world.pupil3 in students_visible_to(teacher)
+    GroupTeacher.objects.filter(teacher=teacher).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert world.pupil3 not in students_visible_to(teacher)
 
 
 def test_a_new_guardian_sees_only_their_child_with_authority(world):
