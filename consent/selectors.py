@@ -10,7 +10,7 @@ refused or unknown, and unknown counts as no consent.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -454,8 +454,9 @@ class DashboardCell:
 def consent_dashboard(
     *, school: School, school_year: int | None = None, purpose_code: str | None = None
 ) -> dict:
-    """Per group and purpose the counts of granted, refused and unknown; the campaign's
-    response rate; recent withdrawals; open takedowns. A fixed number of queries."""
+    """Per group and purpose the counts of granted, refused and unknown (the effective status
+    of ``statuses_for``, counted in the database); the campaign's response rate; recent
+    withdrawals; open takedowns. A fixed number of queries."""
     year = school_year or current_school_year()
     purposes = purposes_active(school.pk)
     if purpose_code:
@@ -463,21 +464,35 @@ def consent_dashboard(
     groups = list(
         Group.objects.filter(school=school, school_year=year).order_by("year_group_low", "name")
     )
-    pupils = list(
-        Student.objects.filter(
-            school=school, withdrawn_on__isnull=True, group__school_year=year
-        ).values_list("pk", "group_id")
+    enrolled = Student.objects.filter(
+        school=school, withdrawn_on__isnull=True, group__school_year=year
     )
-    statuses = statuses_for(
-        student_ids=[pk for pk, _group in pupils], purposes=purposes, school_year=year
-    )
+    pupils = list(enrolled.values_list("pk", "group_id"))
+    # Every pupil starts as unknown in their group's cells; the counts of the effective
+    # status in SQL (the rules of statuses_for, as for the board) and the few pupils with a
+    # restriction or objection move them.
+    per_group = Counter(group_id for _pk, group_id in pupils)
+    shown = {purpose.pk for purpose in purposes}
     cells: dict[tuple[int, int], DashboardCell] = defaultdict(DashboardCell)
     totals: dict[int, DashboardCell] = defaultdict(DashboardCell)
-    for pupil_id, group_id in pupils:
-        for purpose in purposes:
-            status = statuses[(pupil_id, purpose.pk)]
-            for cell in (cells[(group_id, purpose.pk)], totals[purpose.pk]):
-                setattr(cell, status, getattr(cell, status) + 1)
+    for purpose_id in shown:
+        for group_id, count in per_group.items():
+            cells[(group_id, purpose_id)].unknown = count
+        totals[purpose_id].unknown = len(pupils)
+    if pupils and shown:
+        counts = _status_counts(school_ids=[school.pk], school_year=year, by_group=True)
+        for purpose_id, group_id, granted, refused in counts:
+            if purpose_id not in shown:
+                continue
+            for cell in (cells[(group_id, purpose_id)], totals[purpose_id]):
+                cell.granted += granted
+                cell.refused += refused
+                cell.unknown -= granted + refused
+        for group_id, purpose_id, before in _stopped_pairs(
+            enrolled=enrolled, purposes=purposes, school_year=year
+        ):
+            for cell in (cells[(group_id, purpose_id)], totals[purpose_id]):
+                _cell_move(cell, before, Status.REFUSED)
     pupil_ids = {pk for pk, _group in pupils}
     answered = set(
         ConsentDecision.objects.filter(
@@ -538,8 +553,8 @@ def _board_status_sql(
 ) -> tuple[str, list]:
     """The effective status per (purpose, pupil) of ``statuses_for`` in SQL, for the enrolled
     pupils of the schools (or only ``student_ids``) with a decision in the window; a pair
-    without a row is unknown. Columns: purpose_id, student_id, school_id (the pupil's),
-    purpose_school, status (a code of _SQL_STATUS).
+    without a row is unknown. Columns: purpose_id, student_id, school_id and group_id (the
+    pupil's), purpose_school, status (a code of _SQL_STATUS).
 
     Each decision becomes ``id * 4 + code``, its code as in derive_status: 2 for a refusal or
     withdrawal, 1 for a grant to a text no older than the last material change, 0 otherwise
@@ -579,11 +594,13 @@ def _board_status_sql(
     sql = f"""
         SELECT per_guardian.purpose_id, per_guardian.student_id,
                MAX(per_guardian.school_id) AS school_id,
+               MAX(per_guardian.group_id) AS group_id,
                MAX(per_guardian.purpose_school) AS purpose_school,
                MAX(per_guardian.latest %% 4) AS status
         FROM (
             SELECT d.purpose_id, d.student_id, d.guardian_id,
-                   MAX(s.school_id) AS school_id, MAX(p.school_id) AS purpose_school,
+                   MAX(s.school_id) AS school_id, MAX(s.group_id) AS group_id,
+                   MAX(p.school_id) AS purpose_school,
                    MAX(d.id * 4 + CASE
                        WHEN gs.id IS NULL THEN %s
                        WHEN d.decision IN (%s, %s) THEN %s
@@ -612,22 +629,29 @@ def _board_status_sql(
     return sql, params
 
 
-def _board_counts(*, school_ids: list[int], school_year: int) -> list[tuple[int, int, int]]:
-    """(purpose, pupils with consent, pupils without) over the schools, in one query. A
-    pupil's decisions for a purpose of another school (they moved) do not count."""
+def _status_counts(
+    *, school_ids: list[int], school_year: int, by_group: bool = False
+) -> list[tuple[int, int | None, int, int]]:
+    """(purpose, group or None, pupils with consent, pupils without) over the schools, per
+    purpose or per purpose and group, in one query. A pupil's decisions for a purpose of
+    another school (they moved) do not count."""
     inner, params = _board_status_sql(school_ids=school_ids, school_year=school_year)
+    group = "pair.group_id" if by_group else "NULL"
     sql = f"""
-        SELECT pair.purpose_id,
+        SELECT pair.purpose_id, {group},
                SUM(CASE WHEN pair.status = %s AND pair.school_id = pair.purpose_school
                    THEN 1 ELSE 0 END),
                SUM(CASE WHEN pair.status = %s AND pair.school_id = pair.purpose_school
                    THEN 1 ELSE 0 END)
         FROM ({inner}) pair
-        GROUP BY pair.purpose_id
+        GROUP BY pair.purpose_id{", pair.group_id" if by_group else ""}
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [_SQL_GRANTED, _SQL_REFUSED, *params])
-        return cursor.fetchall()
+        return [
+            (purpose_id, group_id, int(granted or 0), int(refused or 0))
+            for purpose_id, group_id, granted, refused in cursor.fetchall()
+        ]
 
 
 def _board_pair_statuses(
@@ -641,9 +665,42 @@ def _board_pair_statuses(
         cursor.execute(sql, params)
         return {
             (sid, pid): _SQL_STATUS[code]
-            for pid, sid, school_id, purpose_school, code in cursor.fetchall()
+            for pid, sid, school_id, _group, purpose_school, code in cursor.fetchall()
             if school_id == purpose_school
         }
+
+
+def _stopped_pairs(
+    *, enrolled: QuerySet[Student], purposes: list[ConsentPurpose], school_year: int
+) -> list[tuple[int, int, str]]:
+    """(pupil's group, purpose, the status the aggregate gave) for each pair of an enrolled
+    pupil and a purpose of their school that a restriction or objection turns into a refusal.
+    Few pupils, so the rules are statuses_for's own (``_stopped_by_limits``)."""
+    limited = {
+        pk: (school_id, group_id)
+        for pk, school_id, group_id in enrolled.filter(
+            Q(processing_restricted=True)
+            | Q(pk__in=ProcessingLimit.objects.active().values("student_id"))
+        ).values_list("pk", "school_id", "group_id")
+    }
+    if not limited:
+        return []
+    purpose_school = {p.pk: p.school_id for p in purposes}
+    before = _board_pair_statuses(
+        school_ids=sorted({school_id for school_id, _group in limited.values()}),
+        school_year=school_year,
+        student_ids=list(limited),
+    )
+    return [
+        (limited[sid][1], pid, before.get((sid, pid), Status.UNKNOWN))
+        for sid, pid in _stopped_by_limits(list(limited), list(purpose_school))
+        if purpose_school[pid] == limited[sid][0]
+    ]
+
+
+def _cell_move(cell: DashboardCell, old: str, new: str) -> None:
+    setattr(cell, old, getattr(cell, old) - 1)
+    setattr(cell, new, getattr(cell, new) + 1)
 
 
 @dataclass
@@ -705,33 +762,18 @@ def board_consent_overview(*, user, school_year: int | None = None) -> dict:
     cells: dict[int, DashboardCell] = {
         p.pk: DashboardCell(unknown=pupils.get(p.school_id, 0)) for p in purposes
     }
-    purpose_school = {p.pk: p.school_id for p in purposes}
-
-    def move(purpose_id: int, old: str, new: str) -> None:
-        cell = cells[purpose_id]
-        setattr(cell, old, getattr(cell, old) - 1)
-        setattr(cell, new, getattr(cell, new) + 1)
-
-    for purpose_id, granted, refused in _board_counts(school_ids=school_ids, school_year=year):
+    for purpose_id, _group, granted, refused in _status_counts(
+        school_ids=school_ids, school_year=year
+    ):
         cell = cells.get(purpose_id)
         if cell is not None:
-            cell.granted, cell.refused = int(granted or 0), int(refused or 0)
-            cell.unknown -= cell.granted + cell.refused
+            cell.granted, cell.refused = granted, refused
+            cell.unknown -= granted + refused
     # Restrictions and objections: few pupils, the same rules as statuses_for.
-    limited = dict(
-        enrolled.filter(
-            Q(processing_restricted=True)
-            | Q(pk__in=ProcessingLimit.objects.active().values("student_id"))
-        ).values_list("pk", "school_id")
-    )
-    if limited:
-        stopped = _stopped_by_limits(list(limited), list(purpose_school))
-        before = _board_pair_statuses(
-            school_ids=school_ids, school_year=year, student_ids=list(limited)
-        )
-        for sid, pid in stopped:
-            if purpose_school[pid] == limited[sid]:
-                move(pid, before.get((sid, pid), Status.UNKNOWN), Status.REFUSED)
+    for _group, purpose_id, before in _stopped_pairs(
+        enrolled=enrolled, purposes=purposes, school_year=year
+    ):
+        _cell_move(cells[purpose_id], before, Status.REFUSED)
     by_code: dict[str, BoardPurpose] = {}
     column = {school.pk: index for index, school in enumerate(schools)}
     for purpose in purposes:

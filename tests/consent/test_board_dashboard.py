@@ -1,8 +1,9 @@
-"""The board's consent dashboard: per school and purpose code the same counts as the school's own
-dashboard (whose status comes from ``statuses_for``), in a fixed number of queries, for the
-roles that see the consent dashboard and only for their schools."""
+"""The board's consent dashboard and each school's own: per school, group and purpose code the
+same counts as ``statuses_for`` pupil by pupil, in a fixed number of queries, for the roles
+that see the consent dashboard and only for their schools."""
 
 import random
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -12,12 +13,18 @@ from django.urls import reverse
 from accounts.constants import Role
 from audit.constants import Outcome
 from audit.models import AccessEvent
-from consent.constants import Channel, Decision
+from consent.constants import Channel, Decision, Status
 from consent.models import ConsentDecision, ConsentPurpose
-from consent.selectors import board_consent_overview, consent_dashboard, current_school_year
+from consent.selectors import (
+    board_consent_overview,
+    consent_dashboard,
+    current_school_year,
+    purposes_active,
+    statuses_for,
+)
 from consent.services import purpose_text_change, purposes_seed
 from students.constants import LimitKind
-from students.models import ProcessingLimit
+from students.models import ProcessingLimit, Student
 from students.services.limits import processing_limit_lift, processing_limit_start
 
 from ..students.factories import (
@@ -104,14 +111,36 @@ def _board_cells(world: BoardWorld) -> dict[tuple[int, str], tuple[int, int, int
     return result
 
 
+STATUSES = (Status.GRANTED, Status.REFUSED, Status.UNKNOWN)
+
+
+def _counts(cell) -> tuple[int, int, int]:
+    return (cell.granted, cell.refused, cell.unknown)
+
+
 def _school_cells(world: BoardWorld) -> dict[tuple[int, str], tuple[int, int, int]]:
-    """What each school's own dashboard (statuses_for, pupil by pupil) says."""
+    """The reference: ``statuses_for``, pupil by pupil, counted per school and purpose. Each
+    school's own dashboard must say the same, per group and in its totals."""
     result = {}
     for school in world.schools:
+        purposes = purposes_active(school.pk)
+        pupils = dict(
+            Student.objects.filter(
+                school=school, withdrawn_on__isnull=True, group__school_year=world.year
+            ).values_list("pk", "group_id")
+        )
+        statuses = statuses_for(student_ids=list(pupils), purposes=purposes)
+        per_group = Counter((pupils[sid], pid, status) for (sid, pid), status in statuses.items())
+        per_school = Counter((pid, status) for (_sid, pid), status in statuses.items())
         data = consent_dashboard(school=school)
         for purpose in data["purposes"]:
-            cell = data["totals"][purpose.pk]
-            result[(school.pk, purpose.code)] = (cell.granted, cell.refused, cell.unknown)
+            expected = tuple(per_school[(purpose.pk, status)] for status in STATUSES)
+            result[(school.pk, purpose.code)] = expected
+            assert _counts(data["totals"][purpose.pk]) == expected
+            for group_id in set(pupils.values()):
+                assert _counts(data["cells"][(group_id, purpose.pk)]) == tuple(
+                    per_group[(group_id, purpose.pk, status)] for status in STATUSES
+                )
     return result
 
 
