@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from students.models import (
     School,
     Student,
 )
-from students.selectors import limits_active_for
+from students.selectors import limits_active_at
 
 from .attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from .constants import RECIPIENT_BASIS, Basis, RecipientKind
@@ -217,6 +218,32 @@ _EXTRACTORS = {
 }
 
 
+# The pupil's own fields each attribute reads; relations come prefetched. A pass loads only
+# these (and what it always needs), as building every field of each pupil of a board costs
+# more than the query itself. tests/suppliers/test_gate.py holds every attribute to it.
+_FIELDS = {
+    "first_name": ("given_name",),
+    "last_name": ("surname_prefix", "surname"),
+    "initials": ("first_names",),
+    "date_of_birth": ("date_of_birth",),
+    "sex": ("sex",),
+    "year_group": ("year_group",),
+    "group_name": ("group__name",),
+    "school_brin": ("school__brin",),
+    "teacher_name": (),
+    "teacher_email": (),
+    "address": ("street", "house_number", "postal_code", "city"),
+    "guardian_name": (),
+    "guardian_email": (),
+    "guardian_phone": (),
+    "bsn": ("bsn",),
+    "enrolled_on": ("enrolled_on",),
+    "withdrawn_on": ("withdrawn_on",),
+    "progress": (),
+}
+_ALWAYS = ("school", "group", "processing_restricted")
+
+
 def _extract(student: Student, code: str, guardians=(), teachers=()) -> str:
     extractor = _EXTRACTORS.get(code)
     if extractor is None:
@@ -248,20 +275,25 @@ def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Studen
         prefetch.append(
             Prefetch("progress", queryset=ProgressRecord.objects.order_by("recorded_at", "id"))
         )
-    qs = qs.filter(school=plan.school)
-    if "bsn" not in plan.attributes:
-        # Sealed: reading it costs an unsealing per pupil, for a value not sent.
-        qs = qs.defer("bsn")
-    return qs.select_related("school", "group").prefetch_related(*prefetch).order_by("pk")
+    # Only the fields sent: the sealed BSN, for one, costs an unsealing per pupil.
+    fields = {name for code in plan.attributes for name in _FIELDS.get(code, ())}
+    return (
+        qs.filter(school=plan.school)
+        .select_related("school", "group")
+        .only(*_ALWAYS, *sorted(fields))
+        .prefetch_related(*prefetch)
+        .order_by("pk")
+    )
 
 
-def _restricted_for(plan: Plan, student_ids: list[int]) -> set[int]:
-    """Pupils whose restriction of processing covers data this plan would send: a restriction
-    of all data, or of a category one of the plan's attributes belongs to."""
+def _restricted_for(plan: Plan) -> set[int]:
+    """Pupils of the plan's school whose restriction of processing covers data this plan
+    would send: a restriction of all data, or of a category one of the plan's attributes
+    belongs to. One query for the whole pass (the pupils it sends are all of that school)."""
     categories = {CATALOGUE[code].category for code in plan.attributes if code in CATALOGUE}
     return {
         sid
-        for sid, limits in limits_active_for(student_ids).items()
+        for sid, limits in limits_active_at(plan.school.pk).items()
         for limit in limits
         if limit.kind == LimitKind.RESTRICTION
         and (not limit.categories or categories & set(limit.categories))
@@ -288,6 +320,8 @@ class DisclosureRun:
         (counted in ``dropped``)."""
         qs = _students(self.plan, self.students)
         self.total = qs.count()
+        exempt = self.plan.basis in RESTRICTION_EXEMPT
+        restricted = set() if exempt else _restricted_for(self.plan)
         done = 0
         last_pk = 0
         while True:
@@ -304,15 +338,11 @@ class DisclosureRun:
                     for s in batch
                     if statuses[(s.pk, self.plan.consent_purpose_id)] == Status.GRANTED
                 }
-            restricted = (
-                set()
-                if self.plan.basis in RESTRICTION_EXEMPT
-                else _restricted_for(self.plan, [s.pk for s in batch])
-                | {s.pk for s in batch if s.processing_restricted}
-            )
             for student in batch:
                 done += 1
-                keep = student.pk not in restricted and (allowed is None or student.pk in allowed)
+                keep = (
+                    exempt or not (student.processing_restricted or student.pk in restricted)
+                ) and (allowed is None or student.pk in allowed)
                 if not keep:
                     self.dropped += 1
                     continue
@@ -339,19 +369,38 @@ class DisclosureRun:
             created_by=self.actor,
             created_at=timezone.now(),
         )
-        for start in range(0, len(self.disclosed_ids), BATCH):
-            DisclosedPupil.objects.bulk_create(
-                [
-                    DisclosedPupil(
-                        disclosure=disclosure,
-                        student_id=sid,
-                        pseudonym=self.pseudonyms.get(sid)
-                        or pseudonym(self.plan.recipient_key, sid),
-                    )
-                    for sid in self.disclosed_ids[start : start + BATCH]
-                ]
-            )
+        _links_write(
+            disclosure,
+            (
+                (sid, self.pseudonyms.get(sid) or pseudonym(self.plan.recipient_key, sid))
+                for sid in self.disclosed_ids
+            ),
+        )
         return disclosure
+
+
+def _links_write(disclosure: Disclosure, links: Iterable[tuple[int, str]]) -> None:
+    """One DisclosedPupil per (pupil id, pseudonym). PostgreSQL takes them with COPY: for a
+    board's 36,000 pupils 0.15 s against a second for batched INSERTs (bench, issue 12)."""
+    if connection.vendor != "postgresql":
+        links = iter(links)
+        while chunk := list(itertools.islice(links, BATCH)):
+            DisclosedPupil.objects.bulk_create(
+                DisclosedPupil(disclosure=disclosure, student_id=sid, pseudonym=alias)
+                for sid, alias in chunk
+            )
+        return
+    table = DisclosedPupil._meta.db_table
+    columns = ", ".join(
+        DisclosedPupil._meta.get_field(name).column
+        for name in ("disclosure", "student", "pseudonym")
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for sid, alias in links:
+            copy.write_row((disclosure.pk, sid, alias))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import io
 import json
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from freezegun import freeze_time
@@ -28,7 +29,14 @@ from suppliers.api import download_url
 from suppliers.attributes import ORDINARY_CODES, ordered
 from suppliers.constants import AgreementModel, Basis, ExportStatus, RecipientKind
 from suppliers.edexml.validation import schema
-from suppliers.gate import DisclosureRefusedError
+from suppliers.gate import (
+    _EXTRACTORS,
+    _FIELDS,
+    DisclosureRefusedError,
+    Plan,
+    _values,
+    disclose,
+)
 from suppliers.models import (
     AgreementAttribute,
     DisclosedPupil,
@@ -227,6 +235,44 @@ def test_only_agreed_and_offered_attributes_leave_when_exporting_csv(
         assert not leaked, f"{code} ({marker}) leaked with {shared}: {leaked}"
     if "bsn" not in shared:
         assert "111222333" not in _content(export).decode()
+
+
+@pytest.mark.parametrize("code", sorted(_EXTRACTORS))
+def test_each_attribute_reads_only_loaded_fields_and_no_query_per_pupil_when_passing_the_gate(
+    world, marked, code
+):
+    # The gate loads only the fields of the attributes it sends (gate._FIELDS): a missing
+    # field would be read pupil by pupil, or not at all.
+    plan = Plan(
+        school=world.school,
+        basis=Basis.ACCESS_RIGHT,
+        attributes=[code],
+        recipient_key="test",
+        recipient_label="test",
+    )
+
+    def passed() -> tuple[dict[int, dict], int]:
+        run = disclose(actor=world.users["director"], plan=plan)
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(run.rows())
+        by_pupil = dict(zip(run.disclosed_ids, rows, strict=True))
+        return by_pupil, len(queries.captured_queries)
+
+    rows, queries = passed()
+    for _ in range(3):
+        StudentFactory(group=world.group3)
+    more_rows, more_queries = passed()
+
+    assert set(_FIELDS) == set(_EXTRACTORS)
+    assert more_queries == queries
+    assert len(more_rows) == len(rows) + 3
+    for pk, row in more_rows.items():
+        whole = Student.objects.select_related("school", "group").get(pk=pk)
+        assert row[code] == _values(whole, [code])[code]
+    assert (
+        rows[world.pupil3.pk][code]
+        == _values(Student.objects.get(pk=world.pupil3.pk), [code])[code]
+    )
 
 
 def test_columns_follow_catalogue_order_when_agreement_lists_them_in_another_order(world):
