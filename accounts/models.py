@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,11 +54,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def role_names(self) -> frozenset[str]:
         """The user's roles, cached on the instance (one query per request)."""
         if not hasattr(self, "_role_names"):
-            # Through Group's manager, not self.groups: building a related manager costs
-            # about as much as the query on every request (issue 12 bench).
-            self._role_names = frozenset(
-                Group.objects.filter(user__id=self.pk).values_list("name", flat=True)
-            )
+            # Plain SQL over the two tables: on every request, the ORM's compiling of this join
+            # cost more than the query itself (0.32 ms against 0.13 ms, issue 12 bench).
+            links = User.groups.through._meta
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT g.name FROM {Group._meta.db_table} g"  # noqa: S608 - model tables
+                    f" JOIN {links.db_table} l ON l.{links.get_field('group').column} = g.id"
+                    f" WHERE l.{links.get_field('user').column} = %s",
+                    [self.pk],
+                )
+                self._role_names = frozenset(name for (name,) in cursor.fetchall())
         return self._role_names
 
     def has_role(self, *roles: str) -> bool:

@@ -21,6 +21,7 @@ from .pupils import (
     scoped_get,
     student_access_for,
     student_get_for,
+    students_listed,
     students_visible_to,
     teaching_group_ids,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "scoped_get",
     "student_access_for",
     "student_get_for",
+    "students_listed",
     "students_visible_to",
     "teaching_group_ids",
 ]

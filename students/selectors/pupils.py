@@ -220,6 +220,25 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+# What a list of pupils shows, page and API: reading no more spares building every field of
+# each pupil, their group and their school (and unsealing the BSN) for 25 rows a page.
+LIST_FIELDS = (
+    "school",
+    "group",
+    "given_name",
+    "surname_prefix",
+    "surname",
+    "date_of_birth",
+    "school__name",
+    "group__name",
+)
+
+
+def students_listed(students: QuerySet[Student]) -> QuerySet[Student]:
+    """Pupils from ``students_visible_to`` as the lists show them: their fields, in order."""
+    return students.only(*LIST_FIELDS).order_by("surname", "given_name", "id")
+
+
 def student_get_for(*, user, student_id, audit: bool = True, with_history: bool = False) -> Student:
     """One pupil in the user's scope, or Http404. Every look is an access event.
     ``with_history`` also fetches the group history (``placements``, newest first)."""
@@ -316,10 +335,11 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
     """
     if not access.guardians:
         return []
-    links = (
-        Guardianship.objects.filter(student=student)
-        .select_related("guardian")
-        .order_by("guardian__surname", "guardian__first_name", "guardian_id")
+    # A pupil has two or three guardians: sorted here, as ordering on the joined columns cost
+    # the query compiler more than the query (issue 12 bench).
+    links = sorted(
+        Guardianship.objects.filter(student_id=student.pk).select_related("guardian").order_by(),
+        key=lambda link: (link.guardian.surname, link.guardian.first_name, link.guardian_id),
     )
     result = []
     for link in links:
