@@ -7,8 +7,10 @@ plain query (no permission subqueries, no scope), records no audit event and use
 serializer. The difference between a product view and its floor is therefore what the
 portal adds on top of Django: access control, audit and serialisation.
 
-Sections of the pupil page that need other tables (guardians, group history, limits) are
-rendered empty: one plain query cannot fill them, so the floor is, if anything, too fast.
+The pupil's guardians come from the same query (a LEFT JOIN: one row per guardian), as the
+product shows them to a teacher. Sections of the pupil page that need yet other tables (group
+history, limits) are rendered empty: one plain query cannot fill them as well, so the floor
+page is, if anything, too fast.
 
 Mounted only by ``bench.urls``; never part of the product.
 """
@@ -16,6 +18,7 @@ Mounted only by ``bench.urls``; never part of the product.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
@@ -64,6 +67,58 @@ NO_LINKS = dict.fromkeys(
 )
 
 
+# The guardian columns joined to the pupil (one row per guardian; none without guardians).
+GUARDIAN_FIELDS = {
+    "g_id": "guardian_links__guardian__id",
+    "g_first_name": "guardian_links__guardian__first_name",
+    "g_surname_prefix": "guardian_links__guardian__surname_prefix",
+    "g_surname": "guardian_links__guardian__surname",
+    "g_email": "guardian_links__guardian__email",
+    "g_phone": "guardian_links__guardian__phone",
+    "g_address": "guardian_links__guardian__address",
+    "g_confidential": "guardian_links__guardian__contact_confidential",
+    "g_authority": "guardian_links__has_authority",
+}
+
+
+def _guardians(rows) -> list[dict]:
+    """The guardians as ``guardians_of_for`` gives them to staff in scope, from joined rows
+    (attributes of model instances or keys of dicts)."""
+
+    def get(row, name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    found = [row for row in rows if get(row, "g_id") is not None]
+    found.sort(key=lambda row: (get(row, "g_surname"), get(row, "g_first_name"), get(row, "g_id")))
+    return [
+        {
+            "id": get(row, "g_id"),
+            "name": " ".join(
+                part
+                for part in (
+                    get(row, "g_first_name"),
+                    get(row, "g_surname_prefix"),
+                    get(row, "g_surname"),
+                )
+                if part
+            ),
+            "has_authority": get(row, "g_authority"),
+            "contact_hidden": False,
+            "email": get(row, "g_email"),
+            "phone": get(row, "g_phone"),
+            "address": get(row, "g_address"),
+            "contact_confidential": get(row, "g_confidential"),
+        }
+        for row in found
+    ]
+
+
+def _joined(student_id: int):
+    return Student.objects.filter(pk=student_id).annotate(
+        **{alias: F(path) for alias, path in GUARDIAN_FIELDS.items()}
+    )
+
+
 def _group_pupils(request):
     return (
         Student.objects.filter(group_id=int(request.GET["group"]), withdrawn_on__isnull=True)
@@ -110,21 +165,17 @@ def student_list_json(request):
 
 
 def student_detail(request, student_id: int):
-    student = (
-        Student.objects.filter(pk=student_id)
-        .select_related("school", "group")
-        .only(*DETAIL_FIELDS)
-        .first()
-    )
-    if student is None:
+    rows = list(_joined(student_id).select_related("school", "group").only(*DETAIL_FIELDS))
+    if not rows:
         raise Http404
+    student = rows[0]
     return render(
         request,
         "students/student_detail.html",
         {
             "student": student,
             "access": TEACHER_ACCESS,
-            "guardians": [],
+            "guardians": _guardians(rows),
             "placements": [],
             "links": NO_LINKS,
             "limits": [],
@@ -134,9 +185,10 @@ def student_detail(request, student_id: int):
 
 
 def student_detail_json(request, student_id: int):
-    row = Student.objects.filter(pk=student_id).values(*DETAIL_FIELDS).first()
-    if row is None:
+    rows = list(_joined(student_id).values(*DETAIL_FIELDS, *GUARDIAN_FIELDS))
+    if not rows:
         raise Http404
+    row = rows[0]
     line1 = f"{row['street']} {row['house_number']}".strip()
     line2 = f"{row['postal_code']} {row['city']}".strip()
     address = ", ".join(part for part in (line1, line2) if part)
@@ -155,6 +207,6 @@ def student_detail_json(request, student_id: int):
             "withdrawn_on": row["withdrawn_on"],
             "withdrawal_destination": row["withdrawal_destination"],
             "address": address,
-            "guardians": [],
+            "guardians": _guardians(rows),
         }
     )

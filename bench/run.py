@@ -274,6 +274,13 @@ def measure_list_and_detail(results: Results, runs: int) -> None:
     )
     for case, page_url, api_url, floor_path in cases:
         log(f"{case}: teacher {teacher.pk}, group {group.pk}, pupil {student.pk}, {runs} runs")
+        # The floor answers with the same pupils in the same JSON, or the ratio means nothing.
+        product_json = api.get(api_url).json()
+        floor_json = floor.get(f"/bench-floor/api/{floor_path}").json()
+        if case == "list":
+            product_json, floor_json = product_json["results"], floor_json["results"]
+        if product_json != floor_json:
+            raise SystemExit(f"bench: the floor's {case} JSON differs from the product's")
         s = interleaved(
             {
                 "page": get_ok(page, page_url),
