@@ -8,7 +8,7 @@ the past with plain UPDATEs, as ``student_withdraw`` would have (``withdrawn_on`
 destination, no group, the open placement ended), and enables every school's seeded rules.
 A fresh child process (``python -m bench.retention --child``) then runs retention for the
 board the way the nightly job does (``retention_nightly``) and reports its wall time and
-its peak resident memory (``ru_maxrss``), whole process and growth over the process after
+its peak resident memory (``VmHWM``), whole process and growth over the memory in use after
 setup.
 
 Destructive: the pupils are erased and some anonymised. ``make bench`` regenerates the
@@ -25,7 +25,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.run import bench_database_only, log
+from bench.run import bench_database_only, log, memory_kb
 
 DUE = 5000
 # Withdrawn between 25 and 72 months ago (per pupil, from its id, not before enrolment): past
@@ -134,8 +134,6 @@ def retention_prepare(*, due: int = DUE) -> dict[str, Any]:
 
 def child_retention() -> dict[str, Any]:
     """In a fresh process: the nightly retention of the board; time and peak memory."""
-    import resource
-
     from django.db import connection
 
     from retention.constants import RunStatus
@@ -143,11 +141,11 @@ def child_retention() -> dict[str, Any]:
     from retention.services import retention_nightly
 
     connection.ensure_connection()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before, _peak = memory_kb()
     started = time.perf_counter()
     runs = retention_nightly()
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _now, after = memory_kb()
     run_ids = [run.pk for run in runs]
     failed = {run.school_id: run.errors for run in runs if run.status != RunStatus.DONE}
     records = ErasureRecord.objects.filter(run_id__in=run_ids)
