@@ -351,17 +351,18 @@ def care_record_for_write(*, user, student_id, record_id) -> CareRecord:
 def limits_active_for(student_ids) -> dict[int, list[ProcessingLimit]]:
     """Restrictions and objections in force per pupil, in one query. Used by the disclosure
     gate and the consent status, which apply them to every pupil they touch."""
-    result: dict[int, list[ProcessingLimit]] = {}
-    for limit in ProcessingLimit.objects.active().filter(student_id__in=list(student_ids)):
-        result.setdefault(limit.student_id, []).append(limit)
-    return result
+    return _per_pupil(ProcessingLimit.objects.active().filter(student_id__in=list(student_ids)))
 
 
 def limits_active_at(school_id: int) -> dict[int, list[ProcessingLimit]]:
     """The same for every pupil of a school, in one query: for a pass over a whole school,
     where an IN list of every pupil would cost more than the few limits found."""
+    return _per_pupil(ProcessingLimit.objects.active().filter(student__school_id=school_id))
+
+
+def _per_pupil(limits) -> dict[int, list[ProcessingLimit]]:
     result: dict[int, list[ProcessingLimit]] = {}
-    for limit in ProcessingLimit.objects.active().filter(student__school_id=school_id):
+    for limit in limits:
         result.setdefault(limit.student_id, []).append(limit)
     return result
 
