@@ -25,7 +25,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.run import bench_database_only, log, memory_kb
+from bench.run import bench_database_only, log, memory_kb, statements_counted
 
 DUE = 5000
 # Withdrawn between 25 and 72 months ago (per pupil, from its id, not before enrolment): past
@@ -143,7 +143,8 @@ def child_retention() -> dict[str, Any]:
     connection.ensure_connection()
     before, _peak = memory_kb()
     started = time.perf_counter()
-    runs = retention_nightly()
+    with statements_counted() as counted:
+        runs = retention_nightly()
     seconds = time.perf_counter() - started
     _now, after = memory_kb()
     run_ids = [run.pk for run in runs]
@@ -156,6 +157,7 @@ def child_retention() -> dict[str, Any]:
         "pupils_processed": records.values("student_id").distinct().count(),
         "erasure_records": records.count(),
         "schools": len(runs),
+        "queries": counted["queries"],
         "failed_runs": failed,
     }
 
