@@ -52,6 +52,7 @@ class Function(models.TextChoices):
     OVERSEE_REQUESTS = "oversee_requests", _("Oversee the board's privacy requests")
     VIEW_RETENTION = "view_retention", _("See the retention rules, preview and runs")
     MANAGE_RETENTION = "manage_retention", _("Set retention rules, legal holds and runs")
+    SET_LOG_POLICY = "set_log_policy", _("Set how long the board keeps access events")
     MANAGE_STAFF = "manage_staff", _("Manage staff accounts and substitutes")
     ROLLOVER = "rollover", _("Prepare and apply the next school year")
     MANAGE_BREACHES = "manage_breaches", _("Record and assess data breaches")
@@ -140,6 +141,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_DISCLOSURES,
             Function.OVERSEE_REQUESTS,
             Function.VIEW_RETENTION,
+            Function.SET_LOG_POLICY,
             Function.MANAGE_BREACHES,
             Function.VIEW_PROCESSING_REGISTER,
             Function.VIEW_PRIVACY_OVERVIEW,

@@ -7,15 +7,32 @@ Anonymised grade lists are kept as ``ArchivedResult`` rows without any link to a
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from students.models import School, Student
+from students.models import Board, School, Student
 
-from .constants import MAX_PERIOD_MONTHS, Category, RuleAction, RunStatus, Trigger
+from .constants import BOUNDS, Category, RuleAction, RunStatus, Trigger
+
+
+def _within_bounds() -> models.Q:
+    """Each category's period between its floor and its ceiling (constants.BOUNDS)."""
+    return functools.reduce(
+        operator.or_,
+        (
+            models.Q(
+                category=category,
+                period_months__gte=bounds.floor,
+                period_months__lte=bounds.ceiling,
+            )
+            for category, bounds in BOUNDS.items()
+        ),
+    )
 
 
 class RetentionRule(models.Model):
@@ -25,7 +42,10 @@ class RetentionRule(models.Model):
     category = models.CharField(_("data"), max_length=40, choices=Category.choices)
     period_months = models.PositiveSmallIntegerField(
         _("kept for (months)"),
-        help_text=_("Counted from the day the pupil left; access events from their date."),
+        help_text=_(
+            "Counted from the day the pupil left; access events from their date. For access "
+            "events this is the board's log policy, which the board's privacy officer sets."
+        ),
     )
     action = models.CharField(_("then"), max_length=20, choices=RuleAction.choices)
     enabled = models.BooleanField(
@@ -50,8 +70,7 @@ class RetentionRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "category"], name="one_rule_per_category"),
             models.CheckConstraint(
-                condition=models.Q(period_months__gte=1, period_months__lte=MAX_PERIOD_MONTHS),
-                name="rule_period_1_to_240_months",
+                condition=_within_bounds(), name="rule_period_within_category_bounds"
             ),
         ]
 
@@ -60,7 +79,8 @@ class RetentionRule(models.Model):
 
 
 class RuleChange(models.Model):
-    """Every change of a rule, with the values before and after."""
+    """Every change of a rule, with the values before and after; the audit event of the
+    change names this row (``retention_rule_change``). No ``changed_by``: a migration."""
 
     rule = models.ForeignKey(
         RetentionRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="changes"
@@ -84,6 +104,70 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.changed_at:%Y-%m-%d}"
+
+
+class BoardLogPolicy(models.Model):
+    """The board's log policy: how long the access events of every school of the board are
+    kept. Set by the board's privacy officer, never by a director, whose own looks the events
+    record. A board without a row keeps them ``ACCESS_EVENT_DEFAULT_MONTHS``."""
+
+    board = models.OneToOneField(
+        Board, verbose_name=_("school board"), on_delete=models.PROTECT, related_name="+"
+    )
+    access_event_months = models.PositiveSmallIntegerField(_("access events kept for (months)"))
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("log policy")
+        verbose_name_plural = _("log policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    access_event_months__gte=BOUNDS[Category.AUDIT_EVENTS].floor,
+                    access_event_months__lte=BOUNDS[Category.AUDIT_EVENTS].ceiling,
+                ),
+                name="log_policy_within_bounds",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id}: {self.access_event_months}"
+
+
+class LogPolicyChange(models.Model):
+    """Every change of a board's access-event period, with the period before and after (the
+    one in force before, the default when none was set). No ``changed_by``: a migration."""
+
+    policy = models.ForeignKey(
+        BoardLogPolicy, verbose_name=_("log policy"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    before_months = models.PositiveSmallIntegerField(_("before (months)"))
+    after_months = models.PositiveSmallIntegerField(_("after (months)"))
+
+    class Meta:
+        verbose_name = _("log policy change")
+        verbose_name_plural = _("log policy changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.before_months} -> {self.after_months}"
 
 
 class LegalHold(models.Model):

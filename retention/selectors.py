@@ -1,16 +1,26 @@
 """Reads for retention: the director's own school (preview, rules, holds, runs), the board's
-privacy officer every school of the board, read only. Out of scope 404, no function 403."""
+privacy officer every school of the board, read only, and the board's log policy, which only
+the privacy officer sets. Out of scope 404, no function 403."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.constants import Function
 from audit.constants import DataKind
-from students.models import School, Student
-from students.selectors import function_require, school_ids_with, scoped_get
+from students.models import Board, School, Student
+from students.selectors import function_require, not_found, school_ids_with, scoped_get
 
-from .models import ErasureRecord, LegalHold, RetentionRule, RetentionRun
+from .constants import Category
+from .models import (
+    BoardLogPolicy,
+    ErasureRecord,
+    LegalHold,
+    LogPolicyChange,
+    RetentionRule,
+    RetentionRun,
+    RuleChange,
+)
 
 
 def retention_schools_for(user) -> QuerySet[School]:
@@ -64,6 +74,17 @@ def school_for_manage(*, user, school_id) -> School:
         function=Function.MANAGE_RETENTION,
         data_kind=DataKind.SCHOOL,
     )
+
+
+def rule_category_for_manage(*, user, school_id, category) -> tuple[School, str]:
+    """A school where the user manages retention, and one of the rule categories: 403 without
+    the function, 404 for another school or a category that does not exist."""
+    school = school_for_manage(user=user, school_id=school_id)
+    if category not in Category.values:
+        raise not_found(
+            user=user, object_type="retention_rule", raw_id=category, data_kind=DataKind.SCHOOL
+        )
+    return school, category
 
 
 def student_for_hold(*, user, student_id) -> Student:
@@ -123,3 +144,63 @@ def holds_of(*, school: School) -> QuerySet[LegalHold]:
         .select_related("student", "placed_by", "lifted_by")
         .order_by("lifted_at", "-placed_at")
     )
+
+
+def rule_changes_of(*, school: School) -> QuerySet[RuleChange]:
+    """The changes of the school's rules, newest first."""
+    return RuleChange.objects.filter(rule__school=school).select_related("rule", "changed_by")
+
+
+# --- The board's log policy ------------------------------------------------------------------
+
+
+def _log_policy_boards(user) -> QuerySet[Board]:
+    # A board's privacy officer holds the retention permission on every school of the board; a
+    # director (also when she holds another role elsewhere) only on her own school.
+    mine = school_ids_with(user, "view_school_retention")
+    return (
+        Board.objects.annotate(
+            school_count=Count("schools", distinct=True),
+            held=Count("schools", filter=Q(schools__pk__in=mine), distinct=True),
+        )
+        .filter(held__gt=0, held=F("school_count"))
+        .order_by("name")
+    )
+
+
+def log_policy_boards_for(user) -> QuerySet[Board]:
+    """The boards whose access-event period this user sets (privacy officer); 403 for a role
+    without the function, the director included."""
+    function_require(
+        user=user,
+        function=Function.SET_LOG_POLICY,
+        object_type="retention_log_policy",
+        data_kind=DataKind.AUDIT,
+    )
+    return _log_policy_boards(user)
+
+
+def log_policy_boards_of(user) -> list[Board]:
+    """``log_policy_boards_for`` without refusing: the boards to link to from a page."""
+    if not user.has_function(Function.SET_LOG_POLICY):
+        return []
+    return list(_log_policy_boards(user))
+
+
+def log_policy_board_for(*, user, board_id) -> Board:
+    return scoped_get(
+        user=user,
+        queryset=log_policy_boards_for(user),
+        raw_id=board_id,
+        object_type="retention_log_policy",
+        data_kind=DataKind.AUDIT,
+    )
+
+
+def log_policy_of(*, board: Board) -> BoardLogPolicy | None:
+    """The saved policy (who changed it last, when), or None while the default applies."""
+    return BoardLogPolicy.objects.filter(board=board).select_related("updated_by").first()
+
+
+def log_policy_changes_of(*, board: Board) -> QuerySet[LogPolicyChange]:
+    return LogPolicyChange.objects.filter(policy__board=board).select_related("changed_by")

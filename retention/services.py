@@ -1,14 +1,16 @@
-"""Retention as a policy: rules seeded with the Dutch periods and edited by the director (every
-change kept), legal holds, the preview of what is due, and runs that process pupils in batches,
-each batch in its own transaction, so a failure half-way leaves every pupil fully processed or
-untouched and the next run continues where this one stopped."""
+"""Retention as a policy: rules seeded with the Dutch periods and edited by the director within
+each category's floor and ceiling (every change kept), the board's log policy (how long access
+events are kept, set by the board's privacy officer), legal holds, the preview of what is due,
+and runs that process pupils in batches, each batch in its own transaction, so a failure
+half-way leaves every pupil fully processed or untouched and the next run continues where this
+one stopped."""
 
 from __future__ import annotations
 
 import datetime
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,23 +19,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.constants import Action, DataKind
+from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 from audit.services import event_record
 from consent.models import ConsentDecision
 from privacy_requests.deadlines import months_add
 from students.constants import WithdrawalDestination
-from students.models import School, Student
+from students.models import Board, School, Student
 
 from .constants import (
+    ACCESS_EVENT_DEFAULT_MONTHS,
     ALLOWED_ACTIONS,
     DEFAULTS,
-    MAX_PERIOD_MONTHS,
-    MIN_PERIOD_MONTHS,
     Category,
     RuleAction,
     RunStatus,
     Trigger,
+    board_period_refusal,
+    period_error,
 )
 from .erasure import (
     Why,
@@ -42,8 +45,16 @@ from .erasure import (
     enrolment_anonymise,
     pupil_files_erase,
 )
-from .exceptions import RetentionError
-from .models import ErasureRecord, LegalHold, RetentionRule, RetentionRun, RuleChange
+from .exceptions import PeriodError, RetentionError
+from .models import (
+    BoardLogPolicy,
+    ErasureRecord,
+    LegalHold,
+    LogPolicyChange,
+    RetentionRule,
+    RetentionRun,
+    RuleChange,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,14 +71,33 @@ RUN_ORDER = (
 # --- Rules -----------------------------------------------------------------------------------
 
 
+def access_event_months(*, board_ids: Iterable[int]) -> dict[int, int]:
+    """Per board: how long its schools keep access events (its log policy, or the default)."""
+    board_ids = set(board_ids)
+    saved = dict(
+        BoardLogPolicy.objects.filter(board_id__in=board_ids).values_list(
+            "board_id", "access_event_months"
+        )
+    )
+    return {board_id: saved.get(board_id, ACCESS_EVENT_DEFAULT_MONTHS) for board_id in board_ids}
+
+
 def rules_seed(*, school: School) -> list[RetentionRule]:
-    """The school's rules, created with the Dutch defaults where missing (idempotent)."""
+    """The school's rules, created with the Dutch defaults where missing (idempotent). The
+    access-event rule takes its period from the board's log policy."""
+    board_months = access_event_months(board_ids=[school.board_id])[school.board_id]
     for category, (months, action) in DEFAULTS.items():
+        if category == Category.AUDIT_EVENTS:
+            months = board_months
         RetentionRule.objects.get_or_create(
             school=school,
             category=category,
             defaults={"period_months": months, "action": action},
         )
+    # The stored copy of the board's period follows the board, whatever was stored before.
+    RetentionRule.objects.filter(school=school, category=Category.AUDIT_EVENTS).exclude(
+        period_months=board_months
+    ).update(period_months=board_months)
     return list(RetentionRule.objects.filter(school=school).order_by("id"))
 
 
@@ -78,19 +108,26 @@ def rules_for(*, school: School) -> list[RetentionRule]:
 
 
 def rules_for_schools(*, schools) -> dict[int, list[RetentionRule]]:
-    """``rules_for`` for many schools in one query."""
+    """``rules_for`` for many schools in two queries. The access-event rule always shows the
+    period of the school's board (its log policy), the one the run uses."""
+    schools = list(schools)
     saved = {
         (rule.school_id, rule.category): rule
         for rule in RetentionRule.objects.filter(school__in=[s.pk for s in schools])
     }
-    return {
-        school.pk: [
-            _with_school(saved.get((school.pk, category)), school)
-            or RetentionRule(school=school, category=category, period_months=months, action=action)
-            for category, (months, action) in DEFAULTS.items()
-        ]
-        for school in schools
-    }
+    board_months = access_event_months(board_ids={s.board_id for s in schools})
+    result = {}
+    for school in schools:
+        rules = []
+        for category, (months, action) in DEFAULTS.items():
+            rule = _with_school(saved.get((school.pk, category)), school) or RetentionRule(
+                school=school, category=category, period_months=months, action=action
+            )
+            if category == Category.AUDIT_EVENTS:
+                rule.period_months = board_months[school.board_id]
+            rules.append(rule)
+        result[school.pk] = rules
+    return result
 
 
 def _with_school(rule: RetentionRule | None, school: School) -> RetentionRule | None:
@@ -105,16 +142,43 @@ def _rule_values(rule: RetentionRule) -> dict:
 
 @transaction.atomic
 def rule_update(
-    *, user: User, rule: RetentionRule, period_months: int, action: str, enabled: bool
+    *,
+    user: User,
+    rule: RetentionRule,
+    period_months: int | None = None,
+    action: str,
+    enabled: bool,
 ) -> RetentionRule:
-    rule = RetentionRule.objects.select_for_update().get(pk=rule.pk)
-    if not MIN_PERIOD_MONTHS <= period_months <= MAX_PERIOD_MONTHS:
-        raise RetentionError(
-            _("The period must be between %(min)s and %(max)s months.")
-            % {"min": MIN_PERIOD_MONTHS, "max": MAX_PERIOD_MONTHS}
-        )
+    """A director's change of one of her school's rules, within the category's floor and
+    ceiling (``constants.BOUNDS``); ``period_months`` None keeps the period. The period of
+    access events is the board's log policy: the director, whose own looks they record, may
+    include the rule in the nightly job but not change its period; trying is refused and
+    recorded as a denied attempt. A change is kept with the values before and after
+    (``RuleChange``) and is an audit event that names that record."""
+    rule = RetentionRule.objects.select_for_update().select_related("school").get(pk=rule.pk)
+    if rule.category == Category.AUDIT_EVENTS:
+        board_id = rule.school.board_id
+        board_months = access_event_months(board_ids=[board_id])[board_id]
+        if period_months is not None and period_months != board_months:
+            event_record(
+                user=user,
+                action=Action.UPDATE,
+                outcome=Outcome.DENIED,
+                object_type="retention_rule",
+                object_id=rule.pk,
+                school_id=rule.school_id,
+                data_kind=DataKind.AUDIT,
+            )
+            raise PeriodError(board_period_refusal(board_months))
+        period_months = board_months
+    elif period_months is None:
+        period_months = rule.period_months
+    else:
+        problem = period_error(rule.category, period_months)
+        if problem is not None:
+            raise PeriodError(problem)
     if action not in ALLOWED_ACTIONS[rule.category]:
-        raise RetentionError(_("This action is not possible for this data."))
+        raise RetentionError(_("This action is not possible for this data."), field="action")
     before = _rule_values(rule)
     rule.period_months, rule.action, rule.enabled = period_months, action, enabled
     after = _rule_values(rule)
@@ -123,16 +187,59 @@ def rule_update(
     rule.updated_at = timezone.now()
     rule.updated_by = user
     rule.save()
-    RuleChange.objects.create(rule=rule, changed_by=user, before=before, after=after)
+    change = RuleChange.objects.create(rule=rule, changed_by=user, before=before, after=after)
     event_record(
         user=user,
         action=Action.UPDATE,
-        object_type="retention_rule",
-        object_id=rule.pk,
+        object_type="retention_rule_change",
+        object_id=change.pk,
         school_id=rule.school_id,
         data_kind=DataKind.SCHOOL,
     )
     return rule
+
+
+# --- The board's log policy ------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_policy_set(*, user: User, board: Board, months: int) -> BoardLogPolicy:
+    """The board's access-event period for every school of the board, set by the board's
+    privacy officer (the selector checks who), within the floor and ceiling of access events.
+    The change is kept with the period before and after (``LogPolicyChange``) and is an audit
+    event at every school of the board, naming that record; the schools' stored access-event
+    rules follow at once, and the next run of each school uses the new period."""
+    problem = period_error(Category.AUDIT_EVENTS, months)
+    if problem is not None:
+        raise PeriodError(problem, field="access_event_months")
+    policy, _created = BoardLogPolicy.objects.select_for_update().get_or_create(
+        board=board, defaults={"access_event_months": ACCESS_EVENT_DEFAULT_MONTHS}
+    )
+    before = policy.access_event_months
+    if before == months:
+        return policy
+    policy.access_event_months = months
+    policy.updated_at = timezone.now()
+    policy.updated_by = user
+    policy.save(update_fields=["access_event_months", "updated_at", "updated_by"])
+    change = LogPolicyChange.objects.create(
+        policy=policy, changed_by=user, before_months=before, after_months=months
+    )
+    school_ids = list(School.objects.filter(board=board).values_list("pk", flat=True))
+    RetentionRule.objects.filter(school_id__in=school_ids, category=Category.AUDIT_EVENTS).update(
+        period_months=months
+    )
+    # One event per school, so that it is in the audit log of each school it concerns.
+    for school_id in school_ids or [None]:
+        event_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="retention_log_policy_change",
+            object_id=change.pk,
+            school_id=school_id,
+            data_kind=DataKind.AUDIT,
+        )
+    return policy
 
 
 # --- Legal holds -----------------------------------------------------------------------------
@@ -349,6 +456,7 @@ def retention_run(
     pupil in it untouched), the run is recorded as stopped with the error, and the next run
     continues."""
     day = day or timezone.localdate()
+    # The access-event rule carries the period of the school's board (its log policy).
     rules = {rule.category: rule for rule in rules_seed(school=school)}
     chosen = [
         rules[c]

@@ -9,4 +9,9 @@ urlpatterns = [
     path("runs/<str:run_id>/", views.RunDetailView.as_view(), name="retention-run-detail"),
     path("holds/new/<str:student_id>/", views.HoldCreateView.as_view(), name="retention-hold"),
     path("holds/<str:hold_id>/lift/", views.HoldLiftView.as_view(), name="retention-hold-lift"),
+    path(
+        "boards/<str:board_id>/log-policy/",
+        views.LogPolicyView.as_view(),
+        name="retention-log-policy",
+    ),
 ]

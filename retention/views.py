@@ -1,5 +1,6 @@
-"""The director's retention page (preview, rules, holds, runs) and the privacy officer's
-read-only view of it; a run's report with its tombstone lines."""
+"""The director's retention page (preview, rules within their floor and ceiling, holds, runs,
+the changes of the rules) and the privacy officer's read-only view of it; the board's log
+policy, which only the privacy officer sets; a run's report with its tombstone lines."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from accounts.constants import Function
 from students.exceptions import StudentError
 
 from . import services
-from .constants import Category
-from .forms import HoldForm, RuleForm, RunForm
+from .constants import Category, RuleAction
+from .forms import HoldForm, LogPolicyForm, RuleForm, RunForm
 from .selectors import (
     hold_for_lift,
     holds_of,
+    log_policy_board_for,
+    log_policy_boards_of,
+    log_policy_changes_of,
+    log_policy_of,
     retention_school_for,
     retention_schools_for,
+    rule_changes_of,
     rule_for_manage,
     run_get_for,
     runs_for,
@@ -31,6 +37,23 @@ from .selectors import (
     student_for_hold,
     tombstones_of_run,
 )
+
+
+def _rule_in_words(values: dict) -> str:
+    """A rule's values as a change shows them: "24 months, anonymise, in the nightly job"."""
+    actions = dict(RuleAction.choices)
+    nightly = _("in the nightly job") if values.get("enabled") else _("not in the nightly job")
+    return _("%(months)s months, %(action)s, %(nightly)s") % {
+        "months": values.get("period_months"),
+        "action": str(actions.get(values.get("action"), values.get("action"))).lower(),
+        "nightly": nightly,
+    }
+
+
+def _add_error(form, exc: StudentError) -> None:
+    """A refused value next to its field when the form shows that field, else on top."""
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200):
@@ -51,6 +74,16 @@ def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200
         for item in data.rules
     ]
     enabled = [item.rule.category for item in data.rules if item.rule.enabled]
+    labels = dict(Category.choices)
+    changes = [
+        {
+            "change": change,
+            "label": labels.get(change.rule.category, change.rule.category),
+            "before": _rule_in_words(change.before),
+            "after": _rule_in_words(change.after),
+        }
+        for change in rule_changes_of(school=school)[:20]
+    ]
     return render(
         request,
         "retention/index.html",
@@ -63,6 +96,8 @@ def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200
             "run_form": run_form or RunForm(initial={"categories": enabled}),
             "holds": holds_of(school=school)[:100],
             "runs": runs_for(school=school)[:20],
+            "changes": changes,
+            "sets_log_policy": any(b.pk == school.board_id for b in log_policy_boards_of(user)),
         },
         status=status,
     )
@@ -81,7 +116,7 @@ class RuleEditView(LoginRequiredMixin, View):
             try:
                 services.rule_update(user=request.user, rule=rule, **form.cleaned_data)
             except StudentError as exc:
-                form.add_error(None, exc.message)
+                _add_error(form, exc)
             else:
                 messages.success(request, _("The rule was saved; the change is recorded."))
                 return redirect(f"{reverse('retention')}?school={rule.school_id}")
@@ -164,3 +199,51 @@ class HoldLiftView(LoginRequiredMixin, View):
         else:
             messages.success(request, _("The legal hold was lifted."))
         return redirect(f"{reverse('retention')}?school={hold.student.school_id}")
+
+
+class LogPolicyView(LoginRequiredMixin, View):
+    """The board's log policy: how long the access events of every school of the board are
+    kept. Only the board's privacy officer sees and sets it (a director 403, another board
+    404); every change is kept with the period before and after."""
+
+    template_name = "retention/log_policy.html"
+
+    def get(self, request, board_id):
+        board = log_policy_board_for(user=request.user, board_id=board_id)
+        months = services.access_event_months(board_ids=[board.pk])[board.pk]
+        form = LogPolicyForm(initial={"access_event_months": months})
+        return self._render(request, board, form, months)
+
+    def post(self, request, board_id):
+        board = log_policy_board_for(user=request.user, board_id=board_id)
+        form = LogPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.log_policy_set(
+                    user=request.user, board=board, months=form.cleaned_data["access_event_months"]
+                )
+            except StudentError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The board's period for access events was saved; the change is recorded."),
+                )
+                return redirect(reverse("retention-log-policy", args=[board.pk]))
+        months = services.access_event_months(board_ids=[board.pk])[board.pk]
+        return self._render(request, board, form, months, status=400)
+
+    def _render(self, request, board, form, months, status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "board": board,
+                "form": form,
+                "months": months,
+                "policy": log_policy_of(board=board),
+                "schools": board.schools.order_by("name"),
+                "changes": log_policy_changes_of(board=board)[:50],
+            },
+            status=status,
+        )

@@ -88,7 +88,7 @@ def portal(world):
     rule_update(
         user=world.users["director"],
         rule=rules["pupil_file"],
-        period_months=30,
+        period_months=18,
         action="delete",
         enabled=True,
     )
@@ -181,7 +181,7 @@ def test_register_holds_every_retention_rule_of_the_callers_schools_and_no_other
         for r in register["retention_rules"]
     )
     assert listed == expected
-    assert ("OBS Samen Een", "pupil_file", 30, "delete", True) in listed  # the saved rule
+    assert ("OBS Samen Een", "pupil_file", 18, "delete", True) in listed  # the saved rule
     assert world.foreign_school.name not in str(register)
     in_register = sorted((getattr(world, name) for name in schools), key=lambda s: s.name)
     assert [s["id"] for s in register["schools"]] == [school.pk for school in in_register]
@@ -192,7 +192,7 @@ def test_pupil_file_retention_of_the_school_is_on_the_learning_activity_when_sav
 
     learning = register["activities"][0]
 
-    assert any("OBS Samen Een" in line and "30 months" in line for line in learning["retention"]), (
+    assert any("OBS Samen Een" in line and "18 months" in line for line in learning["retention"]), (
         learning["retention"]
     )
 

@@ -446,7 +446,7 @@ def test_a_wrong_period_is_refused_beside_the_field_with_the_value_kept(seeded, 
     form = next(row["form"] for row in response.context["rows"] if row["item"].rule == rule)
     (message,) = form.errors["period_months"]
     assert html.escape(message) in content
-    assert "1" in message  # it says what the lowest period is
+    assert "12" in message  # it says what the shortest period is
     # The other choices stay as typed, too.
     assert re.search(
         rf'<option value="{RuleAction.DELETE}" selected>',
@@ -492,23 +492,23 @@ def test_a_valid_rule_change_is_saved_and_recorded(seeded, client):
     director = world.users["director"]
     client.force_login(director)
 
-    response = _rule_post(client, rule, period_months="30", action=RuleAction.DELETE, enabled="on")
+    response = _rule_post(client, rule, period_months="18", action=RuleAction.DELETE, enabled="on")
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('retention')}?school={world.school.pk}"
     rule.refresh_from_db()
-    assert (rule.period_months, rule.action, rule.enabled) == (30, RuleAction.DELETE, True)
+    assert (rule.period_months, rule.action, rule.enabled) == (18, RuleAction.DELETE, True)
     assert rule.updated_by == director
     change = RuleChange.objects.get()
     assert change.rule == rule
     assert change.changed_by == director
     assert change.before == {"period_months": 24, "action": "anonymise", "enabled": False}
-    assert change.after == {"period_months": 30, "action": "delete", "enabled": True}
+    assert change.after == {"period_months": 18, "action": "delete", "enabled": True}
     assert AccessEvent.objects.filter(
-        actor_id=director.pk, object_type="retention_rule", object_id=str(rule.pk)
+        actor_id=director.pk, object_type="retention_rule_change", object_id=str(change.pk)
     ).exists()
     # Saving the same values again is no change.
-    _rule_post(client, rule, period_months="30", action=RuleAction.DELETE, enabled="on")
+    _rule_post(client, rule, period_months="18", action=RuleAction.DELETE, enabled="on")
     assert RuleChange.objects.count() == 1
 
 
