@@ -8,8 +8,10 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.constants import DataKind
+
 from .constants import Function, Role
-from .models import StaffDeactivation, User
+from .models import StaffDeactivation, TeacherProposal, User
 
 
 def staff_schools_for(user):
@@ -80,6 +82,47 @@ def _school_of(member: User, schools):
 def teachers_of(schools) -> QuerySet[User]:
     """Active accounts with the teacher role at these schools, for the substitute form."""
     return staff_of(schools).filter(is_active=True, groups__name="teacher").distinct()
+
+
+def teachers_at(school) -> QuerySet[User]:
+    """Active accounts that already are this school's teachers: the teacher role and a group of
+    the school they teach or taught. The only accounts an import may propose groups for; an
+    account that is also a guardian counts when it is such a teacher, any other account never
+    (a guardian, a colleague without the teacher role, a teacher of another school)."""
+    from students.models import GroupTeacher
+
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.TEACHER)
+        .filter(pk__in=GroupTeacher.objects.filter(group__school=school).values("teacher_id"))
+        .exclude(groups__name=Role.PRIVACY_OFFICER)
+    )
+
+
+def teacher_proposals_of(schools) -> QuerySet[TeacherProposal]:
+    """The open proposals of these schools (groups an import proposes for their teachers), for
+    the director's staff page."""
+    return (
+        TeacherProposal.objects.filter(school__in=schools, decision="", teacher__is_active=True)
+        .select_related("teacher", "group", "school", "proposed_by")
+        .order_by("school__name", "group__school_year", "group__name", "teacher__email", "pk")
+    )
+
+
+def teacher_proposal_for(*, user, proposal_id) -> TeacherProposal:
+    """A proposal of one of the director's schools: 403 for any other role, 404 for a
+    proposal of another school (or none)."""
+    from students.selectors import school_ids_with, scoped_get
+
+    return scoped_get(
+        user=user,
+        queryset=TeacherProposal.objects.filter(
+            school_id__in=school_ids_with(user, "manage_school_staff")
+        ).select_related("teacher", "group", "school"),
+        raw_id=proposal_id,
+        object_type="teacher_proposal",
+        function=Function.MANAGE_STAFF,
+        data_kind=DataKind.ACCOUNT,
+    )
 
 
 def assignments_of(schools):

@@ -36,4 +36,14 @@ urlpatterns = [
         name="staff-deactivate",
     ),
     path("staff/substitutes/", views.SubstituteCreateView.as_view(), name="substitute-create"),
+    path(
+        "staff/proposals/<str:proposal_id>/confirm/",
+        views.TeacherProposalConfirmView.as_view(),
+        name="teacher-proposal-confirm",
+    ),
+    path(
+        "staff/proposals/<str:proposal_id>/dismiss/",
+        views.TeacherProposalDismissView.as_view(),
+        name="teacher-proposal-dismiss",
+    ),
 ]

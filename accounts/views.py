@@ -23,10 +23,13 @@ from .selectors import (
     staff_member_for,
     staff_of,
     staff_schools_for,
+    teacher_proposal_for,
+    teacher_proposals_of,
     teachers_of,
 )
 from .services import (
     InvitationError,
+    StaffError,
     invitation_accept,
     invitation_create,
     invitation_for_token,
@@ -34,6 +37,8 @@ from .services import (
     session_login,
     session_logout,
     staff_deactivate,
+    teacher_proposal_confirm,
+    teacher_proposal_dismiss,
 )
 
 
@@ -146,6 +151,7 @@ def _staff_context(request, form=None):
     return {
         "staff": staff_of(schools),
         "assignments": assignments_of(schools),
+        "proposals": teacher_proposals_of(schools),
         "form": form or SubstituteForm(teachers=teachers, groups=groups),
         "teachers": teachers,
         "groups": groups,
@@ -204,6 +210,41 @@ class SubstituteCreateView(LoginRequiredMixin, View):
                 return redirect("accounts:staff")
         context["form"] = form
         return render(request, "accounts/staff.html", context, status=400)
+
+
+class TeacherProposalConfirmView(LoginRequiredMixin, View):
+    """The director gives a teacher the group an import proposed for them."""
+
+    def post(self, request, proposal_id):
+        proposal = teacher_proposal_for(user=request.user, proposal_id=proposal_id)
+        try:
+            teacher_proposal_confirm(user=request.user, proposal=proposal)
+        except StaffError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(teacher)s is now a teacher of %(group)s.")
+                % {
+                    "teacher": proposal.teacher.full_name or proposal.teacher.email,
+                    "group": proposal.group.name,
+                },
+            )
+        return redirect("accounts:staff")
+
+
+class TeacherProposalDismissView(LoginRequiredMixin, View):
+    """The director dismisses a proposed group: nothing is assigned."""
+
+    def post(self, request, proposal_id):
+        proposal = teacher_proposal_for(user=request.user, proposal_id=proposal_id)
+        try:
+            teacher_proposal_dismiss(user=request.user, proposal=proposal)
+        except StaffError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The proposal was dismissed; nothing was assigned."))
+        return redirect("accounts:staff")
 
 
 def _back(request, fallback="home"):

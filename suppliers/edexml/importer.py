@@ -1,8 +1,9 @@
 """Importing an EDEXML 2.1 file from the previous administration system: preview, then import.
 
 :func:`edexml_preview` reads the file (safely, checked against the schema) and decides per
-group, pupil and teacher what will happen: ``create``, ``update``, ``unchanged``, ``withdraw``
-or ``skip``, each with its errors and warnings in plain words. :func:`edexml_import` computes
+group and pupil what will happen: ``create``, ``update``, ``unchanged``, ``withdraw`` or
+``skip``, and per teacher ``propose`` (groups proposed to the director), ``unchanged`` or
+``skip``, each with its errors and warnings in plain words. :func:`edexml_import` computes
 the same plan inside one transaction and carries it out, nothing more. Records are matched by
 their EDEXML ``key``: ``Group.source_key`` (per school and school year) and
 ``Student.source_key`` (per school), so importing the same file again changes nothing.
@@ -26,9 +27,14 @@ Decisions where the file and the portal do not fit (each is shown in the preview
   "other or not stated"; without a name they go by (``roepnaam``) the first of their first
   names. A re-import never overwrites a value with such a fallback.
 * A pupil without a surname, without any first name or without a year group is skipped.
-* Teachers become accounts (without a usable password) assigned to their imported groups,
-  only when the file gives their email address; an existing account with that address is
-  linked. Existing assignments are never removed.
+* An import creates no account and gives no one a role or a group. For a teacher in the file
+  whose email address is that of an account that already teaches at the school
+  (:func:`accounts.selectors.teachers_at`), it *proposes* their imported groups of the
+  current or a later school year; the director confirms or dismisses each proposal on the
+  staff page, the only place where groups are given. Any other address (unknown, a
+  guardian's, the importer's own, a colleague's without the teacher role, a teacher of
+  another school) gets the same answer: nothing is proposed. A pair proposed once is not
+  proposed again. Existing assignments are never removed.
 * The BSN, addresses, branches (``vestigingen``) and other EDEXML data are not imported.
 """
 
@@ -45,12 +51,14 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import TeacherProposal, User
+from accounts.selectors import teachers_at
+from accounts.services import teacher_proposals_record
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.constants import Sex, WithdrawalDestination
 from students.models import Group, GroupTeacher, School, Student, school_year_of
-from students.services import student_enrol, student_move, student_withdraw, teacher_assign_to_group
+from students.services import student_enrol, student_move, student_withdraw
 
 from .validation import EdexmlError, parse_safely, validate
 
@@ -59,7 +67,30 @@ UPDATE = "update"
 UNCHANGED = "unchanged"
 WITHDRAW = "withdraw"
 SKIP = "skip"
-ACTIONS = (CREATE, UPDATE, UNCHANGED, WITHDRAW, SKIP)
+PROPOSE = "propose"  # teachers only: groups proposed to the director, who confirms
+ACTIONS = (CREATE, UPDATE, UNCHANGED, WITHDRAW, SKIP, PROPOSE)
+KIND_ACTIONS = {
+    "groups": (CREATE, UPDATE, UNCHANGED, WITHDRAW, SKIP),
+    "pupils": (CREATE, UPDATE, UNCHANGED, WITHDRAW, SKIP),
+    "teachers": (PROPOSE, UNCHANGED, SKIP),
+}
+
+
+def action_label(action: str) -> str:
+    """An action in words, for the pages."""
+    return {
+        CREATE: _("new"),
+        UPDATE: _("changed"),
+        UNCHANGED: _("unchanged"),
+        WITHDRAW: _("withdrawn"),
+        SKIP: _("not imported"),
+        PROPOSE: _("proposed to the director"),
+    }[action]
+
+
+def kind_label(kind: str) -> str:
+    return {"group": _("Group"), "pupil": _("Pupil"), "teacher": _("Teacher")}[kind]
+
 
 PLACEHOLDER_DATE_OF_BIRTH = datetime.date(1900, 1, 1)
 DEFAULT_YEAR_RANGE = (1, 8)
@@ -94,6 +125,14 @@ class RecordAction:
             self.errors.append(error)
         return self
 
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
 
 @dataclass
 class Preview:
@@ -115,12 +154,31 @@ class Preview:
         return [*self.groups, *self.pupils, *self.teachers]
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """``{"groups": {"create": n, ...}, "pupils": {...}, "teachers": {...}}``."""
+        """``{"groups": {"create": n, ...}, "pupils": {...}, "teachers": {"propose": n, ...}}``."""
         result = {}
-        for name in ("groups", "pupils", "teachers"):
+        for name, actions in KIND_ACTIONS.items():
             seen = Counter(record.action for record in getattr(self, name))
-            result[name] = {action: seen.get(action, 0) for action in ACTIONS}
+            result[name] = {action: seen.get(action, 0) for action in actions}
         return result
+
+    def summary(self) -> list[str]:
+        """The counts in words, one line per kind, e.g. "Groups: new 7, not imported 1"."""
+        names = {"groups": _("Groups"), "pupils": _("Pupils"), "teachers": _("Teachers")}
+        lines = []
+        for name, actions in self.counts().items():
+            parts = [f"{action_label(action)} {n}" for action, n in actions.items() if n]
+            if parts:
+                lines.append(f"{names[name]}: {', '.join(parts)}")
+        return lines
+
+    @property
+    def proposed_groups(self) -> int:
+        """How many group assignments the import proposes to the director."""
+        return sum(
+            len(record.detail.get("groups", ()))
+            for record in self.teachers
+            if record.action == PROPOSE
+        )
 
 
 @dataclass
@@ -130,10 +188,19 @@ class ImportResult:
     preview: Preview
     group_ids: dict[str, int] = field(default_factory=dict)
     student_ids: dict[str, int] = field(default_factory=dict)
+    # The accounts of the school's teachers the file names, and the proposals made for them.
     teacher_ids: dict[str, int] = field(default_factory=dict)
+    proposal_ids: dict[str, list[int]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.preview.counts()
+
+    def summary(self) -> list[str]:
+        return self.preview.summary()
+
+    @property
+    def proposed_groups(self) -> int:
+        return sum(len(ids) for ids in self.proposal_ids.values())
 
 
 # -- reading the file ------------------------------------------------------------------------
@@ -734,8 +801,20 @@ class _Planner:
 
     # -- teachers ----------------------------------------------------------------------
     def _plan_teachers(self) -> None:
-        emails = [teacher.email.lower() for teacher in self.file.teachers if teacher.email]
-        users = {user.email: user for user in User.objects.filter(email__in=emails)}
+        emails = [teacher.email.strip().lower() for teacher in self.file.teachers if teacher.email]
+        # Only accounts that already teach at this school; every other address (unknown, a
+        # guardian's, the importer's own, staff without the teacher role, a teacher of another
+        # school) gets the same answer, so the preview tells nothing about other accounts.
+        users = {user.email: user for user in teachers_at(self.school).filter(email__in=emails)}
+        taken = {
+            *GroupTeacher.objects.filter(teacher__in=users.values()).values_list(
+                "teacher_id", "group_id"
+            ),
+            *TeacherProposal.objects.filter(teacher__in=users.values()).values_list(
+                "teacher_id", "group_id"
+            ),
+        }
+        past = self.file.school_year < school_year_of(self.today)
         seen: dict[str, str] = {}
         for teacher in self.file.teachers:
             name = " ".join(
@@ -750,8 +829,8 @@ class _Planner:
                 record.skip()
                 record.warnings.append(
                     _(
-                        "No email address in the file: no account is created. Add this teacher "
-                        "by hand."
+                        "No email address in the file: nothing is proposed. The director gives "
+                        "teachers their groups on the staff page."
                     )
                 )
                 continue
@@ -760,7 +839,7 @@ class _Planner:
             except ValidationError:
                 record.skip()
                 record.warnings.append(
-                    _("%(email)s is not a valid email address: no account is created.")
+                    _("%(email)s is not a valid email address: nothing is proposed.")
                     % {"email": email}
                 )
                 continue
@@ -776,46 +855,58 @@ class _Planner:
                 plan = self.group_plans[key]
                 if plan.action == SKIP:
                     record.warnings.append(
-                        _("Their group %(group)s is not imported: no assignment to it.")
+                        _("Their group %(group)s is not imported: nothing is proposed for it.")
                         % {"group": plan.label}
                     )
                 else:
                     targets.append(plan)
+            user = users.get(email)
+            if user is None:
+                record.skip()
+                record.warnings.append(
+                    _(
+                        "No teacher of %(school)s has the email address %(email)s: nothing is "
+                        "proposed. An import creates no accounts and gives no roles."
+                    )
+                    % {"school": self.school.name, "email": email}
+                )
+                continue
             if not targets:
                 record.skip()
                 record.warnings.append(
-                    _("None of this teacher's groups is imported: no account is created.")
+                    _("None of this teacher's groups is imported: nothing is proposed.")
                 )
+                record.detail = {"user": user, "groups": []}
                 continue
-            user = users.get(email)
-            if user is None:
-                record.action = CREATE
+            if past:
+                record.skip()
+                record.warnings.append(
+                    _("The file's school year has passed: no groups are proposed for this teacher.")
+                )
+                record.detail = {"user": user, "groups": []}
+                continue
+            new = [
+                plan
+                for plan in targets
+                if plan.detail["group"] is None or (user.pk, plan.detail["group"].pk) not in taken
+            ]
+            record.action = PROPOSE if new else UNCHANGED
+            record.changes.extend(
+                _(
+                    "Proposed to the director: %(email)s teaches %(group)s. The director "
+                    "confirms this on the staff page."
+                )
+                % {"email": email, "group": plan.label}
+                for plan in new
+            )
+            if not new:
                 record.changes.append(
                     _(
-                        "New account %(email)s, without a password: it cannot log in until one "
-                        "is set."
+                        "Already a teacher of these groups, or proposed before: nothing new is "
+                        "proposed."
                     )
-                    % {"email": email}
                 )
-                new = targets
-            else:
-                assigned = set(
-                    GroupTeacher.objects.filter(teacher=user).values_list("group_id", flat=True)
-                )
-                new = [
-                    plan
-                    for plan in targets
-                    if plan.detail["group"] is None or plan.detail["group"].pk not in assigned
-                ]
-                record.action = UPDATE if new else UNCHANGED
-                if new:
-                    record.warnings.append(
-                        _("An account with this email address already exists; it is linked.")
-                    )
-            record.changes.extend(
-                _("Teacher of %(group)s.") % {"group": plan.label} for plan in new
-            )
-            record.detail = {"user": user, "email": email, "name": name, "groups": new}
+            record.detail = {"user": user, "groups": new}
 
 
 # -- the public functions --------------------------------------------------------------------
@@ -950,22 +1041,17 @@ def _apply_pupil(record: RecordAction, *, school, actor, result: ImportResult) -
 
 
 def _apply_teacher(record: RecordAction, *, school, actor, result: ImportResult) -> None:
-    if record.action not in (CREATE, UPDATE):
-        if record.detail.get("user") is not None:
-            result.teacher_ids[record.key] = record.detail["user"].pk
-        return
-    detail = record.detail
-    user = detail["user"]
+    """Propose the teacher's groups to the director; nothing is assigned and no role given."""
+    user = record.detail.get("user")
     if user is None:
-        user = User.objects.create_user(detail["email"], None, full_name=detail["name"])
-        event_record(
-            user=actor,
-            action=Action.CREATE,
-            object_type="user",
-            object_id=user.pk,
-            data_kind=DataKind.ACCOUNT,
-            school_id=school.pk,
-        )
-    for plan in detail["groups"]:
-        teacher_assign_to_group(teacher=user, group=plan.detail["group"], actor=actor)
+        return
     result.teacher_ids[record.key] = user.pk
+    if record.action != PROPOSE:
+        return
+    proposals = teacher_proposals_record(
+        actor=actor,
+        school=school,
+        teacher=user,
+        groups=[plan.detail["group"] for plan in record.detail["groups"]],
+    )
+    result.proposal_ids[record.key] = [proposal.pk for proposal in proposals]

@@ -12,7 +12,9 @@ from students.services import school_create, staff_assign_to_school
 class Command(BaseCommand):
     help = (
         "Create (or reuse) a school board and school, and give the director account its school "
-        "scope. Set the director's password afterwards with `changepassword EMAIL`."
+        "scope: a new account, or an existing account that already is a director (any other "
+        "existing account is refused). Set the director's password afterwards with "
+        "`changepassword EMAIL`."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +39,13 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, None, full_name=director_name)
+        elif not (user.is_active and user.has_role(Role.DIRECTOR)):
+            # Never turn an existing account (a parent's, a teacher's) into a director by its
+            # email address: only a new account or one that already is a director.
+            raise CommandError(
+                f"An account with the address {email} already exists and is not a director; "
+                "give the director an address of their own."
+            )
         staff_assign_to_school(user=user, school=school_obj, role=Role.DIRECTOR)
         # Imported here: consent and retention build on students, not the other way round.
         from consent.services import purposes_seed
