@@ -129,7 +129,7 @@ def test_form_offers_only_schools_in_scope_when_privacy_officer_filters(world):
 
 
 def _csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
