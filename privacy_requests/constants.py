@@ -57,6 +57,16 @@ class Step(models.TextChoices):
     NOTE = "note", _("Note")
 
 
+class ActorKind(models.TextChoices):
+    """Who took a step on a request's timeline, by kind, fixed when the step is taken: a
+    parent or guardian (submitting online, downloading the package), the school (its staff)
+    or the portal itself (a background job, a deadline)."""
+
+    GUARDIAN = "guardian", _("Parent or guardian")
+    SCHOOL = "school", _("School")
+    SYSTEM = "system", _("System")
+
+
 class PackageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     BUILDING = "building", _("Building")

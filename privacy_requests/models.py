@@ -16,6 +16,7 @@ from students.models import Guardian, School, Student
 from .constants import (
     CLOSED_STATUSES,
     DUE_SOON_DAYS,
+    ActorKind,
     Channel,
     CorrectableField,
     IdentityCheck,
@@ -165,6 +166,7 @@ class RequestStep(models.Model):
         blank=True,
         related_name="+",
     )
+    actor_kind = models.CharField(_("kind of actor"), max_length=10, choices=ActorKind.choices)
     note = models.TextField(_("note"), blank=True)
     shown_to_requester = models.BooleanField(_("shown to the requester"), default=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)

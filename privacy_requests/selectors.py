@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.constants import Function, Role
 from audit.constants import Action, DataKind, Outcome
@@ -18,8 +19,8 @@ from students.exceptions import FunctionNotAllowed
 from students.models import Guardian, Guardianship, ProcessingLimit, School, Student
 from students.selectors import function_require, not_found, parse_id, school_ids_with, scoped_get
 
-from .constants import CLOSED_STATUSES, OPEN_STATUSES, PackageStatus
-from .models import AccessPackage, PrivacyRequest
+from .constants import CLOSED_STATUSES, OPEN_STATUSES, ActorKind, PackageStatus
+from .models import AccessPackage, PrivacyRequest, RequestStep
 
 REQUEST_FUNCTIONS = (
     Function.SUBMIT_REQUESTS,
@@ -250,7 +251,11 @@ def package_for_download(*, user, request_id) -> AccessPackage:
     )
     if package is None or not package.downloadable:
         raise not_found(
-            user=user, object_type="access_package", raw_id=request_id, data_kind=DataKind.REQUEST
+            user=user,
+            object_type="access_package",
+            raw_id=request_id,
+            data_kind=DataKind.REQUEST,
+            model=PrivacyRequest,
         )
     return package
 
@@ -266,7 +271,11 @@ def package_for_review(*, user, request_id) -> AccessPackage:
     ).first()
     if package is None:
         raise not_found(
-            user=user, object_type="access_package", raw_id=request_id, data_kind=DataKind.CARE
+            user=user,
+            object_type="access_package",
+            raw_id=request_id,
+            data_kind=DataKind.CARE,
+            school_id=request.school_id,
         )
     event_record(
         user=user,
@@ -283,6 +292,42 @@ def package_for_review(*, user, request_id) -> AccessPackage:
 def steps_for(request: PrivacyRequest, *, for_requester: bool):
     steps = request.steps.select_related("actor").order_by("created_at", "id")
     return steps.filter(shown_to_requester=True) if for_requester else steps
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One step as a viewer sees it: ``by`` in words, ``by_kind`` as a code for the API.
+    For the guardians' side: ``you``, ``other_guardian``, ``school`` or ``system``; for staff:
+    ``guardian``, ``school`` or ``system`` (with the person's name in ``by``)."""
+
+    step: RequestStep
+    by: str
+    by_kind: str
+
+
+def _by(step: RequestStep, *, user, for_requester: bool) -> tuple[str, str]:
+    if step.actor_kind == ActorKind.SYSTEM or step.actor_id is None:
+        return ActorKind.SYSTEM.value, _("the system")
+    if for_requester:
+        # Guardians see kinds, never staff names: "you" is the one looking, whichever of
+        # the child's guardians that is.
+        if step.actor_kind == ActorKind.GUARDIAN:
+            if step.actor_id == user.pk:
+                return "you", _("you")
+            return "other_guardian", _("the other parent or guardian")
+        return ActorKind.SCHOOL.value, _("the school")
+    if step.actor_kind == ActorKind.GUARDIAN:
+        return ActorKind.GUARDIAN.value, _("%(name)s (parent or guardian)") % {"name": step.actor}
+    return ActorKind.SCHOOL.value, _("%(name)s (school)") % {"name": step.actor}
+
+
+def timeline_for(request: PrivacyRequest, *, user, for_requester: bool) -> list[TimelineEntry]:
+    """The request's timeline for this viewer, each step naming truthfully who took it."""
+    entries = []
+    for step in steps_for(request, for_requester=for_requester):
+        kind, label = _by(step, user=user, for_requester=for_requester)
+        entries.append(TimelineEntry(step=step, by=label, by_kind=kind))
+    return entries
 
 
 def limits_for_request(request: PrivacyRequest) -> list[ProcessingLimit]:

@@ -21,3 +21,12 @@ class PupilSource(models.TextChoices):
     DISCLOSURE = "disclosure", _("From a disclosure (export)")
     ACCOUNT_VIEWS = "account_views", _("Pupils an account viewed")
     MANUAL = "manual", _("Added by hand")
+
+
+class ActorKind(models.TextChoices):
+    """Who took a step on a breach's timeline, by kind, fixed when the step is taken: the
+    school (its director), the board (its privacy officer) or the portal itself (a job)."""
+
+    SCHOOL = "school", _("School")
+    BOARD = "board", _("School board")
+    SYSTEM = "system", _("System")

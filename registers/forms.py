@@ -85,7 +85,13 @@ class DisclosurePupilsForm(forms.Form):
 
 
 class AccountPupilsForm(forms.Form):
-    account = forms.EmailField(label=_("Account (email address)"))
+    account = forms.EmailField(
+        label=_("Account (email address)"),
+        help_text=_(
+            "Pupils are added only when an account with this address opened their data in "
+            "the period; otherwise none are added."
+        ),
+    )
     since = forms.DateTimeField(label=_("From"), widget=DATETIME)
     until = forms.DateTimeField(label=_("Until"), widget=DATETIME)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from students.models import Board, School, Student
 
-from .constants import DECISION_HOURS, BreachStatus, PupilSource, Risk
+from .constants import DECISION_HOURS, ActorKind, BreachStatus, PupilSource, Risk
 
 
 class Breach(models.Model):
@@ -133,6 +133,7 @@ class BreachStep(models.Model):
         blank=True,
         related_name="+",
     )
+    actor_kind = models.CharField(_("kind of actor"), max_length=10, choices=ActorKind.choices)
     summary = models.CharField(_("what"), max_length=300)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)

@@ -22,7 +22,7 @@ from audit.services import event_record
 from students.exceptions import StudentError
 from students.models import School, SchoolUserObjectPermission
 
-from .constants import REMINDER_HOURS, BreachStatus, PupilSource, Risk
+from .constants import REMINDER_HOURS, ActorKind, BreachStatus, PupilSource, Risk
 from .models import Breach, BreachPupil, BreachStep
 
 EDITABLE = (
@@ -78,8 +78,22 @@ def _changes(before: dict, after: dict) -> dict:
     }
 
 
+def _actor_kind(user) -> ActorKind:
+    """The capacity a step is taken in: the board's privacy officer acts for the board, a
+    director for the school; without a person, the portal (a job) took it."""
+    if user is None:
+        return ActorKind.SYSTEM
+    return ActorKind.BOARD if user.has_role(Role.PRIVACY_OFFICER) else ActorKind.SCHOOL
+
+
 def _step(breach: Breach, user, summary: str, changes: dict | None = None) -> None:
-    BreachStep.objects.create(breach=breach, actor=user, summary=summary, changes=changes or {})
+    BreachStep.objects.create(
+        breach=breach,
+        actor=user,
+        actor_kind=_actor_kind(user),
+        summary=summary,
+        changes=changes or {},
+    )
     event_record(
         user=user,
         action=Action.UPDATE,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.constants import Function
-from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.exceptions import StudentError
@@ -37,7 +36,7 @@ from .selectors import (
     disclosure_for_breach,
     pupils_of,
     pupils_of_disclosure,
-    pupils_viewed_by,
+    pupils_viewed_by_email,
     register_schools_for,
 )
 
@@ -187,25 +186,22 @@ class BreachActionView(LoginRequiredMixin, View):
             elif action == "pupils-account":
                 form = AccountPupilsForm(request.POST)
                 if form.is_valid():
-                    account = User.objects.filter(
-                        email=form.cleaned_data["account"].strip().lower()
-                    ).first()
-                    if account is None:
-                        form.add_error("account", _("No account with this email address."))
-                    else:
-                        added = services.breach_pupils_add(
-                            user=request.user,
+                    # One answer for every address: whether it has an account is never told,
+                    # also not to staff (issue 18). An unknown address adds no pupils.
+                    email = form.cleaned_data["account"].strip().lower()
+                    added = services.breach_pupils_add(
+                        user=request.user,
+                        breach=breach,
+                        student_ids=pupils_viewed_by_email(
                             breach=breach,
-                            student_ids=pupils_viewed_by(
-                                breach=breach,
-                                actor_id=account.pk,
-                                since=form.cleaned_data["since"],
-                                until=form.cleaned_data["until"],
-                            ),
-                            source=PupilSource.ACCOUNT_VIEWS,
-                            note=f"account {account.pk}",
-                        )
-                        messages.success(request, _("%(n)s pupil(s) added.") % {"n": added})
+                            email=email,
+                            since=form.cleaned_data["since"],
+                            until=form.cleaned_data["until"],
+                        ),
+                        source=PupilSource.ACCOUNT_VIEWS,
+                        note=f"account {email}",
+                    )
+                    messages.success(request, _("%(n)s pupil(s) added.") % {"n": added})
             else:
                 return HttpResponse(status=404)
         except StudentError as exc:

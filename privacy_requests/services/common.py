@@ -17,6 +17,7 @@ from audit.services import event_record
 from students.exceptions import StudentError
 
 from ..constants import (
+    ActorKind,
     Status,
     Step,
 )
@@ -43,9 +44,23 @@ def _notify(request_id: int, what: str) -> None:
     transaction.on_commit(partial(request_notify_task.delay, request_id, what))
 
 
-def _step(request: PrivacyRequest, step: Step, actor: User | None, note: str = "", shown=True):
+def _step(
+    request: PrivacyRequest,
+    step: Step,
+    actor: User | None,
+    note: str = "",
+    shown=True,
+    kind: ActorKind = ActorKind.SCHOOL,
+):
+    """One entry on the timeline. ``kind`` says in which capacity ``actor`` acted (a member
+    of staff unless the caller says a guardian did); no actor means the system did."""
     RequestStep.objects.create(
-        request=request, step=step, actor=actor, note=note, shown_to_requester=shown
+        request=request,
+        step=step,
+        actor=actor,
+        actor_kind=ActorKind.SYSTEM if actor is None else kind,
+        note=note,
+        shown_to_requester=shown,
     )
 
 

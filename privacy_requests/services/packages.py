@@ -21,6 +21,7 @@ from audit.services import event_record
 from ..constants import (
     OPEN_STATUSES,
     PACKAGE_DOWNLOAD_DAYS,
+    ActorKind,
     Kind,
     PackageStatus,
     Status,
@@ -176,4 +177,4 @@ def package_download_record(*, user: User, package: AccessPackage, fmt: str) -> 
         school_id=package.request.school_id,
         data_kind=data_kind,
     )
-    _step(package.request, Step.PACKAGE_DOWNLOADED, user, note=fmt.upper())
+    _step(package.request, Step.PACKAGE_DOWNLOADED, user, note=fmt.upper(), kind=ActorKind.GUARDIAN)

@@ -21,6 +21,7 @@ from suppliers.attributes import DataCategory
 
 from ..constants import (
     OPEN_STATUSES,
+    ActorKind,
     Channel,
     CorrectableField,
     ErasureCategory,
@@ -138,7 +139,9 @@ def _create(
         received_on=received_on,
         due_date=due_date_for(received_on),
     )
-    _step(request, Step.RECEIVED, user, note=request.get_channel_display())
+    # Online the guardian submits it; a letter is typed in by the school.
+    kind = ActorKind.GUARDIAN if channel == Channel.PORTAL else ActorKind.SCHOOL
+    _step(request, Step.RECEIVED, user, note=request.get_channel_display(), kind=kind)
     _event(user, request, Action.CREATE)
     _notify(request.pk, "received")
     return request

@@ -12,9 +12,10 @@ import functools
 import operator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -62,6 +63,64 @@ def group_ids_with(user, codename: str):
     ).values("content_object_id")
 
 
+# How a refused attempt finds the school it concerns, so that the school's director sees it
+# in her audit trail: the object's own school, its pupil's or its group's; else the school of
+# the first object it refers to that has one (a care record's pupil, a package's request, a
+# takedown's publication). A guardian belongs to their children's school when that is one
+# school. Boards, suppliers, agreements and accounts belong to no school: the board's
+# privacy officer sees those attempts.
+SCHOOL_ANCHORS = ("school", "student", "group")
+
+
+@functools.cache
+def school_path(model: type[Model], depth: int = 2) -> str | None:
+    """The lookup from ``model`` to the id of the school its rows belong to, or None."""
+    if model is School:
+        return "pk"
+    if model is Guardian:
+        return "links__student__school_id"
+    relations = {
+        f.name: f.related_model
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.related_model is not None
+    }
+    for name in SCHOOL_ANCHORS:
+        target = relations.get(name)
+        if target is School:
+            return f"{name}_id"
+        if target in (Student, Group):
+            return f"{name}__school_id"
+    if depth:
+        for name, target in relations.items():
+            if target is model or target._meta.label == settings.AUTH_USER_MODEL:
+                continue
+            path = school_path(target, depth - 1)
+            if path is not None:
+                return f"{name}_id" if path == "pk" else f"{name}__{path}"
+    return None
+
+
+def denied_school_id(
+    *, student_id: int | None = None, model: type[Model] | None = None, raw_id=None
+) -> int | None:
+    """The school of the pupil or object a refused attempt concerns, when it exists (and is
+    one school). Read without the caller's scope, for the evidence only: the caller's answer
+    (403 or 404) stays exactly the same."""
+    if student_id is not None:
+        model, raw_id = Student, student_id
+    pk = parse_id(raw_id) if model is not None else None
+    path = school_path(model) if pk is not None else None
+    if path is None:
+        return None
+    found = list(
+        model._base_manager.filter(pk=pk, **{f"{path}__isnull": False})
+        .values_list(path, flat=True)
+        .distinct()
+        .order_by()[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
 def function_require(
     *,
     user,
@@ -70,8 +129,10 @@ def function_require(
     object_id="",
     data_kind: DataKind | str = "",
     student_id: int | None = None,
+    model=None,
 ) -> None:
-    """403 for a role without (any of) the function(s); the attempt is an audit event."""
+    """403 for a role without (any of) the function(s); the attempt is an audit event, under
+    the school of the pupil (``student_id``) or of the object (``model`` and ``object_id``)."""
     functions = function if isinstance(function, tuple) else (function,)
     if user.is_authenticated and user.is_active and any(map(user.has_function, functions)):
         return
@@ -83,6 +144,7 @@ def function_require(
         object_id=object_id,
         data_kind=data_kind,
         student_id=student_id,
+        school_id=denied_school_id(student_id=student_id, model=model, raw_id=object_id),
     )
     raise FunctionNotAllowed
 
@@ -387,9 +449,22 @@ def groups_current_for(user) -> QuerySet[Group]:
 
 
 def not_found(
-    *, user, object_type: str, raw_id, student_id: int | None = None, data_kind: str = ""
+    *,
+    user,
+    object_type: str,
+    raw_id,
+    student_id: int | None = None,
+    data_kind: str = "",
+    model=None,
+    school_id: int | None = None,
 ) -> Http404:
-    """Missing and out of scope look the same to the caller; both are denied attempts."""
+    """Missing and out of scope look the same to the caller; both are denied attempts.
+
+    An attempt on something that exists is recorded under its school (``school_id`` when the
+    caller knows it, else the school of the pupil ``student_id``, else that of the ``model``
+    row ``raw_id``), so that school's director sees it; the answer is the same 404."""
+    if school_id is None:
+        school_id = denied_school_id(student_id=student_id, model=model, raw_id=raw_id)
     event_record(
         user=user,
         action=Action.VIEW,
@@ -397,6 +472,7 @@ def not_found(
         object_type=object_type,
         object_id=raw_id,
         student_id=student_id,
+        school_id=school_id,
         data_kind=data_kind,
     )
     return Http404()
@@ -406,7 +482,9 @@ def group_get_for(*, user, group_id) -> Group:
     pk = parse_id(group_id)
     group = groups_visible_to(user).filter(pk=pk).first() if pk else None
     if group is None:
-        raise not_found(user=user, object_type="group", raw_id=group_id, data_kind=DataKind.GROUP)
+        raise not_found(
+            user=user, object_type="group", raw_id=group_id, data_kind=DataKind.GROUP, model=Group
+        )
     return group
 
 
@@ -422,7 +500,11 @@ def school_get_for(*, user, school_id) -> School:
     school = schools_visible_to(user).filter(pk=pk).first() if pk else None
     if school is None:
         raise not_found(
-            user=user, object_type="school", raw_id=school_id, data_kind=DataKind.SCHOOL
+            user=user,
+            object_type="school",
+            raw_id=school_id,
+            data_kind=DataKind.SCHOOL,
+            model=School,
         )
     return school
 
@@ -477,11 +559,18 @@ def scoped_get(*, user, queryset, raw_id, object_type: str, function=None, data_
             object_type=object_type,
             object_id=raw_id,
             data_kind=data_kind,
+            model=queryset.model,
         )
     pk = parse_id(raw_id)
     obj = queryset.filter(pk=pk).first() if pk else None
     if obj is None:
-        raise not_found(user=user, object_type=object_type, raw_id=raw_id, data_kind=data_kind)
+        raise not_found(
+            user=user,
+            object_type=object_type,
+            raw_id=raw_id,
+            data_kind=data_kind,
+            model=queryset.model,
+        )
     return obj
 
 

@@ -116,7 +116,12 @@ def _reach(
             )
             raise FunctionNotAllowed
     raise not_found(
-        user=user, object_type=data_kind, raw_id=student_id, student_id=pk, data_kind=data_kind
+        user=user,
+        object_type=data_kind,
+        raw_id=student_id,
+        student_id=pk,
+        data_kind=data_kind,
+        school_id=student.school_id if student is not None else None,
     )
 
 
