@@ -73,6 +73,7 @@ def field_labels() -> dict[str, str]:
         "channel": _("How"),
         "recipient": _("Recipient"),
         "basis": _("Basis"),
+        "ground": _("Legal ground"),
         "data": _("Data"),
         "date": _("Date"),
         "role": _("Role"),

@@ -194,14 +194,19 @@ def _consents(student: Student) -> list[dict]:
 
 
 def _disclosures(student: Student) -> list[dict]:
+    """What left the school about the child; a disclosure withheld from the guardians (a
+    Meldcode report, a prosecutor's demand) never enters the package."""
     return [
         {
             "recipient": link.disclosure.recipient_label,
             "basis": link.disclosure.get_basis_display(),
-            "data": [str(CATALOGUE[c].label) for c in link.disclosure.attributes if c in CATALOGUE],
+            "ground": link.disclosure.ground_label or None,
+            "data": link.disclosure.attribute_labels,
             "date": _date(link.disclosure.created_at),
         }
-        for link in DisclosedPupil.objects.filter(student=student)
+        for link in DisclosedPupil.objects.filter(
+            student=student, disclosure__withheld_from_guardians=False
+        )
         .select_related("disclosure")
         .order_by("disclosure__created_at", "id")
     ]

@@ -10,15 +10,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.constants import Function
 from samen_een.throttling import ScopedUserThrottle
+from students.selectors import function_require, not_found
 
-from .constants import Basis, ExportFormat, ExportStatus
-from .gate import DisclosureRefusedError
+from .constants import LEGAL_GROUND_RULES, LEGAL_RECIPIENT_KINDS, Basis, ExportFormat, ExportStatus
+from .gate import DisclosureRefusedError, LegalRequest, may_withhold
 from .selectors import (
     agreements_visible_to,
     disclosures_filter,
     disclosures_visible_to,
     export_get_for,
+    export_pupils_for,
     export_school_for,
     export_targets_for,
     recipients_of_child,
@@ -91,7 +94,12 @@ class ExportCreateApi(APIView):
     """Director and administration export pupil data through the gate: name an agreement
     (optionally one product) or a recipient that is not a processor, and a format. 202 with
     the job; a refusal (expired agreement, special category, no basis) is a 400 with a
-    readable ``detail``."""
+    readable ``detail``.
+
+    A recipient on a legal obligation (attendance officer, DUO, next school, Veilig Thuis,
+    the police) takes ``students`` (one or more, each within the caller's scope, else 404),
+    ``ground``, ``reference`` and ``reason``; never the whole school. Only the director may
+    add ``withhold_reason`` (a Meldcode report, a prosecutor's demand): others get 403."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedUserThrottle]
@@ -106,6 +114,10 @@ class ExportCreateApi(APIView):
             child=serializers.IntegerField(min_value=1), required=False, max_length=5000
         )
         format = serializers.ChoiceField(choices=ExportFormat.choices)
+        ground = serializers.ChoiceField(choices=sorted(LEGAL_GROUND_RULES), required=False)
+        reference = serializers.CharField(required=False, max_length=100, allow_blank=True)
+        reason = serializers.CharField(required=False, max_length=2000, allow_blank=True)
+        withhold_reason = serializers.CharField(required=False, max_length=2000, allow_blank=True)
 
         class Meta:
             ref_name = "ExportRequest"
@@ -132,6 +144,31 @@ class ExportCreateApi(APIView):
             product_id=data.get("product"),
             recipient_id=data.get("recipient"),
         )
+        withhold_reason = data.get("withhold_reason", "").strip()
+        if withhold_reason and not may_withhold(request.user, school):
+            function_require(
+                user=request.user,
+                function=Function.DECIDE_WITHHOLDING,
+                object_type="disclosure_withholding",
+            )
+            raise not_found(
+                user=request.user, object_type="disclosure_withholding", raw_id=school.pk
+            )
+        # Named pupils are looked up in the caller's scope: one outside it answers 404.
+        student_ids = data.get("students")
+        if student_ids is not None:
+            student_ids = export_pupils_for(
+                user=request.user, school=school, student_ids=student_ids
+            )
+        legal = None
+        if recipient is not None and recipient.kind in LEGAL_RECIPIENT_KINDS:
+            legal = LegalRequest(
+                ground=data.get("ground", ""),
+                reference=data.get("reference", ""),
+                reason=data.get("reason", ""),
+                student_ids=tuple(student_ids or ()),
+                withheld_reason=withhold_reason,
+            )
         try:
             export = export_request(
                 user=request.user,
@@ -140,7 +177,8 @@ class ExportCreateApi(APIView):
                 agreement=agreement,
                 product=product,
                 recipient=recipient,
-                student_ids=data.get("students"),
+                student_ids=student_ids,
+                legal=legal,
             )
         except DisclosureRefusedError as exc:
             return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
@@ -179,6 +217,12 @@ class DisclosureListApi(GenericAPIView):
         dropped_count = serializers.IntegerField()
         file_checksum = serializers.CharField()
         created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+        legal_ground = serializers.CharField()
+        legal_ground_label = serializers.CharField(source="ground_label")
+        legal_reference = serializers.CharField()
+        legal_reason = serializers.CharField()
+        withheld_from_guardians = serializers.BooleanField()
+        withheld_reason = serializers.CharField()
 
         class Meta:
             ref_name = "Disclosure"
@@ -208,7 +252,8 @@ class DisclosureListApi(GenericAPIView):
 
 class StudentRecipientsApi(APIView):
     """For the child's guardians: the products and recipients that receive the child's data,
-    with purposes and attributes, and the past disclosures."""
+    with purposes and attributes, and the past disclosures (with the legal ground in words;
+    never one withheld from guardians)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -247,7 +292,9 @@ class StudentRecipientsApi(APIView):
                         "created_at": d.created_at,
                         "recipient": d.recipient_label,
                         "basis": d.basis,
+                        "legal_ground": d.ground_label or None,
                         "attributes": d.attributes,
+                        "data": d.attribute_labels,
                     }
                     for d in data["disclosures"]
                 ],

@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +24,8 @@ class RecipientKind(models.TextChoices):
     ATTENDANCE_OFFICER = "attendance_officer", _("Attendance officer (leerplicht)")
     DUO = "duo", _("DUO (BRON)")
     NEXT_SCHOOL = "next_school", _("Next school (onderwijskundig rapport)")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis (Meldcode)")
+    POLICE = "police", _("Police or public prosecutor (legal demand)")
     CONSENT = "consent", _("Organisation with guardians' consent")
 
 
@@ -37,7 +42,73 @@ RECIPIENT_BASIS = {
     RecipientKind.ATTENDANCE_OFFICER: Basis.LEGAL_OBLIGATION,
     RecipientKind.DUO: Basis.LEGAL_OBLIGATION,
     RecipientKind.NEXT_SCHOOL: Basis.LEGAL_OBLIGATION,
+    RecipientKind.VEILIG_THUIS: Basis.LEGAL_OBLIGATION,
+    RecipientKind.POLICE: Basis.LEGAL_OBLIGATION,
     RecipientKind.CONSENT: Basis.CONSENT,
+}
+LEGAL_RECIPIENT_KINDS = frozenset(
+    kind for kind, basis in RECIPIENT_BASIS.items() if basis == Basis.LEGAL_OBLIGATION
+)
+
+
+class LegalGround(models.TextChoices):
+    """The laws that oblige or allow the school to send pupil data without consent, in the
+    words a director or a parent reads on the record."""
+
+    ABSENCE_REPORT = (
+        "leerplicht_absence",
+        _("Leerplichtwet 1969, art. 21 and 21a: report of unauthorised absence"),
+    )
+    ABSENCE_INVESTIGATION = (
+        "leerplicht_investigation",
+        _("Leerplichtwet 1969, art. 22: information for the attendance officer's investigation"),
+    )
+    BRON_REGISTRATION = (
+        "bron_registration",
+        _("Wet register onderwijsdeelnemers: enrolment or leaving registered with DUO (BRON)"),
+    )
+    EDUCATION_REPORT = (
+        "education_report",
+        _("Wet op het primair onderwijs, art. 42: education report for the next school"),
+    )
+    MELDCODE = (
+        "meldcode",
+        _(
+            "Wet verplichte meldcode huiselijk geweld en kindermishandeling and Wmo 2015, "
+            "art. 5.2.6: report to Veilig Thuis"
+        ),
+    )
+    CRIMINAL_DEMAND = (
+        "criminal_demand",
+        _("Wetboek van Strafvordering, art. 126nd: demand for data by the public prosecutor"),
+    )
+    # Only on disclosures recorded before the portal asked for a ground (migration 0002).
+    UNRECORDED = "unrecorded", _("Not recorded (sent before the portal asked for the ground)")
+
+
+@dataclass(frozen=True)
+class GroundRule:
+    """What a legal ground allows: to whom, whether the director may withhold the disclosure
+    from the guardians (AVG art. 23, UAVG art. 41), and the law that asks for a whole school
+    at once (None: the law asks per pupil, so the gate sends only a list of pupils)."""
+
+    recipients: frozenset[str]
+    withholdable: bool = False
+    whole_school_law: Promise | None = None
+
+
+# Every ground here names single pupils. The absence report concerns the pupil who was absent;
+# the attendance officer's investigation one pupil; DUO's registration (BRON) is a message per
+# enrolment or leaving, never a list of the school; the education report one pupil who
+# leaves; a Meldcode report and a prosecutor's demand one child. No law in this list asks for
+# the whole school, so the portal offers no whole-school variant and the gate refuses one.
+LEGAL_GROUND_RULES: dict[str, GroundRule] = {
+    LegalGround.ABSENCE_REPORT: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
+    LegalGround.ABSENCE_INVESTIGATION: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
+    LegalGround.BRON_REGISTRATION: GroundRule(frozenset({RecipientKind.DUO})),
+    LegalGround.EDUCATION_REPORT: GroundRule(frozenset({RecipientKind.NEXT_SCHOOL})),
+    LegalGround.MELDCODE: GroundRule(frozenset({RecipientKind.VEILIG_THUIS}), withholdable=True),
+    LegalGround.CRIMINAL_DEMAND: GroundRule(frozenset({RecipientKind.POLICE}), withholdable=True),
 }
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .attributes import CATALOGUE, ORDINARY_CODES
-from .constants import AgreementModel, Basis, ExportFormat
+from .constants import LEGAL_GROUND_RULES, AgreementModel, Basis, ExportFormat, LegalGround
 
 
 class DisclosureFilterForm(forms.Form):
@@ -20,7 +20,14 @@ class DisclosureFilterForm(forms.Form):
 
 class ExportForm(forms.Form):
     target = forms.ChoiceField(label=_("To"))
-    format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ExportFormat.choices,
+        help_text=_(
+            "Choose the format the recipient's system asks for. The file is for that system, "
+            "not for opening in a spreadsheet program."
+        ),
+    )
 
     def __init__(self, *args, agreements=(), recipients=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +53,126 @@ class ExportForm(forms.Form):
             return {"recipient_id": value[1:]}
         agreement, product = value.split(":")
         return {"agreement_id": agreement[1:], "product_id": product[1:]}
+
+
+def _recipient_label(recipient) -> str:
+    """The name with its kind in words, once (DUO is often simply called "DUO (BRON)")."""
+    kind = str(recipient.get_kind_display())
+    return recipient.name if kind.startswith(recipient.name) else f"{recipient.name} ({kind})"
+
+
+class LegalDisclosureForm(forms.Form):
+    """A disclosure the law requires: to a recipient the law names, on a legal ground that
+    allows it, for named pupils, with the reference of the request or report and a reason.
+    Only the director gets the choice to withhold a Meldcode report or a prosecutor's demand
+    from the guardians, with a reason."""
+
+    recipient = forms.TypedChoiceField(label=_("To"), coerce=int, empty_value=None)
+    ground = forms.ChoiceField(label=_("Legal ground"))
+    pupils = forms.TypedMultipleChoiceField(
+        label=_("Pupils"),
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_(
+            "One pupil, or several: hold Ctrl (Cmd on a Mac) to choose more. The whole school "
+            "is never sent: the law asks for these data per pupil."
+        ),
+    )
+    reference = forms.CharField(
+        label=_("Reference of the request or report"),
+        max_length=100,
+        help_text=_(
+            "For example the attendance officer's case number, DUO's message number or the "
+            "number of the prosecutor's demand."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why these data must be sent. Do not write the pupil's name here: the disclosure "
+            "register shows this reason."
+        ),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[(ExportFormat.CSV, "CSV"), (ExportFormat.JSON, "JSON")],
+        help_text=_(
+            "Choose the format the recipient's system asks for. The file is for that system, "
+            "not for opening in a spreadsheet program."
+        ),
+    )
+    withhold = forms.BooleanField(
+        label=_("Withhold from the guardians"),
+        required=False,
+        help_text=_(
+            "Only for a report to Veilig Thuis or a demand of the public prosecutor, when telling "
+            "the guardians would put the child or the investigation at risk. The guardians then "
+            "see this disclosure nowhere, not in their access package either."
+        ),
+    )
+    withhold_reason = forms.CharField(
+        label=_("Why it is withheld from the guardians"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, recipients=(), pupils=(), can_withhold=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipients = {r.pk: r for r in recipients}
+        self.fields["recipient"].choices = [
+            ("", _("Choose the recipient")),
+            *((r.pk, _recipient_label(r)) for r in recipients),
+        ]
+        self.fields["ground"].choices = [
+            ("", _("Choose the legal ground")),
+            *((ground, LegalGround(ground).label) for ground in LEGAL_GROUND_RULES),
+        ]
+        groups: dict[str, list] = {}
+        left = str(_("Left the school"))
+        for pupil in pupils:
+            name = left if pupil.withdrawn_on else (pupil.group.name if pupil.group else "-")
+            groups.setdefault(name, []).append((pupil.pk, pupil.display_name))
+        self.fields["pupils"].choices = list(groups.items())
+        if not can_withhold:
+            del self.fields["withhold"]
+            del self.fields["withhold_reason"]
+
+    def clean(self):
+        data = super().clean()
+        recipient = self.recipients.get(data.get("recipient"))
+        ground = data.get("ground")
+        rule = LEGAL_GROUND_RULES.get(ground)
+        if recipient is not None and rule is not None and recipient.kind not in rule.recipients:
+            self.add_error(
+                "ground",
+                _("This legal ground does not allow sending data to %(recipient)s.")
+                % {"recipient": recipient.name},
+            )
+        if data.get("withhold"):
+            if rule is not None and not rule.withholdable:
+                self.add_error(
+                    "withhold",
+                    _(
+                        "Only a report to Veilig Thuis or a demand in a criminal investigation "
+                        "can be withheld from guardians."
+                    ),
+                )
+            if not data.get("withhold_reason", "").strip():
+                self.add_error(
+                    "withhold_reason",
+                    _("Give the reason for withholding this disclosure from the guardians."),
+                )
+        elif "withhold_reason" in data:
+            data["withhold_reason"] = ""
+        return data
+
+    def withheld_reason(self) -> str:
+        if not self.cleaned_data.get("withhold"):
+            return ""
+        return self.cleaned_data.get("withhold_reason", "")
 
 
 class SupplierForm(forms.Form):

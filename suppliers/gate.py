@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.constants import Function
 from consent.constants import Status
 from consent.selectors import statuses_for
 from students.constants import WITHHELD_STATUSES, LimitKind
@@ -30,12 +31,13 @@ from students.models import (
     ProgressRecord,
     ReligionRecord,
     School,
+    SchoolUserObjectPermission,
     Student,
 )
 from students.selectors import limits_active_at
 
 from .attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
-from .constants import RECIPIENT_BASIS, Basis, RecipientKind
+from .constants import LEGAL_GROUND_RULES, RECIPIENT_BASIS, Basis, LegalGround, RecipientKind
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 
 BATCH = 2000
@@ -51,6 +53,23 @@ class DisclosureRefusedError(Exception):
         super().__init__(str(message))
 
 
+@dataclass(frozen=True)
+class LegalRequest:
+    """What a disclosure on a legal obligation must name: its pupils (one or an explicit
+    list), the law, the reference of the request or report it answers, and why. A reason to
+    withhold it from the guardians makes it invisible to them (the director only)."""
+
+    ground: str
+    reference: str
+    reason: str
+    student_ids: tuple[int, ...]
+    withheld_reason: str = ""
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.withheld_reason.strip())
+
+
 @dataclass
 class Plan:
     school: School
@@ -63,6 +82,7 @@ class Plan:
     recipient: Recipient | None = None
     consent_purpose_id: int | None = None
     group_ids: list[int] | None = None  # None: every enrolled pupil of the school
+    legal: LegalRequest | None = None  # set for every plan on a legal obligation
 
 
 def _refuse_special(codes: Iterable[str], basis: str) -> None:
@@ -74,14 +94,78 @@ def _refuse_special(codes: Iterable[str], basis: str) -> None:
         )
 
 
+def _legal_check(recipient: Recipient, legal: LegalRequest | None) -> None:
+    """A disclosure on a legal obligation names a ground that allows this recipient, the
+    reference and the reason, and its pupils unless that law asks for the whole school."""
+    if legal is None:
+        raise DisclosureRefusedError(
+            _(
+                "Data goes to %(recipient)s only for named pupils, with the legal ground, the "
+                "reference of the request or report and a reason."
+            )
+            % {"recipient": recipient.name}
+        )
+    rule = LEGAL_GROUND_RULES.get(legal.ground)
+    if rule is None:
+        raise DisclosureRefusedError(_("Choose the legal ground."))
+    if recipient.kind not in rule.recipients:
+        raise DisclosureRefusedError(
+            _("The legal ground “%(ground)s” does not allow sending data to %(recipient)s.")
+            % {"ground": LegalGround(legal.ground).label, "recipient": recipient.name}
+        )
+    if not legal.reference.strip():
+        raise DisclosureRefusedError(_("Give the reference of the request or report."))
+    if not legal.reason.strip():
+        raise DisclosureRefusedError(_("Give the reason for this disclosure."))
+    if legal.withheld and not rule.withholdable:
+        raise DisclosureRefusedError(
+            _(
+                "Only a report to Veilig Thuis or a demand in a criminal investigation can be "
+                "withheld from guardians."
+            )
+        )
+    if not legal.student_ids and rule.whole_school_law is None:
+        raise DisclosureRefusedError(
+            _(
+                "The law asks for this per pupil: choose the pupils. The whole school is never "
+                "sent on this ground."
+            )
+        )
+
+
+def may_withhold(actor, school: School) -> bool:
+    """Only the director (who decides on withholding care records) withholds a disclosure
+    from the guardians, and only at their own school."""
+    return bool(
+        actor is not None
+        and actor.has_function(Function.DECIDE_WITHHOLDING)
+        and SchoolUserObjectPermission.objects.filter(
+            user_id=actor.pk,
+            permission__codename="approve_school_withholding",
+            content_object_id=school.pk,
+        ).exists()
+    )
+
+
+def legal_actor_check(*, actor, plan: Plan) -> None:
+    """Refuse a disclosure withheld from guardians unless its author may withhold it."""
+    if plan.legal is not None and plan.legal.withheld and not may_withhold(actor, plan.school):
+        raise DisclosureRefusedError(
+            _("Only the director can withhold a disclosure from guardians.")
+        )
+
+
 def disclosure_plan(
     *,
     school: School,
     agreement: Agreement | None = None,
     product: Product | None = None,
     recipient: Recipient | None = None,
+    legal: LegalRequest | None = None,
 ) -> Plan:
     """Decide basis and attributes, or refuse with a clear reason."""
+    if legal is not None and (recipient is None or agreement is not None):
+        raise DisclosureRefusedError(_("A legal ground applies only to a recipient the law names."))
     if agreement is not None:
         if agreement.supplier.board_id != school.board_id:
             raise DisclosureRefusedError(_("This agreement belongs to another school board."))
@@ -136,6 +220,12 @@ def disclosure_plan(
                 _("Unknown attributes: %(codes)s") % {"codes": ", ".join(unknown)}
             )
         _refuse_special(recipient.attributes, basis)
+        if basis == Basis.LEGAL_OBLIGATION:
+            _legal_check(recipient, legal)
+        elif legal is not None:
+            raise DisclosureRefusedError(
+                _("A legal ground applies only to a recipient the law names.")
+            )
         purpose_id = None
         if recipient.kind == RecipientKind.CONSENT:
             purpose = recipient.consent_purpose_for(school)
@@ -152,6 +242,7 @@ def disclosure_plan(
             recipient_label=recipient.name,
             recipient=recipient,
             consent_purpose_id=purpose_id,
+            legal=legal if basis == Basis.LEGAL_OBLIGATION else None,
         )
     raise DisclosureRefusedError(_("No basis: name an agreement or a recipient."))
 
@@ -254,11 +345,15 @@ def _extract(student: Student, code: str, guardians=(), teachers=()) -> str:
 
 
 def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Student]:
-    qs = (
-        students
-        if students is not None
-        else Student.objects.filter(school=plan.school, withdrawn_on__isnull=True)
-    )
+    if plan.legal is not None and plan.legal.student_ids:
+        # Exactly the pupils named (a pupil who just left included: DUO must hear of it).
+        qs = (students if students is not None else Student.objects.all()).filter(
+            pk__in=plan.legal.student_ids, anonymised_at__isnull=True
+        )
+    elif students is not None:
+        qs = students
+    else:
+        qs = Student.objects.filter(school=plan.school, withdrawn_on__isnull=True)
     if plan.group_ids is not None:
         qs = qs.filter(group_id__in=plan.group_ids)
     prefetch = []
@@ -320,6 +415,12 @@ class DisclosureRun:
         (counted in ``dropped``)."""
         qs = _students(self.plan, self.students)
         self.total = qs.count()
+        legal = self.plan.legal
+        if legal is not None and legal.student_ids and self.total != len(set(legal.student_ids)):
+            raise DisclosureRefusedError(
+                _("A pupil in the list is not a pupil of %(school)s.")
+                % {"school": self.plan.school.name}
+            )
         exempt = self.plan.basis in RESTRICTION_EXEMPT
         restricted = set() if exempt else _restricted_for(self.plan)
         done = 0
@@ -354,7 +455,9 @@ class DisclosureRun:
 
     @transaction.atomic
     def record(self, *, checksum: str = "") -> Disclosure:
-        """Write the evidence: the Disclosure and one link per pupil (with their pseudonym)."""
+        """Write the evidence: the Disclosure and one link per pupil (with their pseudonym),
+        and for a legal obligation its ground, reference, reason and any withholding."""
+        legal = self.plan.legal
         disclosure = Disclosure.objects.create(
             school=self.plan.school,
             basis=self.plan.basis,
@@ -368,6 +471,11 @@ class DisclosureRun:
             file_checksum=checksum,
             created_by=self.actor,
             created_at=timezone.now(),
+            legal_ground=legal.ground if legal else "",
+            legal_reference=legal.reference.strip() if legal else "",
+            legal_reason=legal.reason.strip() if legal else "",
+            withheld_from_guardians=bool(legal and legal.withheld),
+            withheld_reason=legal.withheld_reason.strip() if legal else "",
         )
         _links_write(
             disclosure,
@@ -410,6 +518,7 @@ class _PurposeRef:
 
 def disclose(*, actor, plan: Plan, students: QuerySet[Student] | None = None) -> DisclosureRun:
     """Start a pass through the gate for a checked plan."""
+    legal_actor_check(actor=actor, plan=plan)
     return DisclosureRun(plan=plan, actor=actor, students=students)
 
 

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from consent.models import ConsentPurpose
 from students.models import Board, Group, School, Student
 
-from .attributes import ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
+from .attributes import CATALOGUE, ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
 from .constants import (
     AgreementModel,
     AgreementStatus,
     Basis,
     ExportFormat,
     ExportStatus,
+    LegalGround,
     RecipientKind,
 )
 
@@ -280,6 +281,18 @@ class Disclosure(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # A disclosure on a legal obligation names its law, the request or report it answers and
+    # why; the director may withhold one from the guardians (a Meldcode report, a demand in a
+    # criminal investigation), which then appears nowhere a guardian looks.
+    legal_ground = models.CharField(
+        _("legal ground"), max_length=40, choices=LegalGround.choices, blank=True
+    )
+    legal_reference = models.CharField(
+        _("reference of the request or report"), max_length=100, blank=True
+    )
+    legal_reason = models.TextField(_("reason"), blank=True)
+    withheld_from_guardians = models.BooleanField(_("withheld from guardians"), default=False)
+    withheld_reason = models.TextField(_("why it is withheld from guardians"), blank=True)
     pupils = models.ManyToManyField(
         Student, through="DisclosedPupil", related_name="disclosures", verbose_name=_("pupils")
     )
@@ -294,11 +307,28 @@ class Disclosure(models.Model):
                 | Q(recipient__isnull=False)
                 | Q(basis=Basis.ACCESS_RIGHT),
                 name="disclosure_has_recipient",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(basis=Basis.LEGAL_OBLIGATION) | ~Q(legal_ground=""),
+                name="disclosure_legal_has_ground",
+            ),
+            models.CheckConstraint(
+                condition=Q(withheld_from_guardians=False)
+                | (Q(basis=Basis.LEGAL_OBLIGATION) & ~Q(withheld_reason="")),
+                name="disclosure_withheld_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient_label} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def ground_label(self) -> str:
+        return str(LegalGround(self.legal_ground).label) if self.legal_ground else ""
+
+    @property
+    def attribute_labels(self) -> list[str]:
+        return [str(CATALOGUE[code].label) for code in self.attributes if code in CATALOGUE]
 
 
 class DisclosedPupil(models.Model):
@@ -345,6 +375,19 @@ class Export(models.Model):
         blank=True,
         help_text=_("For recipients of single pupils, such as the next school."),
     )
+    # What the gate records on the disclosure of a legal obligation (see Disclosure).
+    legal_ground = models.CharField(
+        _("legal ground"), max_length=40, choices=LegalGround.choices, blank=True
+    )
+    legal_reference = models.CharField(
+        _("reference of the request or report"), max_length=100, blank=True
+    )
+    legal_reason = models.TextField(_("reason"), blank=True)
+    withheld_reason = models.TextField(
+        _("why it is withheld from guardians"),
+        blank=True,
+        help_text=_("Filled in only when the director withholds the disclosure from guardians."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
@@ -368,3 +411,7 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.format})"
+
+    @property
+    def ground_label(self) -> str:
+        return str(LegalGround(self.legal_ground).label) if self.legal_ground else ""

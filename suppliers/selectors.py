@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.constants import Function
 from audit.constants import Action, DataKind
@@ -14,6 +15,7 @@ from students.models import (
     Guardianship,
     School,
     SchoolUserObjectPermission,
+    Student,
 )
 from students.selectors import (
     function_require,
@@ -21,10 +23,11 @@ from students.selectors import (
     parse_id,
     school_ids_with,
     scoped_get,
+    students_visible_to,
     teaching_group_ids,
 )
 
-from .constants import AgreementStatus
+from .constants import LEGAL_RECIPIENT_KINDS, AgreementStatus
 from .models import (
     Agreement,
     AgreementAttribute,
@@ -137,7 +140,7 @@ def export_school_for(*, user, school_id=None) -> School:
     pk = parse_id(school_id) if school_id not in (None, "") else None
     school = (schools.filter(pk=pk) if pk else schools.order_by("name")).first()
     if school is None:
-        raise not_found(user=user, object_type="export", raw_id=school_id or "")
+        raise not_found(user=user, object_type="export", raw_id=school_id or "", model=School)
     return school
 
 
@@ -184,7 +187,63 @@ def export_targets_offered(school: School) -> tuple[QuerySet[Agreement], QuerySe
         .select_related("supplier")
         .prefetch_related("products")
     )
-    return agreements, Recipient.objects.filter(board_id=school.board_id)
+    # A recipient on a legal obligation gets named pupils only, through its own form.
+    recipients = Recipient.objects.filter(board_id=school.board_id).exclude(
+        kind__in=LEGAL_RECIPIENT_KINDS
+    )
+    return agreements, recipients
+
+
+def legal_recipients_offered(school: School) -> QuerySet[Recipient]:
+    """The recipients the law names (attendance officer, DUO, next school, Veilig Thuis, the
+    police) of a school the user may export (checked by the caller)."""
+    return Recipient.objects.filter(board_id=school.board_id, kind__in=LEGAL_RECIPIENT_KINDS)
+
+
+# A pupil who left stays on offer this long: DUO hears of the leaving within days, the
+# attendance officer may ask about a pupil who left without a new school.
+RECENTLY_LEFT_DAYS = 365
+
+
+def export_pupils_offered(*, user, school: School) -> QuerySet[Student]:
+    """The pupils of the school this user may name in a disclosure: in their scope (the
+    students selector), enrolled or left within the last year; by group and name."""
+    since = timezone.localdate() - datetime.timedelta(days=RECENTLY_LEFT_DAYS)
+    return (
+        students_visible_to(user, include_former=True)
+        .filter(school=school)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=since))
+        .only(
+            "school",
+            "group",
+            "given_name",
+            "surname_prefix",
+            "surname",
+            "withdrawn_on",
+            "group__name",
+        )
+        .order_by("group__name", "surname", "given_name", "id")
+    )
+
+
+def export_pupils_for(*, user, school: School, student_ids) -> list[int]:
+    """The pupils named in a disclosure request, each within the user's scope at this school,
+    or Http404 (a missing pupil and one out of scope look the same)."""
+    wanted = []
+    for raw in student_ids:
+        pk = parse_id(raw)
+        if pk is None:
+            raise not_found(user=user, object_type="student", raw_id=raw)
+        wanted.append(pk)
+    found = set(
+        export_pupils_offered(user=user, school=school)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise not_found(user=user, object_type="student", raw_id=missing[0])
+    return sorted(set(wanted))
 
 
 def recipients_visible_to(user) -> QuerySet[Recipient]:
@@ -234,7 +293,8 @@ def disclosures_filter(
 
 def recipients_of_child(*, user, student_id) -> dict:
     """For a guardian: the products the child's group uses (with purposes and attributes, and
-    whether a valid agreement covers them), the other recipients, and past disclosures."""
+    whether a valid agreement covers them), the other recipients, and past disclosures
+    (never one withheld from guardians)."""
     pk = parse_id(student_id)
     function_require(
         user=user,
@@ -278,10 +338,12 @@ def recipients_of_child(*, user, student_id) -> dict:
     recipients = list(
         Recipient.objects.filter(board_id=student.school.board_id).order_by("kind", "name")
     )
+    # A disclosure withheld from the guardians (a Meldcode report, a prosecutor's demand)
+    # is not on this page, nor any trace of it.
     past = list(
-        DisclosedPupil.objects.filter(student=student)
+        DisclosedPupil.objects.filter(student=student, disclosure__withheld_from_guardians=False)
         .select_related("disclosure")
-        .order_by("-disclosure__created_at")[:100]
+        .order_by("-disclosure__created_at", "-disclosure_id")[:100]
     )
     return {
         "student": student,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import logging
 import tempfile
@@ -23,23 +21,23 @@ from accounts.constants import Role
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
+from samen_een.csvfiles import CsvMode, csv_file_write
 from students.models import Group, School, Student
 
 from .constants import ExportFormat, ExportStatus, RecipientKind
 from .edexml.validation import EdexmlError
-from .gate import DisclosureRefusedError, disclose, disclosure_plan
+from .gate import (
+    DisclosureRefusedError,
+    LegalRequest,
+    disclose,
+    disclosure_plan,
+    legal_actor_check,
+)
 from .models import Agreement, Export, Product, Recipient
 
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_HOURS = 24
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formula injection (OWASP): a leading quote makes it text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 @transaction.atomic
@@ -52,13 +50,21 @@ def export_request(
     product: Product | None = None,
     recipient: Recipient | None = None,
     student_ids: list[int] | None = None,
+    legal: LegalRequest | None = None,
 ) -> Export:
-    """Check the basis at once (a refusal is an immediate, clear error), then queue the job."""
+    """Check the basis at once (a refusal is an immediate, clear error), then queue the job.
+    A recipient on a legal obligation needs ``legal``: its pupils (already checked against the
+    user's scope by the caller), ground, reference and reason, which the gate records."""
     from .tasks import export_build_task
 
     if format not in ExportFormat.values:
         raise DisclosureRefusedError(_("Choose CSV, JSON or EDEXML."))
-    plan = disclosure_plan(school=school, agreement=agreement, product=product, recipient=recipient)
+    plan = disclosure_plan(
+        school=school, agreement=agreement, product=product, recipient=recipient, legal=legal
+    )
+    legal_actor_check(actor=user, plan=plan)
+    if plan.legal is not None:
+        student_ids = list(plan.legal.student_ids) or None
     if format == ExportFormat.EDEXML:
         from .edexml.writer import check_school_year, missing_attributes
 
@@ -80,6 +86,10 @@ def export_request(
         format=format,
         attributes=plan.attributes,
         student_ids=student_ids,
+        legal_ground=plan.legal.ground if plan.legal else "",
+        legal_reference=plan.legal.reference.strip() if plan.legal else "",
+        legal_reason=plan.legal.reason.strip() if plan.legal else "",
+        withheld_reason=plan.legal.withheld_reason.strip() if plan.legal else "",
     )
     event_record(
         user=user,
@@ -93,6 +103,19 @@ def export_request(
     return export
 
 
+def _legal_of(export: Export) -> LegalRequest | None:
+    """The legal request an export was asked with (None for agreements and consent)."""
+    if not export.legal_ground:
+        return None
+    return LegalRequest(
+        ground=export.legal_ground,
+        reference=export.legal_reference,
+        reason=export.legal_reason,
+        student_ids=tuple(export.student_ids or ()),
+        withheld_reason=export.withheld_reason,
+    )
+
+
 def _student_filter(export: Export):
     if export.student_ids:
         return Student.objects.filter(pk__in=export.student_ids)
@@ -100,13 +123,14 @@ def _student_filter(export: Export):
 
 
 def _write_csv(handle, run, attributes, progress):
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    writer = csv.writer(text)
-    writer.writerow(["pseudonym", *attributes])
-    for row in run.rows(progress=progress):
-        writer.writerow([csv_safe(row["pseudonym"]), *(csv_safe(row[c]) for c in attributes)])
-    text.flush()
-    text.detach()
+    # For the recipient's system, so every value exactly as it is (a leading quote would change
+    # a name or a phone number); the download page says not to open it in a spreadsheet.
+    csv_file_write(
+        handle,
+        ([row["pseudonym"], *(row[c] for c in attributes)] for row in run.rows(progress=progress)),
+        mode=CsvMode.MACHINE,
+        header=["pseudonym", *attributes],
+    )
 
 
 def _write_json(handle, run, attributes, progress):
@@ -212,6 +236,7 @@ def export_build(*, export_id: int) -> Export:
             agreement=export.agreement,
             product=export.product,
             recipient=export.recipient,
+            legal=_legal_of(export),
         )
         run = disclose(actor=export.requested_by, plan=plan, students=_student_filter(export))
 

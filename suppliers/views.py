@@ -1,7 +1,6 @@
 """Pages: suppliers and agreements, exports through the gate, the disclosure register,
 EDEXML import, and the parents' "who receives my child's data"."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -10,39 +9,45 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from samen_een import throttling
+from samen_een.csvfiles import CsvMode, csv_file_response, csv_response
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
 from .attributes import CATALOGUE
-from .constants import ExportStatus
+from .constants import ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
     DisclosureFilterForm,
     EdexmlUploadForm,
     ExportForm,
+    LegalDisclosureForm,
     ProductForm,
     SupplierForm,
 )
-from .gate import DisclosureRefusedError
+from .gate import DisclosureRefusedError, LegalRequest, may_withhold
 from .selectors import (
     disclosures_filter,
     disclosures_visible_to,
     export_get_for,
+    export_pupils_for,
+    export_pupils_offered,
     export_school_for,
     export_targets_for,
     export_targets_offered,
     exports_of,
+    legal_recipients_offered,
     manageable_boards,
     recipients_of_child,
     recipients_visible_to,
@@ -320,6 +325,74 @@ class ExportListView(LoginRequiredMixin, View):
         )
 
 
+class LegalDisclosureCreateView(LoginRequiredMixin, View):
+    """A disclosure the law requires (attendance officer, DUO, next school, Veilig Thuis, the
+    police): named pupils within the user's scope, the legal ground, the reference and a
+    reason. Director and administration; only the director may withhold one from guardians."""
+
+    template_name = "suppliers/legal_disclosure.html"
+
+    def _form(self, request, school, data=None):
+        return LegalDisclosureForm(
+            data,
+            recipients=list(legal_recipients_offered(school)),
+            pupils=list(export_pupils_offered(user=request.user, school=school)),
+            can_withhold=may_withhold(request.user, school),
+        )
+
+    def _render(self, request, school, form, status=200):
+        return render(request, self.template_name, {"school": school, "form": form}, status=status)
+
+    def get(self, request):
+        school = export_school_for(user=request.user, school_id=request.GET.get("school"))
+        return self._render(request, school, self._form(request, school))
+
+    def post(self, request):
+        school = export_school_for(user=request.user, school_id=request.POST.get("school"))
+        if request.POST.get("withhold") and not may_withhold(request.user, school):
+            # Withholding from guardians is the director's decision (as for care records).
+            function_require(
+                user=request.user,
+                function=Function.DECIDE_WITHHOLDING,
+                object_type="disclosure_withholding",
+            )
+            raise not_found(
+                user=request.user, object_type="disclosure_withholding", raw_id=school.pk
+            )
+        # A pupil outside the user's scope is a refused look, answered like a missing one.
+        export_pupils_for(
+            user=request.user, school=school, student_ids=request.POST.getlist("pupils")
+        )
+        form = self._form(request, school, request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            legal = LegalRequest(
+                ground=data["ground"],
+                reference=data["reference"],
+                reason=data["reason"],
+                student_ids=tuple(data["pupils"]),
+                withheld_reason=form.withheld_reason(),
+            )
+            try:
+                throttling.check("export", str(request.user.pk))
+                export = export_request(
+                    user=request.user,
+                    school=school,
+                    format=data["format"],
+                    recipient=form.recipients[data["recipient"]],
+                    legal=legal,
+                )
+            except throttling.RateLimitedError as limited:
+                form.add_error(None, limited.message)
+                status = 429
+            except DisclosureRefusedError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("export-detail", export.pk)
+        return self._render(request, school, form, status)
+
+
 class ExportDetailView(LoginRequiredMixin, View):
     def get(self, request, export_id):
         export = export_get_for(user=request.user, export_id=export_id)
@@ -359,6 +432,7 @@ class ExportDownloadView(LoginRequiredMixin, View):
                 object_type="export_download",
                 raw_id=export_id,
                 data_kind=DataKind.BASICS,
+                school_id=export.school_id,
             )
         event_record(
             user=request.user,
@@ -368,9 +442,14 @@ class ExportDownloadView(LoginRequiredMixin, View):
             school_id=export.school_id,
             data_kind=DataKind.BASICS,
         )
-        response = FileResponse(
-            export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1]
-        )
+        filename = export.file.name.rsplit("/", 1)[-1]
+        if export.format == ExportFormat.CSV:
+            # For the recipient's system, written exactly: served as a file to pass on, not as
+            # a spreadsheet to open (samen_een.csvfiles, machine mode).
+            return csv_file_response(
+                export.file.open("rb"), mode=CsvMode.MACHINE, filename=filename
+            )
+        response = FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -403,11 +482,33 @@ class DisclosureExportView(LoginRequiredMixin, View):
             object_type="disclosure_register",
             data_kind=DataKind.AUDIT,
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="disclosure-register.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
+        rows = (
             [
+                d.pk,
+                d.created_at,
+                d.school.name,
+                d.recipient_label,
+                d.basis,
+                " ".join(d.attributes),
+                d.pupil_count,
+                d.dropped_count,
+                d.file_checksum,
+                d.legal_ground,
+                d.legal_reference,
+                d.legal_reason,
+                d.withheld_from_guardians,
+                d.withheld_reason,
+            ]
+            for d in qs.iterator(chunk_size=1000)
+        )
+        # Names of schools, suppliers and products are typed by people: formula-safe.
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = pgettext("file name", "disclosure-register")
+        return csv_response(
+            rows,
+            mode=CsvMode.SPREADSHEET,
+            filename=f"{name}-{stamp}.csv",
+            header=[
                 "id",
                 "created_at",
                 "school",
@@ -417,23 +518,13 @@ class DisclosureExportView(LoginRequiredMixin, View):
                 "pupil_count",
                 "dropped_count",
                 "file_checksum",
-            ]
+                "legal_ground",
+                "legal_reference",
+                "legal_reason",
+                "withheld_from_guardians",
+                "withheld_reason",
+            ],
         )
-        for d in qs.iterator(chunk_size=1000):
-            writer.writerow(
-                [
-                    d.pk,
-                    d.created_at.isoformat(),
-                    d.school.name,
-                    d.recipient_label,
-                    d.basis,
-                    " ".join(d.attributes),
-                    d.pupil_count,
-                    d.dropped_count,
-                    d.file_checksum,
-                ]
-            )
-        return response
 
 
 class ChildRecipientsView(LoginRequiredMixin, View):

@@ -25,8 +25,8 @@ from privacy_requests.services import RequestError, RequestStateError
 from students.constants import LimitKind, Subject
 from students.exceptions import FunctionNotAllowed, StudentError
 from students.models import CareRecord, ProcessingLimit, ProgressRecord, ReligionRecord, Student
-from suppliers.constants import RecipientKind
-from suppliers.gate import disclose, disclosure_plan, pseudonym
+from suppliers.constants import LegalGround, RecipientKind
+from suppliers.gate import LegalRequest, disclose, disclosure_plan, pseudonym
 from suppliers.models import Recipient
 from tests.students.factories import GuardianFactory, StudentFactory, link_guardian
 
@@ -91,7 +91,15 @@ def targets(world):
         "board_address": {
             "recipient": _recipient(world, RecipientKind.BOARD, ["first_name", "address"])
         },
-        "legal_obligation": {"recipient": world.suppliers["recipient"]},  # DUO
+        "legal_obligation": {  # DUO, about the two pupils the registration concerns
+            "recipient": world.suppliers["recipient"],
+            "legal": LegalRequest(
+                ground=LegalGround.BRON_REGISTRATION,
+                reference="BRON-2025-014",
+                reason="Inschrijving doorgeven",
+                student_ids=(world.pupil3.pk, classmate.pk),
+            ),
+        },
     }
 
 

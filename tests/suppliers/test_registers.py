@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from suppliers.constants import AgreementModel, AgreementStatus, Basis, RecipientKind
+from suppliers.constants import AgreementModel, AgreementStatus, Basis, LegalGround, RecipientKind
+from suppliers.gate import LegalRequest
 from suppliers.models import DisclosedPupil, Disclosure, Recipient, Supplier
 from suppliers.services import (
     agreement_save,
@@ -71,6 +72,12 @@ def _disclosure(world, *, school=None, created_at=None, basis=Basis.AGREEMENT, l
     fields = {"agreement": world.suppliers["agreement"]}
     if basis != Basis.AGREEMENT:
         fields = {"recipient": world.suppliers["recipient"]}
+    if basis == Basis.LEGAL_OBLIGATION:
+        fields.update(
+            legal_ground=LegalGround.BRON_REGISTRATION,
+            legal_reference="BRON-7",
+            legal_reason="Inschrijving",
+        )
     return Disclosure.objects.create(
         school=school or world.school,
         basis=basis,
@@ -247,11 +254,25 @@ def test_disclosure_list_forbidden_when_role_has_no_register(world, api, client,
     assert client.get(reverse("disclosure-export")).status_code == 403
 
 
+def _body(response) -> str:
+    """A spreadsheet file: streamed, UTF-8 with a byte order mark (samen_een.csvfiles)."""
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def test_register_csv_has_one_line_per_disclosure_when_downloaded(world, client):
     rekenwijs = _export(
         world, agreement=world.suppliers["agreement"], product=world.suppliers["product"]
     )
-    duo = _export(world, recipient=world.suppliers["recipient"])
+    duo = _export(
+        world,
+        recipient=world.suppliers["recipient"],
+        legal=LegalRequest(
+            ground=LegalGround.BRON_REGISTRATION,
+            reference="BRON-7",
+            reason="Inschrijving",
+            student_ids=(world.pupil3.pk,),
+        ),
+    )
     _disclosure(world, school=world.other_school)  # not the director's school
     client.force_login(world.users["director"])
 
@@ -259,7 +280,7 @@ def test_register_csv_has_one_line_per_disclosure_when_downloaded(world, client)
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(_body(response))))
     assert len(rows) == 2
     by_checksum = {row["file_checksum"]: row for row in rows}
     assert set(by_checksum) == {
@@ -280,7 +301,7 @@ def test_register_csv_follows_filters_when_downloaded_filtered(world, client):
 
     response = client.get(reverse("disclosure-export"), {"basis": Basis.LEGAL_OBLIGATION})
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(_body(response))))
     assert [row["recipient"] for row in rows] == ["DUO"]
 
 

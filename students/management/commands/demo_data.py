@@ -254,6 +254,22 @@ def recipients_create(*, board: Board, office: str) -> None:
             ],
         ),
         (
+            RecipientKind.VEILIG_THUIS,
+            "Veilig Thuis regio",
+            "Meldcode huiselijk geweld en kindermishandeling; Wmo 2015 art. 5.2.6 (meldrecht).",
+            "",
+            [
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "address",
+                "school_brin",
+                "group_name",
+                "guardian_name",
+                "guardian_phone",
+            ],
+        ),
+        (
             RecipientKind.CONSENT,
             "BSO De Speeltuin",
             "Toestemming van de ouders (doel: gegevens delen met de buitenschoolse opvang).",
@@ -467,6 +483,7 @@ class Command(BaseCommand):
         self._leavers(samen, groups[8], rng, today)
         self._operations(samen, groups, today)
         self._disclosure(samen)
+        self._legal_disclosures(samen, child3=child3, child5=child5)
         return True
 
     def _disclosure(self, school: School) -> None:
@@ -492,10 +509,58 @@ class Command(BaseCommand):
         )
         export_build(export_id=export.pk)
 
+    def _legal_disclosures(self, school: School, *, child3: Student, child5: Student) -> None:
+        """Two disclosures the law requires, through the gate: the enrolment of the Groep 3
+        child registered with DUO (its guardians see it, with the law in words), and a
+        Meldcode report about the Groep 5 child to Veilig Thuis that the director withheld
+        from the guardians (they see it nowhere)."""
+        from suppliers.constants import ExportFormat, LegalGround, RecipientKind
+        from suppliers.models import Export, Recipient
+        from suppliers.services import export_build
+
+        cases = [
+            (
+                RecipientKind.DUO,
+                f"administratie@{DOMAIN}",
+                child3,
+                LegalGround.BRON_REGISTRATION,
+                "BRON-2025-0815",
+                "Inschrijving doorgeven voor de bekostiging.",
+                "",
+            ),
+            (
+                RecipientKind.VEILIG_THUIS,
+                f"directeur@{DOMAIN}",
+                child5,
+                LegalGround.MELDCODE,
+                "VT-2025-117",
+                "Stap 5 van de Meldcode: melden na overleg met Veilig Thuis.",
+                "Informeren van een ouder kan de veiligheid van het kind schaden.",
+            ),
+        ]
+        for kind, email, child, ground, reference, reason, withheld in cases:
+            recipient = Recipient.objects.filter(board_id=school.board_id, kind=kind).first()
+            if recipient is None:
+                continue
+            export = Export.objects.create(
+                school=school,
+                requested_by=User.objects.get(email=email),
+                recipient=recipient,
+                format=ExportFormat.CSV,
+                student_ids=[child.pk],
+                legal_ground=ground,
+                legal_reference=reference,
+                legal_reason=reason,
+                withheld_reason=withheld,
+            )
+            export_build(export_id=export.pk)
+
     def _operations(self, school: School, groups: dict, today) -> None:
-        """A substitute for Groep 4 whose access ends next week by itself, and a pending
-        invitation for a guardian of a Groep 3 pupil who has no account yet."""
-        from accounts.services import invitation_create
+        """A substitute for Groep 4 whose access ends next week by itself, a pending
+        invitation for a guardian of a Groep 3 pupil who has no account yet, and a group an
+        import proposed for a teacher (Groep 7 for the teacher of Groep 8), open for the
+        director to confirm or dismiss on the staff page."""
+        from accounts.services import invitation_create, teacher_proposals_record
         from students.models import Guardian
 
         substitute = _user(f"invaller@{DOMAIN}", "Iris Invaller")
@@ -518,6 +583,12 @@ class Command(BaseCommand):
             guardian.save(update_fields=["email"])
             admin = User.objects.get(email=f"administratie@{DOMAIN}")
             invitation_create(user=admin, guardian=guardian)
+        teacher_proposals_record(
+            actor=User.objects.get(email=f"administratie@{DOMAIN}"),
+            school=school,
+            teacher=User.objects.get(email=f"leerkracht8@{DOMAIN}"),
+            groups=[groups[7]],
+        )
 
     def _leavers(self, school: School, group: Group, rng: random.Random, today) -> None:
         """Pupils who left 1, 3 and 6 years ago, and one who left 6 years ago under a legal
