@@ -413,6 +413,7 @@ def dashboard_school_for(*, user, school_id=None) -> School:
             object_type="consent_dashboard",
             raw_id=school_id or "",
             data_kind=DataKind.CONSENT,
+            model=School,
         )
     event_record(
         user=user,
@@ -818,7 +819,11 @@ def group_for_photo_list(*, user, group_id) -> Group:
     )
     if group is None:
         raise not_found(
-            user=user, object_type="photo_list", raw_id=group_id, data_kind=DataKind.CONSENT
+            user=user,
+            object_type="photo_list",
+            raw_id=group_id,
+            data_kind=DataKind.CONSENT,
+            model=Group,
         )
     event_record(
         user=user,
@@ -934,6 +939,7 @@ def managed_school_for(*, user, school_id=None) -> School:
             object_type="consent_settings",
             raw_id=school_id or "",
             data_kind=DataKind.CONSENT,
+            model=School,
         )
     return school
 

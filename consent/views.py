@@ -1,16 +1,16 @@
 """Consent pages: parents decide, staff record paper forms and check publications, the director
 sees the dashboard. Every read goes through consent.selectors, every write through a service."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
+from samen_een.csvfiles import CsvMode, csv_response
+from students.models import Student
 from students.selectors import function_require
 
 from .constants import Channel, Status
@@ -68,6 +68,7 @@ class ChildConsentView(LoginRequiredMixin, View):
             function=Function.VIEW_OWN_CHILDREN,
             object_type="guardian",
             object_id=student_id,
+            model=Student,
         )
         consents = child_consents_for(user=request.user, student_id=student_id)
         return render(request, "consent/child_consent.html", {"consents": consents})
@@ -111,6 +112,7 @@ class StudentConsentView(LoginRequiredMixin, View):
             function=Function.VIEW_PUPILS,
             object_type="staff",
             object_id=student_id,
+            model=Student,
         )
         consents = child_consents_for(user=request.user, student_id=student_id)
         student = consents.student
@@ -179,9 +181,14 @@ def _dashboard_context(request):
 class DashboardView(LoginRequiredMixin, View):
     def get(self, request):
         form, data = _dashboard_context(request)
-        return render(
-            request, "consent/dashboard.html", {"form": form, **data, "chart": _chart(data)}
-        )
+        context = {
+            "form": form,
+            **data,
+            "chart": _chart(data),
+            # The board's privacy officer reads pupil numbers, never a pupil's name.
+            "show_names": request.user.has_function(Function.VIEW_PUPILS),
+        }
+        return render(request, "consent/dashboard.html", context)
 
 
 class BoardDashboardView(LoginRequiredMixin, View):
@@ -209,23 +216,24 @@ class BoardDashboardView(LoginRequiredMixin, View):
 
 
 class DashboardExportView(LoginRequiredMixin, View):
+    """The dashboard as a spreadsheet file. Group names come from the school's own system (an
+    imported file), so the file is written formula-safe."""
+
     def get(self, request):
         _form, data = _dashboard_context(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="consent-{data["school"].brin}-{data["school_year"]}.csv"'
+        rows = (
+            [group.name, purpose.code, cell.granted, cell.refused, cell.unknown]
+            for group in data["groups"]
+            for purpose in data["purposes"]
+            if (cell := data["cells"].get((group.pk, purpose.pk))) is not None
         )
-        writer = csv.writer(response)
-        writer.writerow(["group", "purpose", "granted", "refused", "unknown"])
-        for group in data["groups"]:
-            for purpose in data["purposes"]:
-                cell = data["cells"].get((group.pk, purpose.pk))
-                if cell is None:
-                    continue
-                writer.writerow(
-                    [group.name, purpose.code, cell.granted, cell.refused, cell.unknown]
-                )
-        return response
+        name = pgettext("file name", "consent")
+        return csv_response(
+            rows,
+            mode=CsvMode.SPREADSHEET,
+            filename=f"{name}-{data['school'].brin}-{data['school_year']}.csv",
+            header=["group", "purpose", "granted", "refused", "unknown"],
+        )
 
 
 CHART_LABEL_WIDTH = 220

@@ -18,9 +18,9 @@ from .selectors import (
     request_get_for,
     requests_filter,
     requests_list_for,
-    steps_for,
+    timeline_for,
 )
-from .views import download_url
+from .views import download_url, pupil_names_shown
 
 
 class PackageSerializer(serializers.Serializer):
@@ -39,6 +39,12 @@ class StepSerializer(serializers.Serializer):
     step = serializers.CharField()
     created_at = serializers.DateTimeField()
     note = serializers.CharField()
+    by_kind = serializers.ChoiceField(
+        choices=["you", "other_guardian", "guardian", "school", "system"],
+        help_text="Who took the step. The guardians' side reads you, other_guardian, school "
+        "or system; staff read guardian, school or system.",
+    )
+    by = serializers.CharField(help_text="The same in words (staff also see the name).")
 
     class Meta:
         ref_name = "PrivacyRequestStep"
@@ -89,7 +95,11 @@ def _package(package, user) -> dict | None:
 def request_data(req, user, *, timeline: bool = False) -> dict:
     data = {
         "id": req.pk,
-        "student": {"id": req.student_id, "name": req.student.display_name},
+        # The board's privacy officer oversees by pupil number: no name (null).
+        "student": {
+            "id": req.student_id,
+            "name": req.student.display_name if pupil_names_shown(user) else None,
+        },
         "school": {"id": req.school_id, "name": req.school.name},
         "kind": req.kind,
         "status": req.status,
@@ -112,8 +122,14 @@ def request_data(req, user, *, timeline: bool = False) -> dict:
     if timeline:
         requester = guardian_is_requester_side(user, req) and not user.is_school_staff
         data["timeline"] = [
-            {"step": s.step, "created_at": s.created_at, "note": s.note}
-            for s in steps_for(req, for_requester=requester)
+            {
+                "step": entry.step.step,
+                "created_at": entry.step.created_at,
+                "note": entry.step.note,
+                "by_kind": entry.by_kind,
+                "by": entry.by,
+            }
+            for entry in timeline_for(req, user=user, for_requester=requester)
         ]
     return data
 

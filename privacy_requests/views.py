@@ -41,7 +41,7 @@ from .selectors import (
     request_get_for,
     requests_filter,
     requests_list_for,
-    steps_for,
+    timeline_for,
 )
 
 DOWNLOAD_SALT = "privacy_requests.package"
@@ -55,6 +55,12 @@ def download_url(package, user, fmt: str) -> str | None:
         return None
     token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{package.pk}:{fmt}")
     return reverse("request-package-download", args=[package.request_id, fmt, token])
+
+
+def pupil_names_shown(user) -> bool:
+    """Staff with pupils in scope and guardians read the child's name on a request; the
+    board's privacy officer oversees by pupil number (DESIGN: never a pupil's name)."""
+    return user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_OWN_CHILDREN)
 
 
 def _purposes_for(children):
@@ -86,6 +92,7 @@ class RequestListView(LoginRequiredMixin, View):
                 "form": form,
                 "query": query.urlencode(),
                 "staff": staff,
+                "show_names": pupil_names_shown(user),
                 "today": timezone.localdate(),
                 "can_submit": user.has_function(Function.SUBMIT_REQUESTS)
                 and children_for_requests(user).exists(),
@@ -214,7 +221,8 @@ class RequestDetailView(LoginRequiredMixin, View):
         context = {
             "req": privacy_request,
             "requester_side": requester_side,
-            "steps": steps_for(privacy_request, for_requester=requester_side),
+            "show_names": pupil_names_shown(user),
+            "timeline": timeline_for(privacy_request, user=user, for_requester=requester_side),
             "package": package,
             "section_titles": section_titles(),
             "today": timezone.localdate(),
@@ -411,12 +419,23 @@ class PackageReviewView(LoginRequiredMixin, View):
 
     def get(self, request, request_id):
         package = package_for_review(user=request.user, request_id=request_id)
-        data = services.package_json(package)
+        data = _for_reviewer(request.user, services.package_json(package))
         return render(
             request,
             "privacy_requests/package.html",
             {"package": package, "req": package.request, "sections": readable_sections(data)},
         )
+
+
+def _for_reviewer(user, data: dict) -> dict:
+    """The package as this reviewer may read it: the care coordinator releases packages for
+    their care records, but sees neither the BSN nor religion (DESIGN's table)."""
+    not_shown = _("Not shown: your role does not see this.")
+    if not user.has_function(Function.VIEW_BSN) and (data.get("student") or {}).get("bsn"):
+        data = {**data, "student": {**data["student"], "bsn": not_shown}}
+    if not user.has_function(Function.VIEW_RELIGION) and data.get("religion"):
+        data = {**data, "religion": {"religion": not_shown}}
+    return data
 
 
 class PackageDownloadView(LoginRequiredMixin, View):
@@ -435,6 +454,7 @@ class PackageDownloadView(LoginRequiredMixin, View):
                 object_type="access_package",
                 raw_id=request_id,
                 data_kind=DataKind.REQUEST,
+                school_id=package.request.school_id,
             )
         services.package_download_record(user=request.user, package=package, fmt=fmt)
         content_type, field = FORMATS[fmt]

@@ -9,7 +9,7 @@ from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
 from registers.api import BreachListApi, ProcessingRegisterApi
-from retention.api import RetentionPreviewApi
+from retention.api import RetentionLogPolicyApi, RetentionPreviewApi, RetentionRuleUpdateApi
 from students import api as students_api
 from students import views as students_views
 from students.rollover.api import RolloverApplyApi, RolloverPreviewApi
@@ -74,6 +74,16 @@ api_v1 = [
     path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
     path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
     path("retention/preview/", RetentionPreviewApi.as_view(), name="retention-preview"),
+    path(
+        "retention/schools/<str:school_id>/rules/<str:category>/",
+        RetentionRuleUpdateApi.as_view(),
+        name="retention-rule",
+    ),
+    path(
+        "retention/boards/<str:board_id>/log-policy/",
+        RetentionLogPolicyApi.as_view(),
+        name="retention-log-policy",
+    ),
     path("breaches/", BreachListApi.as_view(), name="breach-list"),
     path("processing-register/", ProcessingRegisterApi.as_view(), name="processing-register"),
     path(
@@ -208,6 +218,11 @@ supplier_pages = [
 
 data_pages = [
     path("exports/", suppliers_views.ExportListView.as_view(), name="export-list"),
+    path(
+        "exports/legal/",
+        suppliers_views.LegalDisclosureCreateView.as_view(),
+        name="legal-disclosure-create",
+    ),
     path(
         "exports/<str:export_id>/", suppliers_views.ExportDetailView.as_view(), name="export-detail"
     ),

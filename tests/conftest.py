@@ -300,6 +300,8 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
       hash is stored, so they are read from the mails): ``invitation`` and
       ``other_invitation`` work, ``replaced`` is the guardian's first link, which the second
       invitation made void;
+    - ``proposal`` / ``other_proposal``: a group an import proposed for ``colleague`` (Groep 3)
+      and for ``other_colleague`` (their own group), open for the director to decide;
     - ``groups``: an empty Groep 4 and Groep 6 in the school, so that its pupils (years 3 and 5)
       have a group to move up to and the school can turn its year.
 
@@ -339,9 +341,25 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
         year: GroupFactory(school=world.school, name=f"Groep {year}", year_group_low=year)
         for year in (4, 6)
     }
+    from accounts.models import TeacherProposal
+
+    proposal = TeacherProposal.objects.create(
+        school=world.school,
+        teacher=colleague,
+        group=world.group3,
+        proposed_by=world.users["administration"],
+    )
+    other_proposal = TeacherProposal.objects.create(
+        school=world.other_school,
+        teacher=other_colleague,
+        group=world.other_group,
+        proposed_by=director,
+    )
     world.operations = {
         "colleague": colleague,
         "other_colleague": other_colleague,
+        "proposal": proposal,
+        "other_proposal": other_proposal,
         "guardian": guardian,
         "other_guardian": other_guardian,
         "invitation": invitation,
@@ -367,8 +385,8 @@ def breach_world(world) -> World:
     from django.utils import timezone
 
     from registers.services import breach_record
-    from suppliers.constants import RecipientKind
-    from suppliers.gate import disclose, disclosure_plan
+    from suppliers.constants import LegalGround, RecipientKind
+    from suppliers.gate import LegalRequest, disclose, disclosure_plan
     from suppliers.models import Recipient
 
     now = timezone.now()
@@ -411,7 +429,14 @@ def breach_world(world) -> World:
         ),
         "disclosure": through_gate(world.school, recipient=photographer),
         "other_disclosure": through_gate(
-            world.other_school, recipient=world.suppliers["recipient"]
+            world.other_school,
+            recipient=world.suppliers["recipient"],
+            legal=LegalRequest(
+                ground=LegalGround.BRON_REGISTRATION,
+                reference="BRON-2025-001",
+                reason="Inschrijving doorgeven voor de bekostiging",
+                student_ids=(world.other_pupil.pk,),
+            ),
         ),
     }
     return world

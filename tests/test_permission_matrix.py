@@ -2,10 +2,20 @@
 
 Each route has an entry: how to call it with an object in and out of the caller's scope, and
 the status each role gets. A new route without an entry fails ``test_every_route_is_in_the_matrix``.
+
+The matrix checks content too: the world carries marker values (a BSN, care record texts, a
+religion, a confidential co-guardian's contact data, staff names; see MARKER_KINDS) and the body
+of every response is read for the markers its role must not see (NEVER, GUARDED, and the
+exceptions an entry lists in ``shows``, each with its reason).
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
+import json
+import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +52,18 @@ class Entry:
     # A public page (password reset, invitation link) answers the same for everyone; its 404
     # is a dead link, not a refused look at someone's data, so it leaves no access event.
     public: bool = False
+    # Markers that roles legitimately see in this route's answers (each with the reason):
+    # a GUARDED kind shows nowhere else; a kind NEVER forbids for a role cannot be allowed.
+    shows: tuple[Shows, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shows:
+    """An exception to the content check: these roles see these marker kinds on a route."""
+
+    roles: tuple[str, ...]
+    kinds: tuple[str, ...]
+    reason: str
 
 
 def _all(status_in: int, status_out: int | None = None, **overrides) -> dict:
@@ -242,7 +264,23 @@ def retention_rule_url(world, role, in_scope):
 def retention_rule_data(world, role, in_scope):
     rule = world.retention["rules"][_retention_key(role, in_scope)]["pupil_file"]
     prefix = f"rule{rule.pk}"
-    return {f"{prefix}-period_months": 30, f"{prefix}-action": "anonymise"}
+    return {f"{prefix}-period_months": 20, f"{prefix}-action": "anonymise"}
+
+
+def retention_rule_api_url(world, role, in_scope):
+    """A rule of the caller's own school (in) or of a school outside (out), by category."""
+    school = world.retention["rules"][_retention_key(role, in_scope)]["pupil_file"].school
+    return reverse("api:retention-rule", args=[school.pk, "pupil_file"])
+
+
+def board_url(name: str) -> Callable:
+    """The board of the caller's school (in), or another board (out)."""
+
+    def build(world, role, in_scope):
+        school = world.school if in_scope else world.foreign_school
+        return reverse(name, args=[school.board_id])
+
+    return build
 
 
 def retention_run_url(world, role, in_scope):
@@ -347,6 +385,97 @@ def scoped(*roles: str, ok: int = 200, **extra) -> dict:
     return _all(FORBIDDEN, **{role: (ok, 404) for role in roles}, **extra)
 
 
+# Content, not only status (issue 18: a template that showed the BSN to a teacher passed every
+# status check). The ``markers`` fixture puts these values into the world; the body of every
+# response of the matrix is read for them (HTML and JSON decoded, a PDF's text extracted).
+MARKER_KINDS = {
+    "bsn": "the pupil's BSN",
+    "contact": "the pupil's address and a guardian's phone number",
+    "care_team": "the text of a care record for the care team only",
+    "care_teachers": "the text of a care record marked for the group's teachers",
+    "withheld": "the text and reason of a care record withheld from guardians",
+    "withheld_title": "the kind of that record, its heading (a Meldcode signal)",
+    "religion": "the pupil's religion",
+    "confidential_contact": "the contact data of a co-guardian who marked it confidential",
+    "staff_names": "the names of the school's staff other than the child's teacher",
+    "teacher_name": "the name of the teacher of the child's group",
+    "pupil_name": "the names of the board's pupils",
+    "outsider": "the name and BSN of the pupil outside the caller's scope",
+}
+CARE_KINDS = ("care_team", "care_teachers", "withheld", "withheld_title")
+# What a role sees on no route at all (DESIGN's permission table); no entry can allow it.
+NEVER: dict[str, frozenset[str]] = {
+    "anonymous": frozenset(MARKER_KINDS),
+    "director": frozenset({"outsider"}),
+    "administration": frozenset({*CARE_KINDS, "outsider"}),
+    "care_coordinator": frozenset({"bsn", "religion", "outsider"}),
+    "teacher": frozenset(
+        {"bsn", "religion", "care_team", "withheld", "withheld_title", "outsider"}
+    ),
+    # The board's oversight: staff names, schools, groups, pupil numbers; never a pupil.
+    "privacy_officer": frozenset(MARKER_KINDS) - {"staff_names", "teacher_name"},
+    # The access log shows a role and a date, never who; a withheld record appears nowhere a
+    # guardian looks; a co-guardian's confidential contact data is never shown to them.
+    "guardian": frozenset(
+        {"withheld", "withheld_title", "confidential_contact", "staff_names", "outsider"}
+    ),
+}
+# Without parental authority: basics and progress only.
+NEVER["guardian_limited"] = NEVER["guardian"] | {
+    "bsn",
+    "contact",
+    "care_team",
+    "care_teachers",
+    "religion",
+}
+# Identifying and special-category data: shown only on the routes whose entry says so (never
+# in lists, search or generic exports), also to roles that may see it. A guardian learns the
+# teacher's name where an entry says so (the access package names the group's teachers).
+GUARDED_DATA = frozenset(
+    {"bsn", "contact", "care_team", "care_teachers", "withheld", "religion", "confidential_contact"}
+)
+GUARDED: dict[str, frozenset[str]] = {
+    role: GUARDED_DATA | ({"teacher_name"} if role.startswith("guardian") else set())
+    for role in ROLES
+}
+SCHOOL_STAFF = ("director", "administration", "care_coordinator", "teacher")
+# The reasons shared by several entries.
+PUPIL_FILE = Shows(
+    SCHOOL_STAFF,
+    ("contact", "confidential_contact"),
+    "Staff with the pupil in scope see its address and its guardians' contact data.",
+)
+PUPIL_BSN = Shows(
+    ("director", "administration"), ("bsn",), "The school's director and administration."
+)
+CHILD_FILE = Shows(
+    ("guardian",),
+    ("bsn", "contact"),
+    "A guardian with authority sees their own child's BSN and address.",
+)
+CARE_FILE = Shows(
+    ("director", "care_coordinator"),
+    ("care_team", "care_teachers", "withheld"),
+    "The care file: the director and the care coordinator read every record.",
+)
+CARE_FOR_TEACHERS = Shows(
+    ("teacher",), ("care_teachers",), "The group's teacher reads the records marked for them."
+)
+CHILD_CARE = Shows(
+    ("guardian",),
+    ("care_team", "care_teachers"),
+    "A guardian with authority reads their child's care records, except withheld ones.",
+)
+RELIGION_READERS = Shows(
+    ("director", "administration"),
+    ("religion",),
+    "Religion: the director, and administration from the enrolment.",
+)
+CHILD_RELIGION = Shows(
+    ("guardian",), ("religion",), "A guardian with authority sees what they stated."
+)
+
+
 # Pages answer an anonymous caller with a redirect to the login page (302);
 # the API answers 401.
 MATRIX: dict[str, Entry] = {
@@ -376,10 +505,12 @@ MATRIX: dict[str, Entry] = {
     "student-detail": Entry(
         student_url("student-detail"),
         _all(FORBIDDEN, anonymous=(302, 302), **{role: (200, 404) for role in STAFF_PUPIL_ROLES}),
+        shows=(PUPIL_FILE, PUPIL_BSN),
     ),
     "child-detail": Entry(
         student_url("child-detail"),
         _all(FORBIDDEN, anonymous=(302, 302), guardian=(200, 404), guardian_limited=(200, 404)),
+        shows=(CHILD_FILE,),
     ),
     "audit-event-list": Entry(
         fixed("audit-event-list"),
@@ -407,6 +538,7 @@ MATRIX: dict[str, Entry] = {
             **{role: (200, 404) for role in (*STAFF_PUPIL_ROLES, "guardian", "guardian_limited")},
         ),
         api=True,
+        shows=(PUPIL_FILE, PUPIL_BSN, CHILD_FILE),
     ),
     "api:group-list": Entry(
         fixed("api:group-list"),
@@ -448,6 +580,7 @@ MATRIX: dict[str, Entry] = {
     "student-care": Entry(
         student_url("student-care"),
         scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
+        shows=(CARE_FILE, CARE_FOR_TEACHERS),
     ),
     "care-record-create": Entry(
         student_url("care-record-create"), scoped("director", "care_coordinator", **ANON_PAGE)
@@ -455,9 +588,12 @@ MATRIX: dict[str, Entry] = {
     "care-record-detail": Entry(
         care_url("care-record-detail"),
         scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
+        shows=(CARE_FILE, CARE_FOR_TEACHERS),
     ),
     "care-record-edit": Entry(
-        care_url("care-record-edit"), scoped("director", "care_coordinator", **ANON_PAGE)
+        care_url("care-record-edit"),
+        scoped("director", "care_coordinator", **ANON_PAGE),
+        shows=(CARE_FILE,),
     ),
     "care-record-withhold": Entry(
         care_url("care-record-withhold"),
@@ -475,7 +611,9 @@ MATRIX: dict[str, Entry] = {
         data={"decision": "approve"},
     ),
     "student-religion": Entry(
-        student_url("student-religion"), scoped("director", "administration", **ANON_PAGE)
+        student_url("student-religion"),
+        scoped("director", "administration", **ANON_PAGE),
+        shows=(RELIGION_READERS,),
     ),
     "student-access-log": Entry(
         student_url("student-access-log"), scoped("director", "privacy_officer", **ANON_PAGE)
@@ -483,10 +621,12 @@ MATRIX: dict[str, Entry] = {
     "child-care": Entry(
         student_url("child-care"),
         scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+        shows=(CHILD_CARE,),
     ),
     "child-religion": Entry(
         student_url("child-religion"),
         scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
+        shows=(CHILD_RELIGION,),
     ),
     "child-access-log": Entry(
         student_url("child-access-log"),
@@ -518,6 +658,7 @@ MATRIX: dict[str, Entry] = {
             **ANON_API,
         ),
         api=True,
+        shows=(CARE_FILE, CARE_FOR_TEACHERS, CHILD_CARE),
     ),
     "api:student-care-record": Entry(
         care_url("api:student-care-record"),
@@ -530,11 +671,13 @@ MATRIX: dict[str, Entry] = {
             **ANON_API,
         ),
         api=True,
+        shows=(CARE_FILE, CARE_FOR_TEACHERS, CHILD_CARE),
     ),
     "api:student-religion": Entry(
         student_url("api:student-religion"),
         scoped("director", "administration", "guardian", guardian_limited=(403, 404), **ANON_API),
         api=True,
+        shows=(RELIGION_READERS, CHILD_RELIGION),
     ),
     "api:student-access-log": Entry(
         student_url("api:student-access-log"),
@@ -633,6 +776,11 @@ MATRIX: dict[str, Entry] = {
     "export-detail": Entry(
         export_url("export-detail"), scoped("director", "administration", **ANON_PAGE)
     ),
+    # Issue 18: a disclosure the law requires, for named pupils of the caller's own school.
+    "legal-disclosure-create": Entry(
+        school_query("legal-disclosure-create"),
+        scoped("director", "administration", **ANON_PAGE),
+    ),
     "export-download": Entry(
         export_url("export-download", with_token=True),
         scoped("director", "administration", **ANON_PAGE),
@@ -730,12 +878,27 @@ MATRIX: dict[str, Entry] = {
         request_url("request-package-review", "built"),
         scoped("director", "care_coordinator", **ANON_PAGE),
         fixture="request_world",
+        shows=(
+            Shows(
+                ("director", "care_coordinator"),
+                ("contact", "care_team", "care_teachers"),
+                "Those who release a package read it as the guardians will receive it.",
+            ),
+            Shows(("director",), ("bsn", "religion"), "The director also sees BSN and religion."),
+        ),
     ),
     "request-package-download": Entry(
         package_download_url,
         # Only the requester's side downloads; staff review the package on its own page.
         _all(404, guardian=(200, 404), **ANON_PAGE),
         fixture="request_world",
+        shows=(
+            Shows(
+                ("guardian",),
+                ("bsn", "contact", "care_team", "care_teachers", "religion", "teacher_name"),
+                "The access right: all the school holds on their child but withheld records.",
+            ),
+        ),
     ),
     "request-action": Entry(
         request_url("request-action", "access", "start"),
@@ -818,6 +981,22 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="retention_world",
     ),
+    # The director changes her school's rules within their bounds; the board's privacy officer
+    # alone sets how long the board keeps access events (issue 18).
+    "api:retention-rule": Entry(
+        retention_rule_api_url,
+        scoped("director", **ANON_API),
+        method="patch",
+        data={"enabled": False},
+        api=True,
+        fixture="retention_world",
+    ),
+    "retention-log-policy": Entry(
+        board_url("retention-log-policy"), scoped("privacy_officer", **ANON_PAGE)
+    ),
+    "api:retention-log-policy": Entry(
+        board_url("api:retention-log-policy"), scoped("privacy_officer", **ANON_API), api=True
+    ),
     # School operations (issue 8). Password reset and the invitation link are public: the
     # same answer whoever asks, logged in or not.
     "accounts:password_reset": Entry(fixed("accounts:password_reset"), _all(200), public=True),
@@ -871,6 +1050,19 @@ MATRIX: dict[str, Entry] = {
         _all(FORBIDDEN, director=(302, 400), **ANON_PAGE),
         method="post",
         data=substitute_data,
+        fixture="operations_world",
+    ),
+    # Groups an import proposed for the school's teachers: only the director decides.
+    "accounts:teacher-proposal-confirm": Entry(
+        operations_url("accounts:teacher-proposal-confirm", "proposal"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="operations_world",
+    ),
+    "accounts:teacher-proposal-dismiss": Entry(
+        operations_url("accounts:teacher-proposal-dismiss", "proposal"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
         fixture="operations_world",
     ),
     "api:staff-list": Entry(
@@ -992,6 +1184,205 @@ def mfa_world(world):
     return world
 
 
+# The marker values: unlike anything else on a page, several with characters that HTML escapes
+# (' and &) or that JSON may write as \u escapes (ë).
+PUPILS = {  # surname, BSN (valid by the 11-test)
+    "pupil3": ("Wittenbroek", "274619350"),
+    "pupil5": ("Zuidervaart", "582037165"),
+    "other_pupil": ("Hoogkamer", "369148277"),
+    "foreign_pupil": ("Elderveld", "491705827"),
+}
+PUPIL3_FIRST_NAMES = "Timotheus Adriaan"
+PUPIL3_ADDRESS = {"street": "Lindelaan", "house_number": "41", "postal_code": "8011 PK"}
+GUARDIAN_PHONE = "06-24681357"
+CARE_TEXTS = {  # record: (content, justification)
+    "care_team": (
+        "Gesprekken met de jeugdarts over 'slapen & eten'",
+        "Afstemming met wijkteam Oost",
+    ),
+    "teachers": ("Dyscalculie: rekenkaart 'tafels' & extra tijd", "Rekentoetsen met een hulpkaart"),
+    "withheld": ("Signaal: blauwe plek 'bovenarm' & angst", "Meldcode stap 2 en 3 gezet"),
+}
+WITHHOLD_REASON = "Veilig Thuis ingeschakeld, ouders nog niet ingelicht"
+RELIGION = "Hernhutter Broedergemeente"
+CONFIDENTIAL = {
+    "email": "vera.schuil@veilig-adres.example",
+    "phone": "06-90807060",
+    "address": "Postbus 77 'geheim', Zwolle",
+}
+STAFF_NAMES = {
+    "director": "Henriëtte Oosterhuis",
+    "administration": "Bram Klaassens",
+    "care_coordinator": "Ingrid 't Hart",
+    "teacher": "Joost Leeuwarden",
+    "privacy_officer": "Fatima El Idrissi",
+}
+
+
+@pytest.fixture
+def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Puts the marker values into ``world``; returns per role the values of each kind."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from audit.constants import Action, DataKind
+    from audit.services import event_record
+    from samen_een.crypto import lookup_hash
+    from students.constants import CareKind
+
+    from .students.factories import GuardianFactory, link_guardian
+
+    for key, (surname, bsn) in PUPILS.items():
+        pupil = getattr(world, key)
+        pupil.surname, pupil.bsn, pupil.bsn_hash = surname, bsn, lookup_hash(bsn)
+        fields = ["surname", "bsn", "bsn_hash"]
+        if key == "pupil3":
+            pupil.first_names = PUPIL3_FIRST_NAMES
+            for name, value in PUPIL3_ADDRESS.items():
+                setattr(pupil, name, value)
+            fields += ["first_names", *PUPIL3_ADDRESS]
+        pupil.save(update_fields=fields)
+    for key, (content, justification) in CARE_TEXTS.items():
+        record = world.care[key]
+        record.content, record.justification = content, justification
+        record.withhold_reason = WITHHOLD_REASON if key == "withheld" else record.withhold_reason
+        record.save(update_fields=["content", "justification", "withhold_reason"])
+    religion = world.pupil3.religion
+    religion.religion = RELIGION
+    religion.save(update_fields=["religion"])
+    parent = world.users["guardian"].guardian
+    parent.phone = GUARDIAN_PHONE
+    parent.save(update_fields=["phone"])
+    link_guardian(
+        GuardianFactory(
+            first_name="Vera", surname="Schuil", contact_confidential=True, **CONFIDENTIAL
+        ),
+        world.pupil3,
+    )
+    for role, name in STAFF_NAMES.items():
+        user = world.users[role]
+        user.full_name = name
+        user.save(update_fields=["full_name"])
+        # Every staff member looked at the child: the guardians' access log has their reads.
+        event_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="student",
+            object_id=world.pupil3.pk,
+            student_id=world.pupil3.pk,
+            school_id=world.pupil3.school_id,
+            data_kind=DataKind.BASICS,
+        )
+    titles = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            titles.append(str(CareKind.CHILD_PROTECTION.label))
+    care = {key: (*texts,) for key, texts in CARE_TEXTS.items()}
+    values = {
+        "bsn": (PUPILS["pupil3"][1],),
+        "contact": (PUPIL3_ADDRESS["street"], PUPIL3_ADDRESS["postal_code"], GUARDIAN_PHONE),
+        "care_team": care["care_team"],
+        "care_teachers": care["teachers"],
+        "withheld": (*care["withheld"], WITHHOLD_REASON),
+        # Its heading in each language, and its kind as the API writes it.
+        "withheld_title": (*titles, CareKind.CHILD_PROTECTION.value),
+        "religion": (RELIGION,),
+        "confidential_contact": tuple(CONFIDENTIAL.values()),
+        "staff_names": tuple(name for role, name in STAFF_NAMES.items() if role != "teacher"),
+        "teacher_name": (STAFF_NAMES["teacher"],),
+        "pupil_name": (
+            PUPIL3_FIRST_NAMES,
+            *(PUPILS[key][0] for key in ("pupil3", "pupil5", "other_pupil")),
+        ),
+    }
+    outsiders = {getattr(world, key).pk: value for key, value in PUPILS.items()}
+    return {role: {**values, "outsider": outsiders[world.out_of_scope(role).pk]} for role in ROLES}
+
+
+def forbidden_kinds(route: str, role: str) -> frozenset[str]:
+    """The marker kinds this role must not see in this route's answers."""
+    allowed = {kind for item in MATRIX[route].shows if role in item.roles for kind in item.kinds}
+    return NEVER[role] | (GUARDED[role] - allowed)
+
+
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+PDF_STRING = re.compile(rb"\(((?:\\.|[^\\)])*)\)", re.S)
+PDF_BFCHAR = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
+PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"\n": b""}
+
+
+def _pdf_unescape(raw: bytes) -> bytes:
+    def one(match):
+        code = match[1]
+        if code[:1] in b"01234567" and code[:1]:
+            return bytes([int(code, 8) & 0xFF])
+        return PDF_ESCAPES.get(code, code)
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", one, raw, flags=re.S)
+
+
+def pdf_texts(body: bytes) -> list[str]:
+    """The text a PDF of the portal (fpdf2) draws, without whitespace (a table cell wraps a
+    long value over several lines). Its strings are two-byte glyph ids of an embedded font
+    subset, which each font's ToUnicode map turns back into text. Every string is decoded with
+    every font's map and each result kept: simpler than following the fonts, and harmless, as a
+    string read with another font's map is gibberish that no marker matches."""
+    maps, strings = [], []
+    for raw in PDF_STREAM.findall(body):
+        try:
+            data = zlib.decompress(raw)
+        except zlib.error:
+            data = raw
+        if b"begincmap" in data:
+            maps.append(
+                {
+                    bytes.fromhex(code.decode()): bytes.fromhex(text.decode()).decode("utf-16-be")
+                    for code, text in PDF_BFCHAR.findall(data)
+                }
+            )
+        else:
+            strings += [_pdf_unescape(each) for each in PDF_STRING.findall(data)]
+    texts = [
+        "".join(cmap.get(s[i : i + 2], "") for s in strings for i in range(0, len(s) - 1, 2))
+        for cmap in maps
+    ]
+    return [re.sub(r"\s+", "", text) for text in texts]
+
+
+def body_texts(response) -> tuple[list[str], bool]:
+    """What a response says, in each form a marker may take in it, and whether whitespace was
+    taken out (a PDF). HTML with its entities resolved, so an escaped apostrophe or ampersand
+    still matches; JSON parsed, so a \\u escape still matches; CSV as text; a PDF's drawn text
+    (a PDF whose text cannot be read fails: passing it unread would hide a leak)."""
+    if response.streaming:
+        body = b"".join(response.streaming_content)
+        response.close()
+    else:
+        body = response.content
+    if body.startswith(b"%PDF-"):
+        texts = pdf_texts(body)
+        assert any(texts), "a PDF whose text the content check cannot read"
+        return texts, True
+    text = body.decode("utf-8", errors="replace")
+    texts = [text, html.unescape(text)]
+    if "json" in response.get("Content-Type", ""):
+        with contextlib.suppress(ValueError):
+            texts.append(json.dumps(json.loads(text), ensure_ascii=False))
+    return texts, False
+
+
+def leaks(response, values: dict[str, tuple[str, ...]]) -> list[str]:
+    """The marker kinds (with the value) of ``values`` that the response's body contains."""
+    texts, squeezed = body_texts(response)
+    found = []
+    for kind, kind_values in values.items():
+        for value in kind_values:
+            needle = re.sub(r"\s+", "", value) if squeezed else value
+            if any(needle in text for text in texts):
+                found.append(f"{kind} ({value!r})")
+    return found
+
+
 def _route_names(patterns=None, namespace="") -> set[str]:
     names: set[str] = set()
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
@@ -1015,22 +1406,68 @@ def test_every_entry_names_every_role():
         assert set(entry.expect) == set(ROLES), name
 
 
+def test_content_exceptions_stay_within_the_design():
+    """An entry may let a role see a guarded marker, with its reason; never a kind the
+    design's table denies that role on every route."""
+    assert set(NEVER) == set(GUARDED) == set(ROLES)
+    for role in ROLES:
+        assert NEVER[role] | GUARDED[role] <= set(MARKER_KINDS), role
+    for name, entry in MATRIX.items():
+        for item in entry.shows:
+            assert item.reason.strip(), name
+            assert set(item.kinds) <= set(MARKER_KINDS), f"{name}: {item.kinds}"
+            assert set(item.roles) <= set(ROLES), f"{name}: {item.roles}"
+            for role in item.roles:
+                denied = NEVER[role] & set(item.kinds)
+                assert not denied, f"{name} lets {role} see {sorted(denied)}, never theirs"
+
+
+def test_content_check_reads_escaped_json_and_pdf_bodies():
+    """The content check finds a marker however a body writes it: HTML-escaped, as JSON
+    \\u escapes, and in a PDF (glyph ids of a font subset, a long value wrapped over lines)."""
+    from django.http import HttpResponse, JsonResponse
+
+    from privacy_requests.document import package_pdf
+
+    value = CARE_TEXTS["care_team"][0]  # has ' and &, which HTML escapes
+    name = STAFF_NAMES["director"]  # has ë, which JSON may escape
+    escaped = HttpResponse(f"<p>{html.escape(value)}</p>".encode())
+    assert "&#x27;" in escaped.content.decode()
+    assert leaks(escaped, {"care_team": (value,)}) == [f"care_team ({value!r})"]
+    as_json = JsonResponse({"name": name})
+    assert "\\u00eb" in as_json.content.decode()
+    assert leaks(as_json, {"staff_names": (name,)}) == [f"staff_names ({name!r})"]
+    long_text = f"{value}. " + "Een lange tekst die over meerdere regels loopt. " * 6 + name
+    pdf = HttpResponse(
+        package_pdf({"care_records": [{"content": long_text}]}, title="Inzage", school_name="OBS"),
+        content_type="application/pdf",
+    )
+    assert leaks(pdf, {"care_team": (value, long_text), "bsn": ("274619350",)}) == [
+        f"care_team ({value!r})",
+        f"care_team ({long_text!r})",
+    ]
+
+
 @pytest.mark.parametrize("route", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
-def test_status_matches_the_matrix_for_role_and_route(world, request, route, role):
+def test_status_matches_the_matrix_for_role_and_route(world, markers, request, route, role):
+    """The status of each call, and its body: no marker the role must not see there."""
     entry = MATRIX[route]
     if entry.fixture != "world":
         world = request.getfixturevalue(entry.fixture)
     client = APIClient() if entry.api else __import__("django.test").test.Client()
     if role != "anonymous":
         client.force_login(world.users[role])
-    got = []
+    hidden = {kind: markers[role][kind] for kind in sorted(forbidden_kinds(route, role))}
+    got, exposed = [], []
     for in_scope in (True, False):
         url = entry.url(world, role, in_scope)
         data = entry.data(world, role, in_scope) if callable(entry.data) else entry.data
         call = getattr(client, entry.method)
         response = call(url, data or {}, format="json") if entry.api else call(url, data or {})
         got.append(response.status_code)
+        scope = "in scope" if in_scope else "out of scope"
+        exposed += [f"{scope}: {leak}" for leak in leaks(response, hidden)]
         if role != "anonymous" and response.status_code in (403, 404) and not entry.public:
             # Every denied attempt of a logged-in user is on the record, although the
             # request failed (an out-of-scope id is an event too).
@@ -1042,6 +1479,7 @@ def test_status_matches_the_matrix_for_role_and_route(world, request, route, rol
     assert tuple(got) == entry.expect[role], (
         f"{route} as {role}: got (in, out) = {tuple(got)}, matrix says {entry.expect[role]}"
     )
+    assert not exposed, f"{route} as {role} shows what the role must not see: {exposed}"
 
 
 # Each step of a privacy request needs its own function (DESIGN: administration handles,

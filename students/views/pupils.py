@@ -7,6 +7,7 @@ from django.views import View
 from accounts.constants import Function, Role
 
 from ..forms import StudentSearchForm
+from ..models import Student
 from ..selectors import (
     AccessResolver,
     child_get_for,
@@ -92,6 +93,7 @@ class StudentDetailView(LoginRequiredMixin, View):
             function=Function.VIEW_PUPILS,
             object_type="student",
             object_id=student_id,
+            model=Student,
         )
         student = student_get_for(user=request.user, student_id=student_id, with_history=True)
         access = student_access_for(user=request.user, student=student)
@@ -170,6 +172,7 @@ class ChildDetailView(LoginRequiredMixin, View):
             function=Function.VIEW_OWN_CHILDREN,
             object_type="student",
             object_id=student_id,
+            model=Student,
         )
         student = child_get_for(user=request.user, student_id=student_id)
         access = student_access_for(user=request.user, student=student)

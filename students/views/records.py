@@ -23,6 +23,7 @@ from ..forms import (
     ReligionForm,
     WithholdForm,
 )
+from ..models import Student
 from ..selectors import (
     access_log_for,
     care_record_get_for,
@@ -71,6 +72,7 @@ class AudienceMixin(LoginRequiredMixin):
                 object_type=self.audience,
                 object_id=kwargs.get("student_id", ""),
                 data_kind=self.data_kind,
+                model=Student,
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -391,10 +393,22 @@ class AccessLogView(AudienceMixin, View):
 
     def get(self, request, student_id):
         student, entries = access_log_for(user=request.user, student_id=student_id)
+        # The board's privacy officer reads it by pupil number, never by the pupil's name.
+        show_name = request.user.has_function(Function.VIEW_PUPILS) or (
+            request.user.has_function(Function.VIEW_OWN_CHILDREN)
+        )
         return render(
             request,
             "students/access_log.html",
-            {"student": student, "entries": entries, "back_url_name": self.back_url_name},
+            {
+                "student": student,
+                "entries": entries,
+                "back_url_name": self.back_url_name,
+                "show_name": show_name,
+                "pupil_label": student.display_name
+                if show_name
+                else f"{_('Pupil number')} {student.pk}",
+            },
         )
 
 
