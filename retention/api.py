@@ -21,7 +21,9 @@ from .selectors import (
 from .services import access_event_months, log_policy_set, preview, rule_update, rules_seed
 
 
-class RulePreviewSerializer(serializers.Serializer):
+class RuleBaseSerializer(serializers.Serializer):
+    """A rule as the preview and the director's PATCH both show it."""
+
     school = serializers.DictField()
     category = serializers.CharField()
     label = serializers.CharField()
@@ -30,6 +32,9 @@ class RulePreviewSerializer(serializers.Serializer):
     ceiling_months = serializers.IntegerField()
     action = serializers.CharField()
     enabled = serializers.BooleanField()
+
+
+class RulePreviewSerializer(RuleBaseSerializer):
     pupils_due = serializers.IntegerField()
     pupils = serializers.ListField(child=serializers.IntegerField())
     events_due = serializers.IntegerField()
@@ -118,16 +123,10 @@ def _field_errors(exc: RetentionError) -> serializers.ValidationError:
     return serializers.ValidationError({exc.field or "non_field_errors": [str(exc.message)]})
 
 
-class RuleSerializer(serializers.Serializer):
-    school = serializers.DictField()
-    category = serializers.CharField()
-    label = serializers.CharField()
-    period_months = serializers.IntegerField()
-    floor_months = serializers.IntegerField()
-    ceiling_months = serializers.IntegerField()
+class RuleSerializer(RuleBaseSerializer):
+    """A rule as the director's PATCH answers it: the preview's fields and who sets its period."""
+
     period_set_by = serializers.ChoiceField(choices=["school", "board"])
-    action = serializers.CharField()
-    enabled = serializers.BooleanField()
 
     class Meta:
         ref_name = "RetentionRule"
