@@ -35,7 +35,9 @@ def _pages_by_role() -> dict[str, list[str]]:
     purpose = ConsentPurpose.objects.order_by("pk").first()
     publication = Publication.objects.order_by("pk").first()
     supplier = Supplier.objects.order_by("pk").first()
-    export = Export.objects.get(requested_by__email=f"administratie@{DOMAIN}")
+    export = (
+        Export.objects.filter(requested_by__email=f"administratie@{DOMAIN}").order_by("pk").first()
+    )
     requests = list(PrivacyRequest.objects.order_by("pk").values_list("pk", flat=True))
     pupil = f"/students/{child.pk}"
     return {
