@@ -89,12 +89,10 @@ def teachers_at(school) -> QuerySet[User]:
     the school they teach or taught. The only accounts an import may propose groups for; an
     account that is also a guardian counts when it is such a teacher, any other account never
     (a guardian, a colleague without the teacher role, a teacher of another school)."""
-    from students.models import GroupTeacher
+    from students.models import GroupTeacher, School
 
-    return (
-        User.objects.filter(is_active=True, groups__name=Role.TEACHER)
-        .filter(pk__in=GroupTeacher.objects.filter(group__school=school).values("teacher_id"))
-        .exclude(groups__name=Role.PRIVACY_OFFICER)
+    return teachers_of(School.objects.filter(pk=school.pk)).filter(
+        pk__in=GroupTeacher.objects.filter(group__school=school).values("teacher_id")
     )
 
 
