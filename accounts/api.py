@@ -2,15 +2,16 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from samen_een.crypto import lookup_hash
 from samen_een.net import client_ip
-from samen_een.throttling import KeyedThrottle
+from samen_een.throttling import KeyedThrottle, RateLimitedError
 
-from . import mfa
+from . import login_limits, mfa
 from .services import credentials_check, token_issue
 
 
@@ -23,6 +24,23 @@ class LoginEmailThrottle(KeyedThrottle):
         data = request.data
         email = str(data.get("email", "")).strip().lower() if hasattr(data, "get") else ""
         return lookup_hash(email) if email else None
+
+
+class LoginFailureThrottle(KeyedThrottle):
+    """The email's failed logins, shared with the login page (accounts.login_limits): counts
+    nothing here (a failure is counted where the password is checked), refuses once the email
+    reached its limit."""
+
+    scope = "login_email"
+
+    def allow_request(self, request, view):
+        data = request.data
+        email = str(data.get("email", "")) if hasattr(data, "get") else ""
+        try:
+            login_limits.failures_check(request._request, email)
+        except RateLimitedError as limited:
+            raise Throttled(wait=limited.wait, detail=login_limits.message(limited.wait)) from None
+        return True
 
 
 class LoginAddressThrottle(KeyedThrottle):
@@ -56,7 +74,7 @@ class TokenLoginApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginEmailThrottle, LoginAddressThrottle]
+    throttle_classes = [LoginEmailThrottle, LoginFailureThrottle, LoginAddressThrottle]
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -109,7 +127,8 @@ class TokenLoginApi(APIView):
                 else _("The email address or password is not correct.")
             )
             return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"token": token_issue(user=user)})
+        label = request.META.get("HTTP_USER_AGENT", "")
+        return Response({"token": token_issue(user=user, label=label)})
 
 
 class StaffSerializer(serializers.Serializer):
@@ -163,3 +182,56 @@ class StaffDeactivateApi(APIView):
             return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
         member = type(member).objects.prefetch_related("groups").get(pk=member.pk)
         return Response(_staff_data(member))
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField(help_text="The program that logged in (its user agent).")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField(help_text="The token this request was made with.")
+
+    class Meta:
+        ref_name = "ApiToken"
+
+
+class ApiTokenListApi(APIView):
+    """Everyone logged in: their own API tokens that still work. Never anyone else's."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="auth_tokens_list", responses=ApiTokenSerializer(many=True))
+    def get(self, request):
+        from .selectors import api_tokens_of
+
+        current = getattr(request.auth, "pk", None)
+        return Response(
+            [
+                {
+                    "id": token.pk,
+                    "label": token.label,
+                    "created_at": token.created_at,
+                    "expires_at": token.expires_at,
+                    "last_used_at": token.last_used_at,
+                    "current": token.pk == current,
+                }
+                for token in api_tokens_of(request.user)
+            ]
+        )
+
+
+class ApiTokenRevokeApi(APIView):
+    """Everyone logged in: end one of their own tokens (204); someone else's, an ended or a
+    missing token answers 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="auth_tokens_destroy", request=None, responses={204: None})
+    def delete(self, request, token_id):
+        from .selectors import api_token_for_owner
+        from .tokens import api_token_revoke
+
+        token = api_token_for_owner(user=request.user, token_id=token_id)
+        api_token_revoke(user=request.user, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,7 @@
 """Staff MFA: TOTP from an authenticator app, with single-use backup codes (django-otp).
 
+The app's secret is sealed at rest (``accounts.models.AuthenticatorDevice``).
+
 Required for every staff account when ``MFA_REQUIRED`` is on (production); a staff member who
 enrolled is asked for a code anyway. A code is accepted once: TOTP devices remember the last
 time step used and backup codes are deleted when used; repeated wrong codes slow down
@@ -21,14 +23,12 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
-from .models import User
-from .services import sessions_end
+from .models import AuthenticatorDevice, User
+from .services import api_tokens_revoke, sessions_end
 
 SESSION_ENROLLED = "mfa_enrolled"
 SESSION_BACKUP_CODES = "mfa_new_backup_codes"
@@ -37,7 +37,7 @@ BACKUP_DEVICE = "backup"
 
 
 def is_enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def needed_for(user: User, *, enrolled: bool | None = None) -> bool:
@@ -65,20 +65,20 @@ def session_start(request: HttpRequest, user: User) -> None:
     request.session[SESSION_ENROLLED] = user.is_school_staff and is_enrolled(user)
 
 
-def pending_device(user: User) -> TOTPDevice:
+def pending_device(user: User) -> AuthenticatorDevice:
     """The authenticator being set up: one unconfirmed device per account, kept until
     confirmed, so reloading the page shows the same key."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or AuthenticatorDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
 
 
-def secret_of(device: TOTPDevice) -> str:
+def secret_of(device: AuthenticatorDevice) -> str:
     """The key in base32, as authenticator apps take it when typed, in groups of four."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: AuthenticatorDevice) -> str:
     """The otpauth:// link as an SVG QR code (no inline style, no script: fits the CSP)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     out = io.BytesIO()
@@ -112,17 +112,19 @@ def _clean(code: str) -> str:
 
 
 @transaction.atomic
-def enrolment_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -> list[str] | None:
+def enrolment_confirm(
+    *, request: HttpRequest, device: AuthenticatorDevice, code: str
+) -> list[str] | None:
     """Confirm the authenticator with a first code; the session counts as verified and the
     account gets its backup codes. None when the code is wrong."""
     user = request.user
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if not device.verify_token(_clean(code)):
         _failure(user, "second_factor_setup")
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     otp_login(request, device)
     request.session[SESSION_ENROLLED] = True
     request.session.cycle_key()  # the login is complete now: a new session id
@@ -169,7 +171,7 @@ def reset(*, user: User, by: User | None = None) -> int:
     for device in devices_for_user(user, confirmed=None):
         device.delete()
         removed += 1
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke(user=user)
     sessions_end(user)
     event_record(
         user=by,

@@ -4,6 +4,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group,
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import hex_validator, random_hex
+
+from samen_een.crypto import SealedTextField
 
 from .constants import ROLE_FUNCTIONS, STAFF_ROLES
 
@@ -204,3 +209,73 @@ class TeacherProposal(models.Model):
 
     def __str__(self) -> str:
         return f"proposal {self.pk}"
+
+
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token …``), issued at each login on the token
+    endpoint. Only a SHA-256 digest of the key is stored, never the key itself; ``key_prefix``
+    (its first characters, not enough to use it) finds the row. A token expires, ends when its
+    owner revokes it, and ends with the password (``password_stamp``), a reset of the second
+    factor, deactivation and erasure of the account."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=12, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    # A hash of the password hash at issue: a token stops working when the password changes,
+    # whichever way it changed (reset link, manage.py changepassword, deactivation).
+    password_stamp = models.CharField(_("password stamp"), max_length=64)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} ({self.key_prefix}…)"
+
+
+def _authenticator_key() -> str:
+    return random_hex(20)
+
+
+def _authenticator_key_valid(value: str) -> None:
+    hex_validator()(value)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's authenticator app (TOTP, django-otp): django-otp's ``TOTPDevice`` with
+    the shared secret sealed at rest (``SealedTextField``, rotated by
+    ``rotate_encryption_keys`` like the BSN), so a copy of the database or a backup alone does
+    not give the codes. Same fields and the same checking: a code is accepted once (``last_t``),
+    the clock drift is followed and wrong codes slow down (``ThrottlingMixin``)."""
+
+    key = SealedTextField(
+        _("secret"),
+        default=_authenticator_key,
+        validators=[_authenticator_key_valid],
+        help_text="The shared secret, hex-encoded (20 random bytes), stored sealed.",
+    )
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    # django-otp's own TOTP logic, unchanged: it only reads ``key`` (unsealed when loaded).
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")

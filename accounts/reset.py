@@ -15,6 +15,7 @@ from samen_een.net import client_ip
 from samen_een.throttling import hit
 
 from .models import User
+from .tokens import api_tokens_revoke
 
 PER_EMAIL_PER_HOUR = 3
 PER_ADDRESS_PER_HOUR = 300  # a school shares one address
@@ -70,6 +71,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever had the old password may hold an API token: it ends with the password.
+        api_tokens_revoke(user=form.user)
         event_record(
             user=form.user,
             action=Action.UPDATE,

@@ -178,3 +178,26 @@ def invitation_for_manage(*, user, invitation_id):
         object_type="invitation",
         function=Function.MANAGE_PUPILS,
     )
+
+
+def api_tokens_of(user) -> QuerySet:
+    """The account's own API tokens that still work, newest first (never anyone else's)."""
+    from .tokens import live_for
+
+    return live_for(user).order_by("-created_at", "-id")
+
+
+def api_token_for_owner(*, user, token_id):
+    """One of the account's own working tokens; 404 for someone else's, an ended or a missing
+    one alike (and the refusal is an access event)."""
+    from students.selectors import scoped_get
+
+    from .tokens import live_for
+
+    return scoped_get(
+        user=user,
+        queryset=live_for(user),
+        raw_id=token_id,
+        object_type="api_token",
+        data_kind=DataKind.ACCOUNT,
+    )

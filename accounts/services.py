@@ -12,13 +12,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
+from . import login_limits
 from .constants import STAFF_ROLES, Role
 from .models import Invitation, StaffDeactivation, TeacherProposal, User
+from .tokens import api_token_issue, api_tokens_revoke
 
 
 def _normalise(email: str) -> str:
@@ -26,10 +27,12 @@ def _normalise(email: str) -> str:
 
 
 def credentials_check(*, request: HttpRequest | None, email: str, password: str) -> User | None:
-    """The user for these credentials, or None; the attempt is recorded either way."""
+    """The user for these credentials, or None; the attempt is recorded either way, and a
+    failure counts towards the email's limit of failed logins (accounts.login_limits)."""
     email = _normalise(email)
     user = authenticate(request, username=email, password=password) if email else None
     if user is None:
+        login_limits.failure_count(email)
         known = User.objects.filter(email=email).values_list("pk", flat=True).first()
         event_record(
             user=None,
@@ -39,6 +42,7 @@ def credentials_check(*, request: HttpRequest | None, email: str, password: str)
             object_type="account",
         )
         return None
+    login_limits.failures_clear(email)
     event_record(user=user, action=Action.LOGIN, object_type="account", object_id=user.pk)
     return user
 
@@ -61,9 +65,9 @@ def session_logout(*, request: HttpRequest) -> None:
     logout(request)
 
 
-def token_issue(*, user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+def token_issue(*, user: User, label: str = "") -> str:
+    """A new API token for the account (accounts.tokens); the key is shown only now."""
+    return api_token_issue(user=user, label=label)
 
 
 # --- Guardian invitations ----------------------------------------------------------------------
@@ -251,7 +255,7 @@ def staff_deactivate(*, user: User, staff: User, school) -> User:
     # A new password hash makes every session of the account invalid on its next request.
     staff.set_unusable_password()
     staff.save(update_fields=["is_active", "password"])
-    Token.objects.filter(user=staff).delete()
+    api_tokens_revoke(user=staff)
     SchoolUserObjectPermission.objects.filter(user=staff).delete()
     GroupUserObjectPermission.objects.filter(user=staff).delete()
     GroupTeacher.objects.filter(teacher=staff).delete()

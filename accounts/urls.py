@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mfa_views, reset, views
+from . import mfa_views, reset, token_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("mfa/setup/", mfa_views.SecondFactorSetupView.as_view(), name="mfa-setup"),
     path("mfa/verify/", mfa_views.SecondFactorVerifyView.as_view(), name="mfa-verify"),
     path("mfa/backup-codes/", mfa_views.BackupCodesView.as_view(), name="mfa-backup-codes"),
+    path("tokens/", token_views.ApiTokenListView.as_view(), name="api-tokens"),
+    path(
+        "tokens/<str:token_id>/revoke/",
+        token_views.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path("password_reset/", reset.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/done/", reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -14,7 +14,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
+from samen_een.throttling import RateLimitedError
 
+from . import login_limits
 from .forms import EmailLoginForm, InvitationAcceptForm, SubstituteForm
 from .selectors import (
     assignments_of,
@@ -64,6 +66,10 @@ class LoginView(View):
     def post(self, request):
         form = EmailLoginForm(request.POST)
         if form.is_valid():
+            try:
+                login_limits.page_attempt(request, form.cleaned_data["email"])
+            except RateLimitedError as limited:
+                return self._limited(request, form.cleaned_data["email"], limited.wait)
             user = session_login(
                 request=request,
                 email=form.cleaned_data["email"],
@@ -74,6 +80,22 @@ class LoginView(View):
             # The same answer for an unknown email and a wrong password: no account probing.
             form.add_error(None, _("The email address or password is not correct."))
         return render(request, self.template_name, {"form": form, "next": self._next(request)})
+
+    def _limited(self, request, email: str, wait: int):
+        """429, calmly, like the lockout page; the typed email stays, the password is not
+        checked at all."""
+        response = render(
+            request,
+            self.template_name,
+            {
+                "form": EmailLoginForm(initial={"email": email}),
+                "locked_out": login_limits.message(wait),
+                "next": self._next(request),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class LogoutView(View):

@@ -34,14 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import api_token_issue
 
     user = User.objects.get(email=args.email)
     if args.token:
-        token, _ = Token.objects.get_or_create(user=user)
-        client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client = Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
     else:
         client = Client()
         client.force_login(user)

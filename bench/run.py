@@ -252,12 +252,12 @@ def teacher_setup():
 
 def measure_list_and_detail(results: Results, runs: int) -> None:
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from accounts.services import api_token_issue
 
     teacher, group, student = teacher_setup()
     page = staff_client(teacher.email)
-    token, _ = Token.objects.get_or_create(user=teacher)
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=teacher)}")
     # The floor is asked by the same logged-in teacher: it renders the product's page, whose
     # navigation depends on who is logged in. A bare request (no session) is measured too.
     floor = page

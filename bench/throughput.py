@@ -190,16 +190,17 @@ def credentials() -> tuple[int, dict[str, str], dict[str, str]]:
     same teacher's session cookie, made as a login makes it)."""
     from django.conf import settings
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from accounts.services import api_token_issue
 
     teacher, _group, student = teacher_setup()
-    token, _created = Token.objects.get_or_create(user=teacher)
+    token = api_token_issue(user=teacher)
     browser = Client()
     browser.force_login(teacher)
     session = browser.cookies[settings.SESSION_COOKIE_NAME].value
     return (
         student.pk,
-        {"Authorization": f"Token {token.key}"},
+        {"Authorization": f"Token {token}"},
         {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"},
     )
 

@@ -288,9 +288,9 @@ def _guardian_anonymise(guardian: Guardian) -> None:
     if user is not None and not user.is_school_staff:
         # The parent's account goes with them (DESIGN rule 4: anonymised in place, never
         # deleted, so ids in the evidence stay valid): no name, no address, no login.
-        from rest_framework.authtoken.models import Token
+        from accounts.services import api_tokens_revoke
 
-        Token.objects.filter(user=user).delete()
+        api_tokens_revoke(user=user)
         user.email = f"anonymised-{user.pk}@invalid"
         user.full_name = ""
         user.is_active = False

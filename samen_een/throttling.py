@@ -41,11 +41,16 @@ def rate_of(scope: str) -> tuple[int, int]:
     return int(num), _PERIODS[period[0]]
 
 
-def hit(key: str, *, limit: int, seconds: int) -> int:
-    """Count one attempt under ``key``; 0 when within the limit, else the seconds to wait."""
+def _window(key: str, seconds: int) -> tuple[str, int, int]:
+    """(the cache key of this window's count, the window's start, now)."""
     now = int(timezone.now().timestamp())
     window = now - now % seconds
-    bucket = f"limit:{key}:{seconds}:{window}"
+    return f"limit:{key}:{seconds}:{window}", window, now
+
+
+def hit(key: str, *, limit: int, seconds: int) -> int:
+    """Count one attempt under ``key``; 0 when within the limit, else the seconds to wait."""
+    bucket, window, now = _window(key, seconds)
     cache.add(bucket, 0, timeout=seconds + 60)
     try:
         count = cache.incr(bucket)
@@ -59,6 +64,35 @@ def check(scope: str, ident: str) -> None:
     """Count one attempt of ``ident`` (a user id) for ``scope``; RateLimited beyond it."""
     limit, seconds = rate_of(scope)
     wait = hit(f"{scope}:{ident}", limit=limit, seconds=seconds)
+    if wait:
+        raise RateLimitedError(scope, wait)
+
+
+def reached(key: str, *, limit: int, seconds: int) -> int:
+    """Count nothing: 0 while fewer than ``limit`` were counted under ``key`` in this window,
+    else the seconds to wait."""
+    bucket, window, now = _window(key, seconds)
+    count = cache.get(bucket) or 0
+    return 0 if count < limit else max(1, window + seconds - now)
+
+
+def failure_count(scope: str, ident: str) -> None:
+    """Count one failed attempt of ``ident`` for ``scope`` (see ``failures_check``)."""
+    limit, seconds = rate_of(scope)
+    hit(f"{scope}:failed:{ident}", limit=limit, seconds=seconds)
+
+
+def failures_clear(scope: str, ident: str) -> None:
+    """Forget ``ident``'s failures in this window (after a success)."""
+    _limit, seconds = rate_of(scope)
+    cache.delete(_window(f"{scope}:failed:{ident}", seconds)[0])
+
+
+def failures_check(scope: str, ident: str) -> None:
+    """RateLimited when ``ident`` failed ``scope``'s limit times in this window; counts nothing,
+    so what succeeds is never limited here."""
+    limit, seconds = rate_of(scope)
+    wait = reached(f"{scope}:failed:{ident}", limit=limit, seconds=seconds)
     if wait:
         raise RateLimitedError(scope, wait)
 

@@ -2,7 +2,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import StaffDeactivateApi, StaffListApi, TokenLoginApi
+from accounts.api import (
+    ApiTokenListApi,
+    ApiTokenRevokeApi,
+    StaffDeactivateApi,
+    StaffListApi,
+    TokenLoginApi,
+)
 from audit.api import AccessEventListApi
 from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
 from consent import api as consent_api
@@ -20,6 +26,8 @@ from . import views
 
 api_v1 = [
     path("auth/token/", TokenLoginApi.as_view(), name="auth-token"),
+    path("auth/tokens/", ApiTokenListApi.as_view(), name="auth-token-list"),
+    path("auth/tokens/<str:token_id>/", ApiTokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("staff/", StaffListApi.as_view(), name="staff-list"),
     path("staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
     path("rollover/preview/", RolloverPreviewApi.as_view(), name="rollover-preview"),

@@ -328,6 +328,24 @@ def operations_url(name: str, key: str) -> Callable:
     return build
 
 
+def api_token_url(name: str) -> Callable:
+    """One of the role's own API tokens (in), or one of another account (out). Anyone
+    logged in has tokens of their own; no one reaches someone else's."""
+
+    def build(world, role, in_scope):
+        from accounts.models import ApiToken
+        from accounts.services import api_token_issue
+
+        owner = role if role != "anonymous" else "director"
+        if not in_scope:
+            owner = "teacher" if owner == "director" else "director"
+        user = world.users[owner]
+        api_token_issue(user=user, label="Rooster-app")
+        return reverse(name, args=[ApiToken.objects.filter(user=user).latest("id").pk])
+
+    return build
+
+
 def authority_url(world, role, in_scope):
     """The link between a pupil and a guardian at the school (in) or at the other school."""
     if in_scope:
@@ -522,6 +540,20 @@ MATRIX: dict[str, Entry] = {
         method="post",
         api=True,
         data={"email": "nobody@t.example", "password": "wrong-password"},
+    ),
+    # Everyone's own API tokens: listed and revoked by their owner only (issue 19).
+    "accounts:api-tokens": Entry(fixed("accounts:api-tokens"), _all(200, **ANON_PAGE)),
+    "accounts:api-token-revoke": Entry(
+        api_token_url("accounts:api-token-revoke"),
+        _all(302, 404, **ANON_PAGE),
+        method="post",
+    ),
+    "api:auth-token-list": Entry(fixed("api:auth-token-list"), _all(200, **ANON_API), api=True),
+    "api:auth-token-revoke": Entry(
+        api_token_url("api:auth-token-revoke"),
+        _all(204, 404, **ANON_API),
+        method="delete",
+        api=True,
     ),
     "api:student-list": Entry(
         fixed("api:student-list"),
@@ -1176,11 +1208,11 @@ MATRIX: dict[str, Entry] = {
 def mfa_world(world):
     """``world`` where every staff member has set up an authenticator app (not yet given a
     code in this session)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import AuthenticatorDevice
 
     for user in world.users.values():
         if user.is_school_staff:
-            TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+            AuthenticatorDevice.objects.create(user=user, name="app", confirmed=True)
     return world
 
 

@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -158,6 +157,21 @@ SESSION_ABSOLUTE_TIMEOUT = {"staff": 10 * 60 * 60, "guardian": 24 * 60 * 60}
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT["guardian"]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+
+def _duration(name: str, default: str) -> datetime.timedelta:
+    """A duration from the environment: a number with m (minutes), h (hours) or d (days)."""
+    raw = env(name, default=default).strip().lower()
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    if len(raw) < 2 or raw[-1] not in units or not raw[:-1].isdigit() or int(raw[:-1]) < 1:
+        raise ValueError(f"{name} must be a number with m, h or d (such as 8h or 30d), not {raw!r}")
+    return datetime.timedelta(**{units[raw[-1]]: int(raw[:-1])})
+
+
+# API tokens (Authorization: Token ...) expire: soon for staff, who see far more than one
+# family's data; later for guardians. A new login gives a new token.
+API_TOKEN_TTL_STAFF = _duration("API_TOKEN_TTL_STAFF", "8h")
+API_TOKEN_TTL_GUARDIAN = _duration("API_TOKEN_TTL_GUARDIAN", "30d")
+
 # django-guardian: no anonymous user row, direct foreign-key permission tables only.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -198,7 +212,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

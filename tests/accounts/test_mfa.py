@@ -10,23 +10,24 @@ from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts import mfa
+from accounts.models import ApiToken, AuthenticatorDevice
+from accounts.services import api_token_issue
 from audit.models import AccessEvent
 from tests.students.factories import PASSWORD
 
 mfa_on = override_settings(MFA_REQUIRED=True)
 
 
-def code_for(device: TOTPDevice) -> str:
+def code_for(device: AuthenticatorDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def enrolled(user) -> TOTPDevice:
-    device = TOTPDevice.objects.create(user=user, name=mfa.APP_DEVICE, confirmed=True)
+def enrolled(user) -> AuthenticatorDevice:
+    device = AuthenticatorDevice.objects.create(user=user, name=mfa.APP_DEVICE, confirmed=True)
     mfa.backup_codes_new(user)
     return device
 
@@ -53,7 +54,7 @@ def test_staff_without_app_must_set_it_up_before_any_pupil_page(world, client):
     setup = client.get(page.url)
     assert setup.status_code == 200
     assert b"<svg" in setup.content
-    device = TOTPDevice.objects.get(user=teacher, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=teacher, confirmed=False)
 
     with freeze_time("2026-12-02 10:00:00") as clock:
         wrong = client.post(reverse("accounts:mfa-setup"), {"code": "000000"})
@@ -211,13 +212,16 @@ def test_setup_of_an_enrolled_account_needs_a_verified_session(world, client):
 def test_mfa_reset_command_removes_the_devices_sessions_and_token(world, client, email_case):
     director = world.users["director"]
     enrolled(director)
-    Token.objects.create(user=director)
+    key = api_token_issue(user=director)
     client.force_login(director)
     email = director.email if email_case == "lower" else director.email.upper()
     call_command("mfa_reset", email, by=world.users["administration"].email, stdout=io.StringIO())
-    assert not TOTPDevice.objects.filter(user=director).exists()
+    assert not AuthenticatorDevice.objects.filter(user=director).exists()
     assert mfa.backup_codes_left(director) == 0
-    assert not Token.objects.filter(user=director).exists()
+    assert not ApiToken.objects.filter(user=director, revoked_at__isnull=True).exists()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get(reverse("api:student-list")).status_code == 401
     # The session that was logged in is gone: it cannot set up a new app.
     assert client.get(reverse("accounts:mfa-setup")).status_code == 302
     assert "_auth_user_id" not in client.session

@@ -407,13 +407,13 @@ def test_reasons_typed_for_an_erasure_request_gone_when_pupil_anonymised(ret):
 
 
 def test_lone_parents_account_anonymised_and_closed_when_pupil_anonymised(ret, tombstone):
-    from rest_framework.authtoken.models import Token
-
+    from accounts.models import ApiToken
+    from accounts.services import api_token_issue
     from tests.students.factories import make_guardian_user
 
     pupil = tombstone["pupil"]
     parent = make_guardian_user(pupil, email="ouder.account@thuis.example", full_name="An Account")
-    Token.objects.create(user=parent)
+    api_token_issue(user=parent)
     colleague = make_guardian_user(pupil, ret.world.pupil5, email="twee@thuis.example")
 
     _run(ret)
@@ -423,7 +423,7 @@ def test_lone_parents_account_anonymised_and_closed_when_pupil_anonymised(ret, t
     assert parent.full_name == ""
     assert not parent.is_active
     assert not parent.has_usable_password()
-    assert not Token.objects.filter(user=parent).exists()
+    assert not ApiToken.objects.filter(user=parent, revoked_at__isnull=True).exists()
     # A parent with another child keeps their account.
     colleague.refresh_from_db()
     assert (colleague.email, colleague.is_active) == ("twee@thuis.example", True)

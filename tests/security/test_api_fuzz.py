@@ -31,7 +31,6 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
@@ -107,8 +106,9 @@ def _path_samples(world, operation) -> list[dict[str, str]]:
 def _headers(world, role: str) -> dict[str, str]:
     if role == "anonymous":
         return {}
-    token, _created = Token.objects.get_or_create(user=world.users[role])
-    return {"Authorization": f"Token {token.key}"}
+    from accounts.services import api_token_issue
+
+    return {"Authorization": f"Token {api_token_issue(user=world.users[role])}"}
 
 
 def _checks(role: str) -> list[Callable]:
