@@ -100,7 +100,7 @@ def seal_pending(*, batch: int = 5000) -> int:
 
 @transaction.atomic
 def _seal_batch(*, up_to: int, batch: int) -> int:
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    seq, prev = _head_lock()
     rows = list(
         AccessEvent.objects.filter(seal_seq__isnull=True, id__lte=up_to)
         .order_by("id")
@@ -108,7 +108,6 @@ def _seal_batch(*, up_to: int, batch: int) -> int:
     )
     if not rows:
         return 0
-    seq, prev = head.seq, head.seal
     sealed: list[tuple[int, int, str, str]] = []
     for row in rows:
         seq += 1
@@ -120,32 +119,48 @@ def _seal_batch(*, up_to: int, batch: int) -> int:
     if written != len(sealed):
         # A row went between reading and writing: roll back, the next run seals what is there.
         raise RuntimeError(f"audit sealing wrote {written} of {len(sealed)} seals")
-    head.seq, head.seal, head.sealed_at = seq, prev, timezone.now()
-    head.save(update_fields=["seq", "seal", "sealed_at"])
     return len(rows)
 
 
+def _head_lock() -> tuple[int, str]:
+    """Lock the chain head for this transaction and return its seal number and seal.
+
+    On PostgreSQL through ``audit_chain_lock()``, a function the owner role owns: the
+    application's role may not lock or change the head itself (``audit.database_roles``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq, seal FROM audit_chain_lock()")
+            seq, seal = cursor.fetchone()
+        return seq, seal
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head.seq, head.seal
+
+
 def _seals_write(sealed: list[tuple[int, int, str, str]]) -> int:
-    """Write the seals of one batch in one statement. The event queryset refuses ``update()``
-    so that no other code can; this is the one deliberate way past it (the PostgreSQL trigger
-    still allows nothing but giving an unsealed row its seal)."""
+    """Write the seals of one batch and move the head to its last seal.
+
+    On PostgreSQL in one call of ``audit_seal_batch``, a function the owner role owns: it
+    checks that the batch continues the chain from the head and that every row was unsealed,
+    the only change of an access event the database allows (migration audit 0008). Elsewhere
+    the event queryset's refusal of ``update()`` is passed deliberately, here only."""
     if connection.vendor == "postgresql":
         ids, seqs, prevs, seals = (list(column) for column in zip(*sealed, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE audit_accessevent AS e"
-                " SET seal_seq = v.seq, prev_seal = v.prev, seal = v.seal"
-                " FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])"
-                " AS v(id, seq, prev, seal)"
-                " WHERE e.id = v.id AND e.seal_seq IS NULL",
+                "SELECT audit_seal_batch(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])",
                 [ids, seqs, prevs, seals],
             )
-            return cursor.rowcount
+            return cursor.fetchone()[0]
     events = [
         AccessEvent(id=pk, seal_seq=seq, prev_seal=prev, seal=seal)
         for pk, seq, prev, seal in sealed
     ]
-    return models.QuerySet(model=AccessEvent).bulk_update(events, ["seal_seq", "prev_seal", "seal"])
+    written = models.QuerySet(model=AccessEvent).bulk_update(
+        events, ["seal_seq", "prev_seal", "seal"]
+    )
+    _pk, seq, _prev, seal = sealed[-1]
+    AuditChainHead.objects.filter(pk=1).update(seq=seq, seal=seal, sealed_at=timezone.now())
+    return written
 
 
 # --- verifying -------------------------------------------------------------------------------

@@ -127,22 +127,48 @@ def _delete_files_on_commit(fields: Iterable) -> None:
             transaction.on_commit(lambda s=storage, n=name: s.delete(n))
 
 
-def _allow_evidence_removal(*, before: datetime.datetime | None = None) -> None:
-    """Open the triggers' retention path for this transaction only (PostgreSQL)."""
-    if connection.vendor != "postgresql":
+def _consent_decisions_purge(student_ids: list[int]) -> None:
+    """Delete the pupils' consent decisions. On PostgreSQL through
+    ``retention_purge_consent_decisions``, which refuses unless every pupil left at least 12
+    months ago and is not held (migration retention 0007)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT retention_purge_consent_decisions(%s::bigint[])", [student_ids])
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('samen_een.retention', 'on', true)")
-        if before is not None:
+    decisions = ConsentDecision.objects.filter(student_id__in=student_ids)
+    decisions._raw_delete(decisions.db)
+
+
+def _access_events_purge(
+    batch: list[tuple[int, datetime.datetime, int]],
+    *,
+    before: datetime.datetime,
+    run: RetentionRun | None,
+) -> int:
+    """Delete one batch of sealed access events (pk, created_at, seal number) and write its
+    checkpoint. On PostgreSQL through ``retention_purge_access_events``, which removes only
+    sealed events older than ``before`` of pupils not held, refuses a ``before`` within 12
+    months, and writes the checkpoint itself (migration retention 0007)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('samen_een.retention_before', %s, true)", [before.isoformat()]
+                "SELECT retention_purge_access_events(%s::bigint[], %s, %s)",
+                [[row[0] for row in batch], before, run.pk if run is not None else None],
             )
-
-
-def _evidence_delete(queryset: models.QuerySet) -> int:
-    """Delete evidence rows past the models' append-only guard (their querysets refuse
-    ``delete()`` so that no other code can); the database trigger still checks the flag."""
-    return models.QuerySet.delete(queryset)[0]
+            return cursor.fetchone()[0]
+    deleted = models.QuerySet.delete(AccessEvent.objects.filter(pk__in=[row[0] for row in batch]))[
+        0
+    ]
+    last_pk, last_at, _seq = max(batch, key=lambda row: (row[1], row[0]))
+    RetentionCheckpoint.objects.create(
+        table=AccessEvent._meta.db_table,
+        up_to_id=last_pk,
+        up_to_created_at=last_at,
+        deleted_count=deleted,
+        removed_seal_ranges=seal_ranges(row[2] for row in batch),
+        run=run,
+    )
+    return deleted
 
 
 def _package_files_remove(student_ids: Sequence[int]) -> dict[int, int]:
@@ -256,8 +282,9 @@ def consent_evidence_erase(*, student: Student, why: Why) -> int:
 
 
 def consent_evidences_erase(*, students: Sequence[Student], why: Why) -> dict[int, int]:
-    """The pupils' consent decisions past their evidence period, through the trigger's
-    retention path. Takedowns that point at them are resolved history and go with them.
+    """The pupils' consent decisions past their evidence period, through the owner's purge
+    function on PostgreSQL (``_consent_decisions_purge``). Takedowns that point at them are
+    resolved history and go with them.
 
     The caller holds the pupils' rows locked. All their decisions go in one DELETE inside
     the caller's transaction, so no one ever sees a part of them gone (the order within it
@@ -265,11 +292,9 @@ def consent_evidences_erase(*, students: Sequence[Student], why: Why) -> dict[in
     are gone nothing can, so the DELETE needs no collector (which would read every decision
     and its takedowns first). Returns the number of decisions per pupil."""
     ids = [student.pk for student in students]
-    _allow_evidence_removal()
     Takedown.objects.filter(Q(student_id__in=ids) | Q(decision__student_id__in=ids)).delete()
-    decisions = ConsentDecision.objects.filter(student_id__in=ids)
-    counts = dict.fromkeys(ids, 0) | _per_pupil(decisions)
-    decisions._raw_delete(decisions.db)
+    counts = dict.fromkeys(ids, 0) | _per_pupil(ConsentDecision.objects.filter(student_id__in=ids))
+    _consent_decisions_purge(ids)
     _records(students, Category.CONSENT_EVIDENCE, RuleAction.DELETE, counts, why)
     return counts
 
@@ -396,7 +421,6 @@ def audit_events_purge(
     total = 0
     while True:
         with transaction.atomic():
-            _allow_evidence_removal(before=before)
             batch = list(
                 AccessEvent.objects.filter(created_at__lt=before, seal_seq__isnull=False)
                 .filter(**({"school_id": school_id} if school_id is not None else {}))
@@ -406,16 +430,11 @@ def audit_events_purge(
             )
             if not batch:
                 return total
-            deleted = _evidence_delete(AccessEvent.objects.filter(pk__in=[row[0] for row in batch]))
-            last_pk, last_at, _seq = max(batch, key=lambda row: (row[1], row[0]))
-            RetentionCheckpoint.objects.create(
-                table=AccessEvent._meta.db_table,
-                up_to_id=last_pk,
-                up_to_created_at=last_at,
-                deleted_count=deleted,
-                removed_seal_ranges=seal_ranges(row[2] for row in batch),
-                run=run,
-            )
+            deleted = _access_events_purge(batch, before=before, run=run)
+            if deleted != len(batch):
+                # The database refused part of the batch (a hold placed meanwhile): stop here
+                # rather than loop; the next run continues.
+                return total + deleted
             total += deleted
 
 

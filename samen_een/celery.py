@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen_een.settings.dev")
 
@@ -12,7 +12,17 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def _verify_sealing_keys(**_kwargs) -> None:
-    # A worker with the wrong keys must refuse to start rather than fail job by job.
+    # A worker with the wrong keys, or connected as the owner of the tables, must refuse to
+    # start rather than fail job by job (or run without the database's refusals).
+    from samen_een.startup import owner_connection_refuse
     from students.sealing import sealing_verify
 
+    owner_connection_refuse()
     sealing_verify()
+
+
+@beat_init.connect
+def _refuse_owner_connection(**_kwargs) -> None:
+    from samen_een.startup import owner_connection_refuse
+
+    owner_connection_refuse()

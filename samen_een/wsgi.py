@@ -6,7 +6,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen_een.settings.production")
 
 application = get_wsgi_application()
 
-# Refuse to serve with keys that cannot open the stored data (a clear start-up error).
+# Refuse to serve as the owner of the tables, or with keys that cannot open the stored data
+# (clear start-up errors).
+from samen_een.startup import owner_connection_refuse  # noqa: E402
 from students.sealing import sealing_verify  # noqa: E402
 
+owner_connection_refuse()
 sealing_verify()

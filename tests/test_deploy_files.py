@@ -279,7 +279,31 @@ def test_migrations_applied_when_app_service_starts(name):
     for other in migrators:
         assert "--noinput" in _command_text(services[other])
         assert services[other].get("image") == services["web"].get("image")
-        assert _environment(services[other]) == _environment(services["web"])
+        # The same settings, except that migrate alone connects as the owner of the tables.
+        migrate_env, web_env = _environment(services[other]), _environment(services["web"])
+        assert migrate_env.pop("DATABASE_OWNER_URL").startswith("${DATABASE_OWNER_URL")
+        assert web_env.pop("DATABASE_OWNER_URL") == ""
+        assert migrate_env == web_env
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_get_no_owner_credentials_when_started(name):
+    """web, worker and beat connect as the application role: the owner's URL and the database
+    passwords from .env are blanked for them (environment wins over env_file)."""
+    environment = _environment(_services()[name])
+    for variable in ("DATABASE_OWNER_URL", "POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD"):
+        assert environment.get(variable) == "", f"{name} would receive {variable} from .env"
+
+
+def test_application_role_created_without_privileges_when_database_is_initialised():
+    postgres = _services()["postgres"]
+    mounts = [volume for volume in postgres["volumes"] if "docker-entrypoint-initdb.d" in volume]
+    assert mounts, "the application role is never created"
+    script = ROOT / mounts[0].split(":")[0]
+    text = script.read_text(encoding="utf-8")
+    assert "CREATE ROLE samen_een_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in text
+    assert "POSTGRES_APP_PASSWORD" in text
+    assert "samen_een_app:" in ENV_EXAMPLE.read_text(encoding="utf-8").split("DATABASE_URL=")[1]
 
 
 def test_database_and_broker_unpublished_when_compose_starts():

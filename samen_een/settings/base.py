@@ -93,6 +93,19 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # action. Events of denied attempts are written after the rollback (audit.middleware).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Migrations run as the owner of the tables, the portal as a role that owns nothing (README,
+# "Database roles"). Where DATABASE_OWNER_URL is set, this process connects as the owner and,
+# after each migration, grants DATABASE_URL's role what the application needs
+# (audit.database_roles). Set it for `manage.py migrate` only: the web server and the workers
+# refuse to start with it (samen_een.startup).
+DATABASE_AS_OWNER = bool(env("DATABASE_OWNER_URL", default=""))
+DATABASE_APP_ROLE = ""
+if DATABASE_AS_OWNER:
+    DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
+    _app_database = DATABASES["default"]
+    DATABASES["default"] = env.db("DATABASE_OWNER_URL")
+    for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE"):
+        DATABASES["default"][_key] = _app_database[_key]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -287,7 +287,8 @@ def test_chain_verifies_from_the_checkpoint_when_retention_removed_old_events_ar
     """Old events of school 1 go, except those of the held pupil 30 and of school 2; the gaps
     they leave are on the checkpoint, so the chain still verifies, from the first event left
     (whose predecessor retention removed)."""
-    before = timezone.now() - datetime.timedelta(days=30)
+    # Past the 12 months the database's purge function keeps in any case.
+    before = timezone.now() - datetime.timedelta(days=400)
     old = before - datetime.timedelta(days=400)
     rows = [
         _event(created_at=old, school_id=1, student_id=10),
@@ -318,7 +319,8 @@ def test_chain_verifies_from_the_checkpoint_when_retention_removed_old_events_ar
 
 
 def test_gap_not_accepted_when_a_row_is_deleted_after_retention(db):
-    before = timezone.now() - datetime.timedelta(days=30)
+    # Past the 12 months the database's purge function keeps in any case.
+    before = timezone.now() - datetime.timedelta(days=400)
     old = before - datetime.timedelta(days=400)
     _event(created_at=old, school_id=1)
     kept = [_event(created_at=old, school_id=2), _event(school_id=2), _event(school_id=2)]
@@ -507,10 +509,10 @@ def test_anchor_catches_a_rewrite_that_the_chain_alone_cannot(db):
 
 
 def test_anchor_removed_by_retention_is_accepted_and_a_bad_anchor_refused(db):
-    (old,) = _events(1)
+    before = timezone.now() - datetime.timedelta(days=400)
+    (old,) = _events(1, created_at=before - datetime.timedelta(days=1))
     seal_pending()
     noted = "{}:{}".format(*_head())
-    before = timezone.now() + datetime.timedelta(seconds=1)
     _events(2)
     audit_events_purge(before=before, held_ids=[], run=None)
     out = _verify_command("--seal", "--expect", noted)
