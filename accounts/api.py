@@ -187,6 +187,7 @@ class StaffDeactivateApi(APIView):
 class ApiTokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="The program that logged in (its user agent).")
+    client = serializers.CharField(help_text='The program in words ("Firefox on Windows").')
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
@@ -211,6 +212,7 @@ class ApiTokenListApi(APIView):
                 {
                     "id": token.pk,
                     "label": token.label,
+                    "client": token.client,
                     "created_at": token.created_at,
                     "expires_at": token.expires_at,
                     "last_used_at": token.last_used_at,

@@ -4,8 +4,9 @@ The app's secret is sealed at rest (``accounts.models.AuthenticatorDevice``).
 
 Required for every staff account when ``MFA_REQUIRED`` is on (production); a staff member who
 enrolled is asked for a code anyway. A code is accepted once: TOTP devices remember the last
-time step used and backup codes are deleted when used; repeated wrong codes slow down
-(django-otp's throttling). Every enrolment, failure and reset is an access event.
+time step used and backup codes (kept only as keyed digests) are deleted when used; repeated
+wrong codes slow down (django-otp's throttling). Every enrolment, failure and reset is an
+access event.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 
-from .models import AuthenticatorDevice, User
+from .models import AuthenticatorDevice, BackupCode, BackupCodeDevice, User, backup_code_digest
 from .services import api_tokens_revoke, sessions_end
 
 SESSION_ENROLLED = "mfa_enrolled"
@@ -90,13 +91,20 @@ def qr_svg(device: AuthenticatorDevice) -> str:
 
 
 def backup_codes_new(user: User) -> list[str]:
-    """Replace the account's backup codes with a fresh set (shown once)."""
-    device, _created = StaticDevice.objects.get_or_create(
+    """Replace the account's backup codes with a fresh set: shown once, stored only as keyed
+    digests (``accounts.models.BackupCode``)."""
+    device, _created = BackupCodeDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(settings.MFA_BACKUP_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    device.codes.all().delete()
+    codes: list[str] = []
+    while len(codes) < settings.MFA_BACKUP_CODES:
+        code = StaticToken.random_token()  # django-otp's: 8 lower-case base32 characters
+        if code not in codes:
+            codes.append(code)
+    BackupCode.objects.bulk_create(
+        [BackupCode(device=device, digest=backup_code_digest(code)) for code in codes]
+    )
     event_record(
         user=user,
         action=Action.CREATE,
@@ -158,7 +166,7 @@ def session_verify(*, request: HttpRequest, code: str) -> bool:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=BACKUP_DEVICE).count()
+    return BackupCode.objects.filter(device__user=user, device__name=BACKUP_DEVICE).count()
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import connection, models
 from django.utils import timezone
@@ -8,9 +9,10 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import hex_validator, random_hex
 
-from samen_een.crypto import SealedTextField
+from samen_een.crypto import SealedTextField, lookup_hash
 
 from .constants import ROLE_FUNCTIONS, STAFF_ROLES
+from .user_agents import client_describe
 
 
 class UserManager(BaseUserManager["User"]):
@@ -240,6 +242,11 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"API token {self.pk} ({self.key_prefix}…)"
 
+    @property
+    def client(self) -> str:
+        """The program that logged in, in words ("Firefox on Windows")."""
+        return client_describe(self.label)
+
 
 def _authenticator_key() -> str:
     return random_hex(20)
@@ -279,3 +286,57 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
     class Meta(Device.Meta):
         verbose_name = _("authenticator app")
         verbose_name_plural = _("authenticator apps")
+
+
+def backup_code_digest(code: str) -> str:
+    """A backup code as the database keeps it: an HMAC with ``FIELD_HASH_KEY``. A code has
+    only about 40 bits, so an unkeyed hash of it could be reversed by trying them all; without
+    the key a copy of the database gives nothing to try against."""
+    return lookup_hash(f"backup-code:{code}")
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's backup codes (single use, for when the phone is not at hand). Replaces
+    django-otp's static device, which keeps the codes in plain text: here only their keyed
+    digests are stored (``BackupCode``). A code is accepted once, then deleted; wrong codes slow
+    down (``ThrottlingMixin``)."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = self.codes.filter(digest=backup_code_digest(str(token))).delete()[0]
+        if used:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class BackupCode(models.Model):
+    """One unused backup code, kept only as its keyed digest."""
+
+    device = models.ForeignKey(
+        BackupCodeDevice,
+        verbose_name=_("backup codes"),
+        on_delete=models.CASCADE,
+        related_name="codes",
+    )
+    digest = models.CharField(_("digest"), max_length=64)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="backup_code_once_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"backup code {self.pk}"

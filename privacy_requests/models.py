@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.sealed_files import sealed_storage
 from students.models import Guardian, School, Student
 
 from .constants import (
@@ -191,8 +192,13 @@ class AccessPackage(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     sections = models.JSONField(_("sections"), default=list, blank=True)
-    json_file = models.FileField(_("JSON file"), upload_to="private/packages/", blank=True)
-    pdf_file = models.FileField(_("PDF file"), upload_to="private/packages/", blank=True)
+    # Sealed at rest (samen_een.sealed_files); deleted when the download period ends.
+    json_file = models.FileField(
+        _("JSON file"), upload_to="private/packages/", storage=sealed_storage, blank=True
+    )
+    pdf_file = models.FileField(
+        _("PDF file"), upload_to="private/packages/", storage=sealed_storage, blank=True
+    )
     checksum = models.CharField(_("checksum of the JSON (SHA-256)"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
     started_by = models.ForeignKey(
@@ -238,8 +244,11 @@ class AccessPackage(models.Model):
 
     @property
     def downloadable(self) -> bool:
+        """Released, within its download period, and its files not deleted (expiry, erasure)."""
         return (
             self.status == PackageStatus.RELEASED
             and self.expires_at is not None
             and self.expires_at > timezone.now()
+            and bool(self.json_file)
+            and bool(self.pdf_file)
         )

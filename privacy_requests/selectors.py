@@ -266,9 +266,15 @@ def package_for_review(*, user, request_id) -> AccessPackage:
     request = request_for_action(
         user=user, request_id=request_id, function=Function.RELEASE_PACKAGES
     )
-    package = AccessPackage.objects.filter(
-        request=request, status__in=[PackageStatus.BUILT, PackageStatus.RELEASED]
-    ).first()
+    # Once the download period has ended the files are deleted (retention.expiry): nothing
+    # is left to review.
+    package = (
+        AccessPackage.objects.filter(
+            request=request, status__in=[PackageStatus.BUILT, PackageStatus.RELEASED]
+        )
+        .exclude(json_file="")
+        .first()
+    )
     if package is None:
         raise not_found(
             user=user,

@@ -24,3 +24,12 @@ def retention_run_task(school_id: int, user_id: int, categories: list[str]) -> N
         user=User.objects.get(pk=user_id),
         categories=categories,
     )
+
+
+@shared_task(ignore_result=True)
+def stored_files_expire_task() -> None:
+    """Hourly: delete the files of expired access packages and exports and abandoned EDEXML
+    uploads (safe to repeat: what is gone stays gone)."""
+    from .expiry import stored_files_expire
+
+    stored_files_expire()

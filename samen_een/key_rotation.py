@@ -14,13 +14,23 @@ model), so a new sealed field is rotated without touching this module. Tokens ar
 written with plain SQL: going through the ORM would decrypt on read (``from_db_value``) and
 encrypt a second time on write (``get_prep_value``).
 
-Nothing here ever logs, prints or raises a value: only field names, counts and primary keys.
+Sealed files are found the same way (every concrete ``FileField`` whose storage is the
+``SealedStorage``). A file whose data key needs an old key gets a copy with the key re-wrapped
+by the newest key (:func:`samen_een.sealed_files.file_reseal`); a plain-text file from before
+sealing gets a sealed copy. The row is then pointed at the copy (only if it still names the
+old file), and the old file is deleted once that commits: an interruption leaves every row
+naming a file that exists. A file missing from storage counts as not verified, so the old keys
+are never called removable while the storage may be the wrong one.
+
+Nothing here ever logs, prints or raises a value or a file name: only field names, counts and
+primary keys.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, TextIO
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -30,6 +40,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router, transaction
 
 from .crypto import SealedDataError, SealedTextField, fernet, reseal
+from .sealed_files import (
+    SealedFileError,
+    SealedStorage,
+    file_is_sealed,
+    file_opens_with_primary,
+    file_reseal,
+    file_seal_legacy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +69,26 @@ def sealed_fields() -> list[tuple[type[models.Model], SealedTextField]]:
             continue
         for field in model._meta.local_concrete_fields:
             if not isinstance(field, SealedTextField):
+                continue
+            key = (model._meta.db_table, field.column)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append((model, field))
+    return found
+
+
+def sealed_file_fields() -> list[tuple[type[models.Model], models.FileField]]:
+    """Every (model, field) whose files are kept in the sealed storage, each column once."""
+    found: list[tuple[type[models.Model], models.FileField]] = []
+    seen: set[tuple[str, str]] = set()
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        for field in model._meta.local_concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            if not isinstance(field.storage, SealedStorage):
                 continue
             key = (model._meta.db_table, field.column)
             if key in seen:
@@ -164,11 +202,15 @@ def keys_rotate(*, batch_size: int = DEFAULT_BATCH_SIZE, stdout: TextIO | None =
     already open with the newest key are left as they are, so a re-run only rewrites what an
     interrupted run did not reach.
 
+    Then every sealed file field's files: each row on its own (see the module docstring).
+
     Returns ``{"app_label.Model.field": number of values re-encrypted}`` for every sealed
-    field. Raises ``SealedDataError`` naming the field and primary key when a token opens with
-    none of the configured keys; the batch it is in is rolled back, earlier batches stay
-    rotated (they still open, since the old keys are kept until verification passes).
-    Raises ``ImproperlyConfigured`` when a sealed column is missing from the database.
+    field, and the number of files rewritten (re-encrypted or sealed) for every sealed file
+    field. Raises ``SealedDataError`` naming the field and primary key when a token or a
+    file's data key opens with none of the configured keys; the batch it is in is rolled back,
+    earlier batches stay rotated (they still open, since the old keys are kept until
+    verification passes). Raises ``ImproperlyConfigured`` when a sealed column is missing
+    from the database.
     """
     _check_batch_size(batch_size)
     primary = _primary_fernet()
@@ -216,15 +258,106 @@ def keys_rotate(*, batch_size: int = DEFAULT_BATCH_SIZE, stdout: TextIO | None =
         if changed:
             line += f", {changed} changed meanwhile (checked by the verification)"
         _emit(stdout, line)
+    for model, field in sealed_file_fields():
+        label = field_label(model, field)
+        counts[label] = _files_rotate(model, field, batch_size=batch_size, stdout=stdout)
     return counts
 
 
-def keys_verify_primary_only(*, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
-    """Count, per sealed field, the non-empty values that do NOT open with the newest key alone.
+def _file_move(table: _Table, pk: Any, old: str, new: str, inner) -> bool:
+    """Point the row at the new file if it still names the old one; the old file goes once
+    that commits. On any failure the new file is deleted and the row keeps the old one."""
+    try:
+        with transaction.atomic(using=table.alias):
+            moved = table.write(pk, old, new)
+            if moved:
+                transaction.on_commit(partial(inner.delete, old), using=table.alias)
+    except BaseException:
+        inner.delete(new)
+        raise
+    if not moved:
+        inner.delete(new)
+    return moved
 
-    Returns ``{"app_label.Model.field": count}``; zero everywhere means every stored value opens
-    with the newest key, so the older keys may be removed from FIELD_ENCRYPTION_KEYS. Only the
-    counts and (a few) primary keys are logged.
+
+def _files_rotate(
+    model: type[models.Model],
+    field: models.FileField,
+    *,
+    batch_size: int,
+    stdout: TextIO | None,
+) -> int:
+    """Rotate one sealed file field; returns how many files were rewritten."""
+    label = field_label(model, field)
+    alias = router.db_for_write(model)
+    _require_column(alias, model, field)
+    table = _Table(alias, model, field)
+    inner = field.storage.inner
+    primary = _primary_fernet()
+    resealed = legacy = current = missing = changed = 0
+    missing_ids: list[Any] = []
+    for rows in _batches(table, batch_size):
+        for pk, name in rows:
+            if not inner.exists(name):
+                missing += 1
+                if len(missing_ids) < MAX_LOGGED_IDS:
+                    missing_ids.append(pk)
+                continue
+            if file_opens_with_primary(inner, name, primary=primary):
+                current += 1
+                continue
+            plain = not file_is_sealed(inner, name)
+            try:
+                rewrite = file_seal_legacy if plain else file_reseal
+                new = rewrite(inner, name, max_length=field.max_length)
+            except SealedFileError:
+                raise SealedDataError(
+                    f"{label} (pk={pk}): the stored file cannot be opened with any key in "
+                    "FIELD_ENCRYPTION_KEYS. Add the key it was sealed with (after the newest "
+                    "key) and run the rotation again."
+                ) from None
+            if not _file_move(table, pk, name, new, inner):
+                changed += 1
+            elif plain:
+                legacy += 1
+            else:
+                resealed += 1
+    logger.info(
+        "Key rotation: %s files re-encrypted=%d plain-sealed=%d already-current=%d missing=%d "
+        "changed-meanwhile=%d",
+        label,
+        resealed,
+        legacy,
+        current,
+        missing,
+        changed,
+    )
+    if missing:
+        logger.warning(
+            "Key rotation: %s has %d row(s) naming a file missing from storage (first primary "
+            "keys: %s).",
+            label,
+            missing,
+            ", ".join(str(pk) for pk in missing_ids),
+        )
+    line = f"{label}: {resealed} re-encrypted, {current} already on the newest key"
+    if legacy:
+        line += f", {legacy} stored in plain text before and now sealed"
+    if missing:
+        line += f", {missing} missing from storage (see the log)"
+    if changed:
+        line += f", {changed} changed meanwhile (checked by the verification)"
+    _emit(stdout, line)
+    return resealed + legacy
+
+
+def keys_verify_primary_only(*, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+    """Count, per sealed field, the non-empty values that do NOT open with the newest key alone,
+    and per sealed file field the files that do not (or are missing from storage).
+
+    Returns ``{"app_label.Model.field": count}``; zero everywhere means every stored value and
+    file opens with the newest key, so the older keys may be removed from
+    FIELD_ENCRYPTION_KEYS. Only the counts and (a few) primary keys are logged.
     """
     _check_batch_size(batch_size)
     primary = _primary_fernet()
@@ -251,4 +384,38 @@ def keys_verify_primary_only(*, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
             )
         else:
             logger.info("Key verification: %s opens with the newest key alone.", label)
+    for model, field in sealed_file_fields():
+        label = field_label(model, field)
+        counts[label] = _files_verify(model, field, batch_size=batch_size, primary=primary)
     return counts
+
+
+def _files_verify(
+    model: type[models.Model], field: models.FileField, *, batch_size: int, primary: Fernet
+) -> int:
+    """How many files of one field do not open with the newest key alone: sealed with an old
+    key, stored in plain text, or missing from storage."""
+    label = field_label(model, field)
+    alias = router.db_for_read(model)
+    _require_column(alias, model, field)
+    inner = field.storage.inner
+    count = 0
+    stale: list[Any] = []
+    for rows in _batches(_Table(alias, model, field), batch_size):
+        for pk, name in rows:
+            if inner.exists(name) and file_opens_with_primary(inner, name, primary=primary):
+                continue
+            count += 1
+            if len(stale) < MAX_LOGGED_IDS:
+                stale.append(pk)
+    if count:
+        logger.warning(
+            "Key verification: %s has %d file(s) that do not open with the newest key or are "
+            "missing from storage (first primary keys: %s).",
+            label,
+            count,
+            ", ".join(str(pk) for pk in stale),
+        )
+    else:
+        logger.info("Key verification: %s files open with the newest key alone.", label)
+    return count

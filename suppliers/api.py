@@ -2,6 +2,7 @@
 
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -33,7 +34,8 @@ DOWNLOAD_SALT = "suppliers.export.download"
 
 def download_url(export, user) -> str | None:
     """A relative link that expires with the export and works only for its requester."""
-    if export.status != ExportStatus.DONE or not export.file:
+    expired = export.expires_at is not None and export.expires_at < timezone.now()
+    if export.status != ExportStatus.DONE or not export.file or expired:
         return None
     token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{export.pk}:{user.pk}")
     return reverse("export-download", args=[export.pk, token])

@@ -123,3 +123,9 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+# An uploaded EDEXML file is kept (sealed) between its preview and the confirmation; one that
+# waits longer than this was abandoned and is deleted by the hourly expiry job.
+IMPORT_UPLOAD_DIR = "private/imports"
+IMPORT_UPLOAD_HOURS = 24

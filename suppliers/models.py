@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentPurpose
+from samen_een.sealed_files import sealed_storage
 from students.models import Board, Group, School, Student
 
 from .attributes import CATALOGUE, ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
@@ -74,7 +75,10 @@ class Product(models.Model):
         _("breach notice within (hours)"), default=24
     )
     document = models.FileField(
-        _("privacybijsluiter document"), upload_to="private/bijsluiters/", blank=True
+        _("privacybijsluiter document"),
+        upload_to="private/bijsluiters/",
+        storage=sealed_storage,
+        blank=True,
     )
     groups = models.ManyToManyField(
         Group, verbose_name=_("groups using it"), related_name="products", blank=True
@@ -120,7 +124,9 @@ class Agreement(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
-    document = models.FileField(_("signed document"), upload_to="private/agreements/", blank=True)
+    document = models.FileField(
+        _("signed document"), upload_to="private/agreements/", storage=sealed_storage, blank=True
+    )
     products = models.ManyToManyField(
         Product, verbose_name=_("products"), related_name="agreements", blank=True
     )
@@ -395,7 +401,10 @@ class Export(models.Model):
     attributes = models.JSONField(_("attributes"), default=list)
     pupil_count = models.PositiveIntegerField(_("pupils"), default=0)
     dropped_count = models.PositiveIntegerField(_("pupils left out"), default=0)
-    file = models.FileField(_("file"), upload_to="private/exports/", blank=True)
+    # Sealed at rest (samen_een.sealed_files); deleted when the download period ends.
+    file = models.FileField(
+        _("file"), upload_to="private/exports/", storage=sealed_storage, blank=True
+    )
     disclosure = models.OneToOneField(
         Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="export"
     )

@@ -1,13 +1,13 @@
 """Pages: suppliers and agreements, exports through the gate, the disclosure register,
 EDEXML import, and the parents' "who receives my child's data"."""
 
+import logging
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -21,12 +21,13 @@ from audit.constants import Action, DataKind
 from audit.services import event_record
 from samen_een import throttling
 from samen_een.csvfiles import CsvMode, csv_file_response, csv_response
+from samen_een.sealed_files import SealedFileError, sealed_storage
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
 from .attributes import CATALOGUE
-from .constants import ExportFormat, ExportStatus
+from .constants import IMPORT_UPLOAD_DIR, ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
     DisclosureFilterForm,
@@ -55,6 +56,8 @@ from .selectors import (
     suppliers_visible_to,
 )
 from .services import agreement_save, export_request, product_save, supplier_save
+
+logger = logging.getLogger(__name__)
 
 
 class SupplierListView(LoginRequiredMixin, View):
@@ -558,12 +561,28 @@ class EdexmlImportView(LoginRequiredMixin, View):
         form = EdexmlUploadForm(request.POST, request.FILES)
         context = {"school": school, "form": form}
         stored = request.session.get(UPLOAD_SESSION_KEY)
+        # The previewed file is kept sealed, like every private file (samen_een.sealed_files).
+        storage = sealed_storage()
         try:
             if request.POST.get("confirm") == "1" and stored:
-                with default_storage.open(stored, "rb") as handle:
-                    data = handle.read()
+                try:
+                    with storage.open(stored, "rb") as handle:
+                        data = handle.read()
+                except (FileNotFoundError, SealedFileError) as exc:
+                    # Deleted after a day by the expiry job, kept from before sealing, or changed.
+                    if isinstance(exc, SealedFileError):
+                        logger.warning(
+                            "A kept EDEXML upload of user %s failed to open.", request.user.pk
+                        )
+                    storage.delete(stored)
+                    request.session.pop(UPLOAD_SESSION_KEY, None)
+                    messages.error(
+                        request, _("The checked file is no longer kept. Upload it again, please.")
+                    )
+                    context["form"] = EdexmlUploadForm()
+                    return render(request, self.template_name, context, status=400)
                 context["result"] = edexml_import(data, school=school, actor=request.user)
-                default_storage.delete(stored)
+                storage.delete(stored)
                 request.session.pop(UPLOAD_SESSION_KEY, None)
                 return render(request, self.template_name, context)
             if not form.is_valid():
@@ -580,9 +599,9 @@ class EdexmlImportView(LoginRequiredMixin, View):
         # Keep the previewed file privately until it is confirmed, so the import does exactly
         # what the preview showed.
         if stored:
-            default_storage.delete(stored)
-        name = default_storage.save(
-            f"private/imports/{request.user.pk}-{uuid.uuid4().hex}.xml", ContentFile(data)
+            storage.delete(stored)
+        name = storage.save(
+            f"{IMPORT_UPLOAD_DIR}/{request.user.pk}-{uuid.uuid4().hex}.xml", ContentFile(data)
         )
         request.session[UPLOAD_SESSION_KEY] = name
         return render(request, self.template_name, context)

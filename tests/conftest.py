@@ -106,7 +106,7 @@ def world(db) -> World:
         group=group3, given_name="Tim", surname="Vries", surname_prefix="de", bsn="111222333"
     )
     pupil5 = StudentFactory(group=group5, given_name="Sara", surname="Bakker")
-    other_pupil = StudentFactory(group=other_group, given_name="Noah", surname="Smit")
+    other_pupil = StudentFactory(group=other_group, given_name="Noah", surname="Kortenhoeve")
     users = {
         "director": make_staff(Role.DIRECTOR, school=school, email="director@t.example"),
         "administration": make_staff(Role.ADMINISTRATION, school=school, email="admin@t.example"),

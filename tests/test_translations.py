@@ -117,6 +117,20 @@ def test_dutch_has_no_untranslated_fuzzy_or_obsolete_entries_when_read_with_poli
     assert not nl.metadata_is_fuzzy
 
 
+# The informal address; the portal speaks to parents and staff with "u" only.
+INFORMAL = re.compile(r"\b(je|jij|jou|jouw|jullie)\b", re.IGNORECASE)
+
+
+def test_dutch_addresses_the_reader_as_u_when_translated(nl):
+    informal = [
+        entry.msgid
+        for entry in nl
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if INFORMAL.search(text)
+    ]
+    assert informal == []
+
+
 def test_dutch_keeps_every_placeholder_of_the_english_when_translated(nl):
     assert _format_errors(nl) == []
 

@@ -203,6 +203,12 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every private file (access packages, exports, uploads, agreements) is encrypted with
+    # FIELD_ENCRYPTION_KEYS before it reaches the "default" storage, whatever that backend is.
+    "sealed": {
+        "BACKEND": "samen_een.sealed_files.SealedStorage",
+        "OPTIONS": {"inner": "default"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -316,6 +322,13 @@ CELERY_BEAT_SCHEDULE = {
     "retention-nightly": {
         "task": "retention.tasks.retention_nightly_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Every hour the stored files of access packages and exports whose download period has
+    # ended are deleted (the rows and their evidence stay), and so are EDEXML uploads that
+    # waited more than a day for a confirmation that never came.
+    "retention-stored-files-expire": {
+        "task": "retention.tasks.stored_files_expire_task",
+        "schedule": crontab(minute=20),
     },
 }
 

@@ -287,7 +287,16 @@ def test_owner_lists_only_their_own_working_tokens_when_asking(world):
     listed = _api(mine).get(reverse("api:auth-token-list")).json()
 
     assert [(t["label"], t["current"]) for t in listed] == [("Rooster-app", True)]
-    assert set(listed[0]) == {"id", "label", "created_at", "expires_at", "last_used_at", "current"}
+    assert set(listed[0]) == {
+        "id",
+        "label",
+        "client",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "current",
+    }
+    assert listed[0]["client"] == "Rooster-app"
 
 
 def test_owner_revokes_own_token_and_gets_404_for_someone_elses_when_deleting(world):
@@ -366,3 +375,15 @@ def test_plain_tokens_of_the_old_table_are_removed_when_migrating(db):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE authtoken_token")
+
+
+def test_page_names_the_program_in_words_not_its_header_when_listed(world, client):
+    teacher = world.users["teacher"]
+    header = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+    api_token_issue(user=teacher, label=header)
+    client.force_login(teacher)
+
+    page = client.get(reverse("accounts:api-tokens")).content.decode()
+
+    assert "Firefox op Windows" in page
+    assert "Gecko" not in page
