@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput
+
 
 class EmailLoginForm(forms.Form):
     email = forms.EmailField(
@@ -55,13 +57,11 @@ class SubstituteForm(forms.Form):
 
     teacher = forms.TypedChoiceField(label=_("Teacher"), coerce=int)
     group = forms.TypedChoiceField(label=_("Group"), coerce=int)
-    starts_on = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("First day"), widget=IsoDateInput())
     ends_on = forms.DateField(
         label=_("Last day (empty: no end)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args, teachers=(), groups=(), **kwargs):

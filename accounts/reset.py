@@ -12,6 +12,7 @@ from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
 from samen_een.crypto import lookup_hash
 from samen_een.net import client_ip
+from samen_een.prg import refused_form, refused_redirect
 from samen_een.throttling import hit
 
 from .models import User
@@ -55,10 +56,25 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    starts_work = True  # sends the link (samen_een.prg)
+    refused_key = "password-reset"
+
+    def get_form(self, form_class=None):
+        if self.request.method != "GET":
+            return super().get_form(form_class)
+        return refused_form(
+            self.request,
+            form_class or self.get_form_class(),
+            self.refused_key,
+            **self.get_form_kwargs(),
+        )
 
     def form_valid(self, form):
         form.address = client_ip(self.request)
         return super().form_valid(form)
+
+    def form_invalid(self, form):
+        return refused_redirect(self.request, self.request.path, key=self.refused_key, form=form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
+from samen_een.prg import refused_redirect
 from samen_een.throttling import RateLimitedError
 
 from . import login_limits
@@ -279,6 +280,8 @@ def _back(request, fallback="home"):
 class InvitationCreateView(LoginRequiredMixin, View):
     """Administration invites a guardian (or sends a new link: the old one stops working)."""
 
+    starts_work = True  # sends the invitation (samen_een.prg)
+
     def post(self, request, guardian_id):
         guardian = guardian_for_invite(user=request.user, guardian_id=guardian_id)
         try:
@@ -288,13 +291,12 @@ class InvitationCreateView(LoginRequiredMixin, View):
                 request_base=f"{request.scheme}://{request.get_host()}",
             )
         except InvitationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("An invitation was sent to %(email)s; the link works once, for 7 days.")
-                % {"email": guardian.email},
-            )
+            return refused_redirect(request, _back(request).url, errors=[exc.message])
+        messages.success(
+            request,
+            _("An invitation was sent to %(email)s; the link works once, for 7 days.")
+            % {"email": guardian.email},
+        )
         return _back(request)
 
 

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
+from samen_een.widgets import IsoDateInput, IsoNumberInput
 
 from .constants import Action, DataKind, Outcome
 
@@ -36,14 +37,14 @@ class EventFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices]
     )
-    actor_id = forms.IntegerField(label=_("User id"), required=False, validators=_ID)
-    student = forms.IntegerField(label=_("Pupil id"), required=False, validators=_ID)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    actor_id = forms.IntegerField(
+        label=_("User id"), required=False, validators=_ID, widget=IsoNumberInput
     )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    student = forms.IntegerField(
+        label=_("Pupil id"), required=False, validators=_ID, widget=IsoNumberInput
     )
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)

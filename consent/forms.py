@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput, IsoNumberInput
+
 from .constants import Decision
 
 
@@ -43,16 +45,19 @@ class PurposeTextForm(forms.Form):
 
 class CampaignForm(forms.Form):
     school_year = forms.IntegerField(
-        label=_("School year (the year it starts)"), min_value=2000, max_value=2100
+        label=_("School year (the year it starts)"),
+        min_value=2000,
+        max_value=2100,
+        widget=IsoNumberInput,
     )
     lock_after = forms.DateField(
         label=_("Lock guardians' changes after"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("Optional. Withdrawing always stays possible."),
     )
     reminder_days = forms.IntegerField(
-        label=_("Remind every (days)"), min_value=1, max_value=60, initial=7
+        label=_("Remind every (days)"), min_value=1, max_value=60, initial=7, widget=IsoNumberInput
     )
 
     def clean_lock_after(self):
@@ -65,7 +70,7 @@ class CampaignForm(forms.Form):
 class PublicationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.TypedChoiceField(label=_("Purpose / channel"), coerce=int)
-    publish_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    publish_on = forms.DateField(label=_("Date"), widget=IsoDateInput())
     pupils = forms.TypedMultipleChoiceField(
         label=_("Pupils shown"),
         coerce=int,
@@ -90,7 +95,11 @@ class PublishForm(forms.Form):
 class DashboardFilterForm(forms.Form):
     school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
     school_year = forms.IntegerField(
-        label=_("School year"), required=False, min_value=2000, max_value=2100
+        label=_("School year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=IsoNumberInput,
     )
     purpose = forms.ChoiceField(label=_("Purpose"), required=False)
 
@@ -106,5 +115,6 @@ class BoardFilterForm(forms.Form):
         required=False,
         min_value=2000,
         max_value=2100,
+        widget=IsoNumberInput,
         help_text=_("The year it starts, for example 2025 for 2025-2026."),
     )

@@ -4,12 +4,15 @@ sees the dashboard. Every read goes through consent.selectors, every write throu
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
 from samen_een.csvfiles import CsvMode, csv_response
+from samen_een.editing import nothing_changed
+from samen_een.prg import refused_form, refused_redirect
 from students.models import Student
 from students.selectors import function_require
 
@@ -62,6 +65,8 @@ from .services import (
 class ChildConsentView(LoginRequiredMixin, View):
     """A guardian's page for one child: every purpose, its text, status, own choice, history."""
 
+    starts_work = True  # tells the other guardian and the school (samen_een.prg)
+
     def get(self, request, student_id):
         function_require(
             user=request.user,
@@ -81,9 +86,10 @@ class ChildConsentView(LoginRequiredMixin, View):
             if form.is_valid()
             else None
         )
+        url = reverse("child-consent", args=[student.pk])
         if purpose is None:
-            messages.error(request, _("That choice could not be saved; please try again."))
-            return redirect("child-consent", student.pk)
+            error = _("That choice could not be saved; please try again.")
+            return refused_redirect(request, url, errors=[error])
         try:
             consent_record(
                 student=student,
@@ -94,19 +100,20 @@ class ChildConsentView(LoginRequiredMixin, View):
                 recorded_by=request.user,
             )
         except ConsentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Your choice for “%(purpose)s” has been saved.") % {"purpose": purpose.title},
-            )
-        return redirect("child-consent", student.pk)
+            return refused_redirect(request, url, errors=[exc.message])
+        messages.success(
+            request,
+            _("Your choice for “%(purpose)s” has been saved.") % {"purpose": purpose.title},
+        )
+        return redirect(url)
 
 
 class StudentConsentView(LoginRequiredMixin, View):
     """Staff see a pupil's consent; administration and director record paper forms here."""
 
-    def _render(self, request, student_id, form=None, status=200):
+    starts_work = True  # a paper decision tells the guardians (samen_een.prg)
+
+    def get(self, request, student_id):
         function_require(
             user=request.user,
             function=Function.VIEW_PUPILS,
@@ -116,8 +123,12 @@ class StudentConsentView(LoginRequiredMixin, View):
         )
         consents = child_consents_for(user=request.user, student_id=student_id)
         student = consents.student
-        if form is None and request.user.has_function(Function.RECORD_CONSENT):
-            form = PaperDecisionForm(
+        form = None
+        if request.user.has_function(Function.RECORD_CONSENT):
+            form = refused_form(
+                request,
+                PaperDecisionForm,
+                f"student-consent:{student.pk}",
                 guardians=[
                     link.guardian
                     for link in student.guardian_links.filter(has_authority=True).select_related(
@@ -126,15 +137,7 @@ class StudentConsentView(LoginRequiredMixin, View):
                 ],
                 purposes=[item["purpose"] for item in consents.items],
             )
-        return render(
-            request,
-            "consent/student_consent.html",
-            {"consents": consents, "form": form},
-            status=status,
-        )
-
-    def get(self, request, student_id):
-        return self._render(request, student_id)
+        return render(request, "consent/student_consent.html", {"consents": consents, "form": form})
 
     def post(self, request, student_id):
         student = student_for_paper_form(user=request.user, student_id=student_id)
@@ -160,7 +163,8 @@ class StudentConsentView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("The paper form has been recorded."))
                 return redirect("student-consent", student.pk)
-        return self._render(request, student.pk, form=form, status=400)
+        url = reverse("student-consent", args=[student.pk])
+        return refused_redirect(request, url, key=f"student-consent:{student.pk}", form=form)
 
 
 def _dashboard_context(request):
@@ -305,20 +309,25 @@ class PurposeListView(LoginRequiredMixin, View):
         )
 
 
+def _purpose_initial(purpose) -> dict:
+    """The current version's wording, which the form shows and compares a submitted form with
+    (the same wording again is no new version)."""
+    version = purpose.current_version
+    return {
+        "title_nl": version.title_nl,
+        "title_en": version.title_en,
+        "text_nl": version.text_nl,
+        "text_en": version.text_en,
+    }
+
+
 class PurposeEditView(LoginRequiredMixin, View):
     template_name = "consent/purpose_edit.html"
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def get(self, request, purpose_id):
         purpose = purpose_for_manage(user=request.user, purpose_id=purpose_id)
-        version = purpose.current_version
-        form = PurposeTextForm(
-            initial={
-                "title_nl": version.title_nl,
-                "title_en": version.title_en,
-                "text_nl": version.text_nl,
-                "text_en": version.text_en,
-            }
-        )
+        form = PurposeTextForm(initial=_purpose_initial(purpose))
         return render(
             request,
             self.template_name,
@@ -327,7 +336,10 @@ class PurposeEditView(LoginRequiredMixin, View):
 
     def post(self, request, purpose_id):
         purpose = purpose_for_manage(user=request.user, purpose_id=purpose_id)
-        form = PurposeTextForm(request.POST)
+        form = PurposeTextForm(request.POST, initial=_purpose_initial(purpose))
+        if not form.has_changed():
+            nothing_changed(request)
+            return redirect("consent-purposes")
         if form.is_valid():
             version = purpose_text_change(user=request.user, purpose=purpose, **form.cleaned_data)
             messages.success(
@@ -345,8 +357,10 @@ class PurposeEditView(LoginRequiredMixin, View):
 
 class CampaignView(LoginRequiredMixin, View):
     template_name = "consent/campaigns.html"
+    starts_work = True  # emails the guardians (samen_een.prg)
 
-    def _render(self, request, school, form=None, status=200):
+    def get(self, request):
+        school = managed_school_for(user=request.user, school_id=request.GET.get("school"))
         campaigns = ConsentCampaign.objects.filter(school=school).order_by("-school_year")
         current = next((c for c in campaigns if c.school_year == current_school_year()), None)
         return render(
@@ -357,15 +371,14 @@ class CampaignView(LoginRequiredMixin, View):
                 "campaigns": campaigns,
                 "current": current,
                 "progress": campaign_progress(current) if current else [],
-                "form": form
-                or CampaignForm(initial={"school_year": current_school_year(), "reminder_days": 7}),
+                "form": refused_form(
+                    request,
+                    CampaignForm,
+                    f"consent-campaigns:{school.pk}",
+                    initial={"school_year": current_school_year(), "reminder_days": 7},
+                ),
             },
-            status=status,
         )
-
-    def get(self, request):
-        school = managed_school_for(user=request.user, school_id=request.GET.get("school"))
-        return self._render(request, school)
 
     def post(self, request):
         school = managed_school_for(user=request.user, school_id=request.POST.get("school"))
@@ -378,7 +391,8 @@ class CampaignView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("The campaign has started; guardians are emailed."))
                 return redirect("consent-campaigns")
-        return self._render(request, school, form=form, status=400)
+        url = f"{reverse('consent-campaigns')}?school={school.pk}"
+        return refused_redirect(request, url, key=f"consent-campaigns:{school.pk}", form=form)
 
 
 class PublicationListView(LoginRequiredMixin, View):

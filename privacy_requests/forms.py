@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput
 from suppliers.attributes import DataCategory
 
 from .constants import (
@@ -110,9 +111,7 @@ class PaperRequestForm(RequestForm):
         label=_("Identity verified by"),
         choices=[c for c in IdentityCheck.choices if c[0] != IdentityCheck.PORTAL_ACCOUNT],
     )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=IsoDateInput())
 
     field_order = ["guardian", "identity_check", "received_on", "kind"]
 

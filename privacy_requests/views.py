@@ -3,6 +3,8 @@ with one POST endpoint per step, the package review and the guardians' download.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
@@ -15,10 +17,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import DataKind
 from consent.selectors import purposes_active
 from samen_een import throttling
+from samen_een.prg import refused_errors, refused_form, refused_redirect
 from students.exceptions import StudentError
 from students.selectors import children_of, not_found
 
@@ -107,6 +111,8 @@ class RequestCreateView(LoginRequiredMixin, View):
     """A guardian with parental authority submits a request for one of their children."""
 
     template_name = "privacy_requests/form.html"
+    starts_work = True  # samen_een.prg: a refused request redirects too
+    refused_key = "request-create"
 
     def _form(self, request, data=None):
         children = list(children_for_requests(request.user))
@@ -121,7 +127,8 @@ class RequestCreateView(LoginRequiredMixin, View):
         )
 
     def get(self, request):
-        return render(request, self.template_name, {"form": self._form(request)})
+        form = refused_form(request, partial(self._form, request), self.refused_key)
+        return render(request, self.template_name, {"form": form})
 
     def post(self, request):
         form = self._form(request, request.POST)
@@ -134,7 +141,7 @@ class RequestCreateView(LoginRequiredMixin, View):
                 throttling.check("request_submit", str(request.user.pk))
             except throttling.RateLimitedError as limited:
                 form.add_error(None, limited.message)
-                return render(request, self.template_name, {"form": form}, status=429)
+                return self._refused(request, form)
             try:
                 created = services.request_submit(
                     user=request.user,
@@ -156,32 +163,40 @@ class RequestCreateView(LoginRequiredMixin, View):
                     % {"date": date_format(created.due_date, "DATE_FORMAT")},
                 )
                 return redirect("request-detail", created.pk)
-        return render(request, self.template_name, {"form": form}, status=400)
+        return self._refused(request, form)
+
+    def _refused(self, request, form):
+        return refused_redirect(request, reverse("request-create"), key=self.refused_key, form=form)
 
 
 class PaperRequestView(LoginRequiredMixin, View):
     """Administration or the director registers a request that came in on paper."""
 
     template_name = "privacy_requests/paper_form.html"
+    starts_work = True  # samen_een.prg: a refused registration redirects too
 
-    def _form(self, request, student_id, data=None):
+    def _target(self, request, student_id):
         student = paper_request_target(user=request.user, student_id=student_id)
-        guardians = list(guardians_with_authority(student))
-        form = forms.PaperRequestForm(
+        return student, list(guardians_with_authority(student))
+
+    def _form(self, student, guardians, data=None):
+        return forms.PaperRequestForm(
             data,
             initial={"student": student.pk, "received_on": timezone.localdate()},
             student=student,
             guardians=guardians,
             purposes=purposes_active(student.school_id),
         )
-        return student, guardians, form
 
     def get(self, request, student_id):
-        student, _guardians, form = self._form(request, student_id)
+        student, guardians = self._target(request, student_id)
+        key = f"request-register:{student.pk}"
+        form = refused_form(request, partial(self._form, student, guardians), key)
         return render(request, self.template_name, {"form": form, "student": student})
 
     def post(self, request, student_id):
-        student, guardians, form = self._form(request, student_id, request.POST)
+        student, guardians = self._target(request, student_id)
+        form = self._form(student, guardians, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             guardian = next(g for g in guardians if g.pk == data["guardian"])
@@ -204,14 +219,25 @@ class PaperRequestView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("The request was registered."))
                 return redirect("request-detail", created.pk)
-        return render(request, self.template_name, {"form": form, "student": student}, status=400)
+        return refused_redirect(
+            request,
+            reverse("request-register", args=[student.pk]),
+            key=f"request-register:{student.pk}",
+            form=form,
+        )
+
+
+def _refused_key(request_id, action: str = "") -> str:
+    """Where a refused step of a request is kept for the request's page (samen_een.prg): its
+    form per step, a step without a form under the request alone."""
+    return f"request-action:{request_id}:{action}"
 
 
 class RequestDetailView(LoginRequiredMixin, View):
     def get(self, request, request_id):
         return self.render_page(request, request_id)
 
-    def render_page(self, request, request_id, *, forms_in=None, status=200):
+    def render_page(self, request, request_id):
         user = request.user
         privacy_request = request_get_for(user=user, request_id=request_id)
         requester_side = guardian_is_requester_side(user, privacy_request) and not (
@@ -232,23 +258,27 @@ class RequestDetailView(LoginRequiredMixin, View):
         if requester_side:
             if package is not None and package.downloadable:
                 context["downloads"] = {fmt: download_url(package, user, fmt) for fmt in FORMATS}
-            return render(request, "privacy_requests/detail.html", context, status=status)
+            return render(request, "privacy_requests/detail.html", context)
         can = {
             "handle": user.has_function(Function.HANDLE_REQUESTS),
             "decide": user.has_function(Function.DECIDE_REQUESTS),
             "release": user.has_function(Function.RELEASE_PACKAGES),
         }
+        # A refused step comes back here once, with what was typed (RequestActionView).
         action_forms = {
-            "wait": forms.WaitForm(),
-            "extend": forms.ExtendForm(),
-            "reject": forms.RejectForm(),
-            "complete": forms.CompleteForm(),
-            "limit": forms.NoteForm(),
-            "lift": forms.LiftForm(),
-            "assess": forms.ErasureAssessForm(requested=privacy_request.categories),
-            "decide": forms.ErasureDecideForm(),
+            action: refused_form(
+                request, ACTIONS[action][1], _refused_key(privacy_request.pk, action)
+            )
+            for action in ("wait", "extend", "reject", "complete", "limit", "decide")
         }
-        action_forms.update(forms_in or {})
+        action_forms["lift"] = forms.LiftForm()
+        action_forms["assess"] = refused_form(
+            request,
+            forms.ErasureAssessForm,
+            _refused_key(privacy_request.pk, "assess"),
+            requested=privacy_request.categories,
+        )
+        context["refused"] = refused_errors(request, _refused_key(privacy_request.pk))
         if privacy_request.kind == Kind.CORRECTION and privacy_request.correction_field not in (
             "",
             "other",
@@ -266,7 +296,7 @@ class RequestDetailView(LoginRequiredMixin, View):
                 "keep": [(str(labels.get(c, c)), why) for c, why in assessment["keep"].items()],
             }
         context.update(can=can, forms=action_forms, building=_building(package))
-        return render(request, "privacy_requests/detail.html", context, status=status)
+        return render(request, "privacy_requests/detail.html", context)
 
 
 def _building(package) -> bool:
@@ -370,8 +400,10 @@ ACTIONS = {
 
 
 class RequestActionView(LoginRequiredMixin, View):
-    """POST one step of the workflow; a refused step shows the page again with the reason and
-    with what was typed."""
+    """POST one step of the workflow; a refused step goes back to the request's page, which
+    shows the reason and what was typed (samen_een.prg)."""
+
+    starts_work = True  # builds the access package, tells the requester
 
     def post(self, request, request_id, action):
         if action not in ACTIONS:
@@ -379,39 +411,40 @@ class RequestActionView(LoginRequiredMixin, View):
         function, form_class, call, done = ACTIONS[action]
         req = request_for_action(user=request.user, request_id=request_id, function=function)
         form = form_class(request.POST) if form_class else None
+        url = reverse("request-detail", args=[req.pk])
         if form is not None and not form.is_valid():
-            return RequestDetailView().render_page(
-                request, req.pk, forms_in={action: form}, status=400
-            )
+            return refused_redirect(request, url, key=_refused_key(req.pk, action), form=form)
         try:
             call(request.user, req, form)
         except StudentError as exc:
-            messages.error(request, exc.message)
-            return RequestDetailView().render_page(
-                request, req.pk, forms_in={action: form} if form else None, status=exc.status_code
-            )
+            if form is None:
+                return refused_redirect(
+                    request, url, key=_refused_key(req.pk), errors=[exc.message]
+                )
+            form.add_error(None, exc.message)
+            return refused_redirect(request, url, key=_refused_key(req.pk, action), form=form)
         messages.success(request, done)
         return redirect("request-detail", req.pk)
 
 
 class LimitLiftView(LoginRequiredMixin, View):
+    starts_work = True  # tells the requester
+
     def post(self, request, limit_id):
         limit = limit_for_lift(user=request.user, limit_id=limit_id)
-        form = forms.LiftForm(request.POST)
-        if form.is_valid():
-            try:
-                services.limit_lift(
-                    user=request.user, limit=limit, reason=form.cleaned_data["reason"]
-                )
-            except StudentError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Lifted; the requester is told."))
-        else:
-            messages.error(request, _("Give the reason for lifting it."))
         if limit.request_id:
-            return redirect("request-detail", limit.request_id)
-        return redirect("student-detail", limit.student_id)
+            url = reverse("request-detail", args=[limit.request_id])
+        else:
+            url = reverse("student-detail", args=[limit.student_id])
+        form = forms.LiftForm(request.POST)
+        if not form.is_valid():
+            return refused_redirect(request, url, errors=[_("Give the reason for lifting it.")])
+        try:
+            services.limit_lift(user=request.user, limit=limit, reason=form.cleaned_data["reason"])
+        except StudentError as exc:
+            return refused_redirect(request, url, errors=[exc.message])
+        messages.success(request, _("Lifted; the requester is told."))
+        return redirect(url)
 
 
 class PackageReviewView(LoginRequiredMixin, View):
@@ -438,8 +471,9 @@ def _for_reviewer(user, data: dict) -> dict:
     return data
 
 
-class PackageDownloadView(LoginRequiredMixin, View):
-    """The PDF or JSON, for a guardian with authority of the child, while the link lasts."""
+class PackageDownloadView(SessionOrTokenRequiredMixin, View):
+    """The PDF or JSON, for a guardian with authority of the child (by session or API token),
+    while the link lasts."""
 
     def get(self, request, request_id, fmt, token):
         package = package_for_download(user=request.user, request_id=request_id)

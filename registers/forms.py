@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput, IsoDateTimeInput, IsoNumberInput
 from suppliers.attributes import DataCategory
 
 from .constants import Risk
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME = IsoDateTimeInput()
 
 
 class BreachForm(forms.Form):
@@ -56,7 +57,7 @@ class DecisionForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     authority_notified_on = forms.DateField(
-        label=_("AP notified on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("AP notified on"), required=False, widget=IsoDateInput()
     )
     authority_reference = forms.CharField(label=_("AP reference"), max_length=100, required=False)
     people_informed = forms.TypedChoiceField(
@@ -81,7 +82,9 @@ class FollowUpForm(forms.Form):
 
 
 class DisclosurePupilsForm(forms.Form):
-    disclosure = forms.IntegerField(label=_("Disclosure number (from the register)"), min_value=1)
+    disclosure = forms.IntegerField(
+        label=_("Disclosure number (from the register)"), min_value=1, widget=IsoNumberInput
+    )
 
 
 class AccountPupilsForm(forms.Form):

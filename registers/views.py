@@ -13,6 +13,7 @@ from django.views import View
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
+from samen_een.editing import nothing_changed
 from students.exceptions import StudentError
 from students.selectors import function_require
 
@@ -93,24 +94,29 @@ class BreachListView(LoginRequiredMixin, View):
         return self.get(request, form=form, status=400)
 
 
+def _decision_initial(breach) -> dict:
+    """The recorded decision, which its form shows and compares a submitted form with."""
+    return {
+        "risk": breach.risk,
+        "notify_authority": {True: "yes", False: "no"}.get(breach.notify_authority),
+        "reason": breach.decision_reason,
+    }
+
+
+def _follow_up_initial(breach) -> dict:
+    return {
+        "authority_notified_on": breach.authority_notified_on,
+        "authority_reference": breach.authority_reference,
+        "people_informed": {True: "yes", False: "no"}.get(breach.people_informed, ""),
+        "informed_how": breach.informed_how,
+        "measures": breach.measures,
+    }
+
+
 def _detail(request, breach, forms_in=None, status=200):
     forms = {
-        "decision": DecisionForm(
-            initial={
-                "risk": breach.risk,
-                "notify_authority": {True: "yes", False: "no"}.get(breach.notify_authority),
-                "reason": breach.decision_reason,
-            }
-        ),
-        "follow_up": FollowUpForm(
-            initial={
-                "authority_notified_on": breach.authority_notified_on,
-                "authority_reference": breach.authority_reference,
-                "people_informed": {True: "yes", False: "no"}.get(breach.people_informed, ""),
-                "informed_how": breach.informed_how,
-                "measures": breach.measures,
-            }
-        ),
+        "decision": DecisionForm(initial=_decision_initial(breach)),
+        "follow_up": FollowUpForm(initial=_follow_up_initial(breach)),
         "disclosure": DisclosurePupilsForm(),
         "account": AccountPupilsForm(),
     }
@@ -145,14 +151,29 @@ class BreachDetailView(LoginRequiredMixin, View):
 
 
 class BreachActionView(LoginRequiredMixin, View):
-    """POST one step: decide, follow-up, close, pupils from a disclosure or an account."""
+    """POST one step: decide, follow-up, close, pupils from a disclosure or an account. The
+    decision and the follow-up edit the breach's record: sent back unchanged, they write no
+    step on its timeline."""
+
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def post(self, request, breach_id, action):
         breach = breach_get_for(user=request.user, breach_id=breach_id)
         form = None
+        edit = {
+            "decide": (DecisionForm, _decision_initial),
+            "follow-up": (FollowUpForm, _follow_up_initial),
+        }
+        if action in edit:
+            form_class, initial = edit[action]
+            form = form_class(request.POST, initial=initial(breach))
+            # The first decision is no edit: an empty form gets its errors below.
+            recorded = action != "decide" or breach.decided_at is not None
+            if recorded and not form.has_changed():
+                nothing_changed(request)
+                return redirect("breach-detail", breach.pk)
         try:
             if action == "decide":
-                form = DecisionForm(request.POST)
                 if form.is_valid():
                     services.breach_decide(
                         user=request.user,
@@ -162,7 +183,6 @@ class BreachActionView(LoginRequiredMixin, View):
                         reason=form.cleaned_data["reason"],
                     )
             elif action == "follow-up":
-                form = FollowUpForm(request.POST)
                 if form.is_valid():
                     services.breach_update(user=request.user, breach=breach, **form.cleaned_data)
             elif action == "close":
@@ -273,7 +293,10 @@ class ProcessingRegisterView(LoginRequiredMixin, View):
 
 
 class SecurityMeasuresView(LoginRequiredMixin, View):
-    """The privacy officer keeps the security measures text current."""
+    """The privacy officer keeps the security measures text current (the form is on the
+    processing register's page)."""
+
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def post(self, request):
         function_require(
@@ -282,11 +305,21 @@ class SecurityMeasuresView(LoginRequiredMixin, View):
         board_ids = board_ids_for_breaches(request.user)
         form = MeasuresForm(request.POST)
         if form.is_valid() and board_ids:
-            for board_id in board_ids:
+            text = form.cleaned_data["text"]
+            kept = dict(
+                SecurityMeasures.objects.filter(board_id__in=board_ids).values_list(
+                    "board_id", "text"
+                )
+            )
+            changed = [board_id for board_id in board_ids if kept.get(board_id) != text]
+            if not changed:
+                nothing_changed(request)
+                return redirect("processing-register")
+            for board_id in changed:
                 SecurityMeasures.objects.update_or_create(
                     board_id=board_id,
                     defaults={
-                        "text": form.cleaned_data["text"],
+                        "text": text,
                         "updated_by": request.user,
                         "updated_at": timezone.now(),
                     },

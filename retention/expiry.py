@@ -3,8 +3,11 @@
 - a released access package's JSON and PDF, and a finished export's file, once their download
   period has ended: the row stays with its evidence (the disclosure, the request's timeline),
   only the file field is emptied; the pages then say that the period has ended;
-- an EDEXML upload kept between its preview and the confirmation, a day after it was checked
-  (the person never confirmed it).
+- an import job's upload (``suppliers.ImportJob``) once its ``expires_at`` has passed (a day
+  after the upload: nobody carried it through) or once it was imported and the job's own
+  deletion did not happen; a job still waiting for a step becomes "expired";
+- a stray file in the uploads folder that no job names, a day after it was written (a crash
+  between storing and recording, or an upload kept before import jobs existed).
 
 Packages and exports that were never released or finished have no end of their download
 period and are left alone. The file is deleted before its row is emptied, in the row's own
@@ -47,17 +50,21 @@ def _files_expire(model: type[models.Model], fields: tuple[str, ...], expired: m
     return emptied
 
 
-def _uploads_expire(before: datetime.datetime) -> int:
+def _uploads_expire(now: datetime.datetime, before: datetime.datetime) -> int:
     from suppliers.constants import IMPORT_UPLOAD_DIR
+    from suppliers.import_jobs import import_jobs_expire, import_upload_names
 
+    deleted = import_jobs_expire(now=now)
     storage = sealed_storage()
     try:
         _folders, names = storage.listdir(IMPORT_UPLOAD_DIR)
     except FileNotFoundError:  # no upload was ever kept
-        return 0
-    deleted = 0
+        return deleted
+    kept = import_upload_names()  # a job's file leaves by the job's own expiry, above
     for filename in names:
         name = f"{IMPORT_UPLOAD_DIR}/{filename}"
+        if name in kept:
+            continue
         try:
             if storage.get_modified_time(name) > before:
                 continue
@@ -86,7 +93,7 @@ def stored_files_expire(*, now: datetime.datetime | None = None) -> dict[str, in
         "exports": _files_expire(
             Export, ("file",), models.Q(status=ExportStatus.DONE, expires_at__lte=now)
         ),
-        "uploads": _uploads_expire(now - datetime.timedelta(hours=IMPORT_UPLOAD_HOURS)),
+        "uploads": _uploads_expire(now, now - datetime.timedelta(hours=IMPORT_UPLOAD_HOURS)),
     }
     logger.info(
         "Stored files expired: packages=%d exports=%d uploads=%d",

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput, IsoNumberInput
+
 from .constants import (
     ACCESS_EVENT_DEFAULT_MONTHS,
     ALLOWED_ACTIONS,
@@ -19,7 +21,7 @@ class RuleForm(forms.Form):
     the board's log policy (``LogPolicyForm``); a period sent for it anyway goes to the
     service, which refuses it unless it is the board's."""
 
-    period_months = forms.IntegerField(label=_("Kept for (months)"))
+    period_months = forms.IntegerField(label=_("Kept for (months)"), widget=IsoNumberInput)
     action = forms.ChoiceField(label=_("Then"), choices=RuleAction.choices)
     enabled = forms.BooleanField(label=_("In the nightly job"), required=False)
 
@@ -41,12 +43,22 @@ class RuleForm(forms.Form):
                     "floor": bounds.floor,
                     "ceiling": bounds.ceiling,
                 }
-            if not self.is_bound:
-                self.initial = {
-                    "period_months": rule.period_months,
-                    "action": rule.action,
-                    "enabled": rule.enabled,
-                }
+            # Also when bound: a submitted form is compared with the rule (``has_changed``).
+            self.initial = {
+                "period_months": rule.period_months,
+                "action": rule.action,
+                "enabled": rule.enabled,
+                **self.initial,
+            }
+
+    def _period_sent_anyway(self) -> bool:
+        return bool((self.data.get(self.add_prefix("period_months")) or "").strip())
+
+    def has_changed(self):
+        # A period sent for the access-event rule is never "unchanged": the service refuses
+        # it unless it is the board's, and records the attempt.
+        board_rule = self.rule is not None and self.rule.category == Category.AUDIT_EVENTS
+        return (board_rule and self._period_sent_anyway()) or super().has_changed()
 
     def clean_period_months(self):
         months = self.cleaned_data["period_months"]
@@ -73,7 +85,9 @@ class RuleForm(forms.Form):
 class LogPolicyForm(forms.Form):
     """The board's access-event period, set by the board's privacy officer."""
 
-    access_event_months = forms.IntegerField(label=_("Access events are kept for (months)"))
+    access_event_months = forms.IntegerField(
+        label=_("Access events are kept for (months)"), widget=IsoNumberInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +129,7 @@ class HoldForm(forms.Form):
     until = forms.DateField(
         label=_("Until (empty: until lifted)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def clean_until(self):

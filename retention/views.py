@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.constants import Function
+from samen_een.editing import nothing_changed
+from samen_een.prg import refused_form, refused_redirect
 from students.exceptions import StudentError
 
 from . import services
@@ -56,7 +58,7 @@ def _add_error(form, exc: StudentError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
-def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200):
+def _page(request, *, school_id=None, rule_forms=None, status=200):
     user = request.user
     school = retention_school_for(user=user, school_id=school_id or request.GET.get("school"))
     manage = user.has_function(Function.MANAGE_RETENTION)
@@ -93,7 +95,9 @@ def _page(request, *, school_id=None, rule_forms=None, run_form=None, status=200
             "preview": data,
             "rows": rows,
             "manage": manage,
-            "run_form": run_form or RunForm(initial={"categories": enabled}),
+            "run_form": refused_form(
+                request, RunForm, _run_key(school), initial={"categories": enabled}
+            ),
             "holds": holds_of(school=school)[:100],
             "runs": runs_for(school=school)[:20],
             "changes": changes,
@@ -109,9 +113,16 @@ class RetentionView(LoginRequiredMixin, View):
 
 
 class RuleEditView(LoginRequiredMixin, View):
+    """The form of one rule, shown on the retention page."""
+
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
+
     def post(self, request, rule_id):
         rule = rule_for_manage(user=request.user, rule_id=rule_id)
         form = RuleForm(request.POST, rule=rule)
+        if not form.has_changed():
+            nothing_changed(request)
+            return redirect(f"{reverse('retention')}?school={rule.school_id}")
         if form.is_valid():
             try:
                 services.rule_update(user=request.user, rule=rule, **form.cleaned_data)
@@ -123,8 +134,15 @@ class RuleEditView(LoginRequiredMixin, View):
         return _page(request, school_id=rule.school_id, rule_forms={rule.pk: form}, status=400)
 
 
+def _run_key(school) -> str:
+    """Where a refused run is kept for the retention page (samen_een.prg)."""
+    return f"retention-run:{school.pk}"
+
+
 class RunStartView(LoginRequiredMixin, View):
     """Run chosen rules now, as a background job (the report appears under the runs)."""
+
+    starts_work = True  # samen_een.prg: a refused run redirects too
 
     def post(self, request, school_id):
         from .tasks import retention_run_task
@@ -132,7 +150,8 @@ class RunStartView(LoginRequiredMixin, View):
         school = school_for_manage(user=request.user, school_id=school_id)
         form = RunForm(request.POST)
         if not form.is_valid():
-            return _page(request, school_id=school.pk, run_form=form, status=400)
+            url = f"{reverse('retention')}?school={school.pk}"
+            return refused_redirect(request, url, key=_run_key(school), form=form)
         transaction.on_commit(
             partial(
                 retention_run_task.delay,
@@ -207,6 +226,7 @@ class LogPolicyView(LoginRequiredMixin, View):
     404); every change is kept with the period before and after."""
 
     template_name = "retention/log_policy.html"
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def get(self, request, board_id):
         board = log_policy_board_for(user=request.user, board_id=board_id)
@@ -216,7 +236,11 @@ class LogPolicyView(LoginRequiredMixin, View):
 
     def post(self, request, board_id):
         board = log_policy_board_for(user=request.user, board_id=board_id)
-        form = LogPolicyForm(request.POST)
+        months = services.access_event_months(board_ids=[board.pk])[board.pk]
+        form = LogPolicyForm(request.POST, initial={"access_event_months": months})
+        if not form.has_changed():
+            nothing_changed(request)
+            return redirect(reverse("retention-log-policy", args=[board.pk]))
         if form.is_valid():
             try:
                 services.log_policy_set(

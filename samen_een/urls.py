@@ -244,6 +244,17 @@ data_pages = [
         "disclosures.csv", suppliers_views.DisclosureExportView.as_view(), name="disclosure-export"
     ),
     path("import/", suppliers_views.EdexmlImportView.as_view(), name="edexml-import"),
+    path("import/<str:job_id>/", suppliers_views.ImportJobDetailView.as_view(), name="import-job"),
+    path(
+        "import/<str:job_id>/apply/",
+        suppliers_views.ImportJobApplyView.as_view(),
+        name="import-job-apply",
+    ),
+    path(
+        "import/<str:job_id>/retry/",
+        suppliers_views.ImportJobRetryView.as_view(),
+        name="import-job-retry",
+    ),
 ]
 
 consent_pages = [

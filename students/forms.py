@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput
+
 from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Subject
 
 
@@ -44,7 +46,7 @@ class CareRecordForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=CareSource.choices)
     review_date = forms.DateField(
         label=_("Review date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("When to check whether this is still needed."),
     )
     visibility = forms.ChoiceField(label=_("Visibility"), choices=CareVisibility.choices)

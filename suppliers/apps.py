@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SuppliersConfig(AppConfig):
     name = "suppliers"
     verbose_name = _("Suppliers and disclosures")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system check

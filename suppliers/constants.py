@@ -129,3 +129,31 @@ class ExportStatus(models.TextChoices):
 # waits longer than this was abandoned and is deleted by the hourly expiry job.
 IMPORT_UPLOAD_DIR = "private/imports"
 IMPORT_UPLOAD_HOURS = 24
+# Refused before anything is stored or parsed: a school's file is far smaller (issue 20).
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+IMPORT_MAX_PUPILS = 5000
+# An import job writes its progress after every so many pupils, each in a short transaction.
+IMPORT_PROGRESS_EVERY = 200
+
+
+class ImportKind(models.TextChoices):
+    """What an import job reads; results (a later issue) will travel the same road."""
+
+    EDEXML = "edexml", _("Pupils, groups and teachers (EDEXML 2.1)")
+
+
+class ImportStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting to be checked")
+    PREVIEWING = "previewing", _("Being checked")
+    PREVIEWED = "previewed", _("Checked, waiting for your confirmation")
+    APPLYING = "applying", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class ImportStep(models.TextChoices):
+    """The step a job runs or last ran: "try again" repeats it."""
+
+    PREVIEW = "preview", _("Check")
+    APPLY = "apply", _("Import")

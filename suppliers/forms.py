@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samen_een.widgets import IsoDateInput, IsoNumberInput
+
 from .attributes import CATALOGUE, ORDINARY_CODES
 from .constants import LEGAL_GROUND_RULES, AgreementModel, Basis, ExportFormat, LegalGround
 
@@ -10,12 +12,8 @@ class DisclosureFilterForm(forms.Form):
     basis = forms.ChoiceField(
         label=_("Basis"), required=False, choices=[("", _("All")), *Basis.choices]
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("Until"), required=False, widget=IsoDateInput())
 
 
 class ExportForm(forms.Form):
@@ -204,7 +202,11 @@ class ProductForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     breach_notice_hours = forms.IntegerField(
-        label=_("Breach notice within (hours)"), min_value=1, max_value=720, initial=24
+        label=_("Breach notice within (hours)"),
+        min_value=1,
+        max_value=720,
+        initial=24,
+        widget=IsoNumberInput,
     )
     groups = forms.TypedMultipleChoiceField(label=_("Groups using it"), coerce=int, required=False)
 
@@ -228,19 +230,11 @@ class ProductForm(forms.Form):
 
 class AgreementForm(forms.Form):
     model = forms.ChoiceField(label=_("Model"), choices=AgreementModel.choices)
-    signed_on = forms.DateField(
-        label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=IsoDateInput())
     signed_by = forms.CharField(label=_("Signed by"), max_length=200, required=False)
-    valid_from = forms.DateField(
-        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    terminated_on = forms.DateField(
-        label=_("Terminated on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=IsoDateInput())
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=IsoDateInput())
+    terminated_on = forms.DateField(label=_("Terminated on"), required=False, widget=IsoDateInput())
     products = forms.TypedMultipleChoiceField(label=_("Products"), coerce=int, required=False)
     attributes = forms.MultipleChoiceField(
         label=_("Agreed attributes"),

@@ -23,6 +23,9 @@ from .constants import (
     Basis,
     ExportFormat,
     ExportStatus,
+    ImportKind,
+    ImportStatus,
+    ImportStep,
     LegalGround,
     RecipientKind,
 )
@@ -424,3 +427,72 @@ class Export(models.Model):
     @property
     def ground_label(self) -> str:
         return str(LegalGround(self.legal_ground).label) if self.legal_ground else ""
+
+
+class ImportJob(models.Model):
+    """An uploaded file that a background job checks (the preview) and, once a member of the
+    school's staff confirms, imports. The job carries ids only; the file waits here, sealed,
+    and is deleted after the import or when the job expires (``IMPORT_UPLOAD_HOURS``)."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ImportKind.choices, default=ImportKind.EDEXML
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Sealed at rest (samen_een.sealed_files); emptied once the file is deleted.
+    file = models.FileField(
+        _("file"), upload_to="private/imports/", storage=sealed_storage, blank=True
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    # The texts of the preview, the result and the error are written in the uploader's language.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.WAITING
+    )
+    step = models.CharField(
+        _("step"), max_length=10, choices=ImportStep.choices, default=ImportStep.PREVIEW
+    )
+    progress_done = models.PositiveIntegerField(_("pupils read"), default=0)
+    progress_total = models.PositiveIntegerField(_("pupils in the file"), default=0)
+    preview = models.JSONField(_("preview"), null=True, blank=True)
+    # What the preview planned, as a digest: the import refuses to do anything else.
+    plan_digest = models.CharField(_("digest of the plan"), max_length=64, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "-created_at"], name="importjob_school_recent")]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.kind})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (
+            ImportStatus.WAITING,
+            ImportStatus.PREVIEWING,
+            ImportStatus.APPLYING,
+        )

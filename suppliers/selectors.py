@@ -34,6 +34,7 @@ from .models import (
     DisclosedPupil,
     Disclosure,
     Export,
+    ImportJob,
     Product,
     ProductAttribute,
     Recipient,
@@ -351,3 +352,31 @@ def recipients_of_child(*, user, student_id) -> dict:
         "recipients": recipients,
         "disclosures": [p.disclosure for p in past],
     }
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """Import jobs of the schools where this user imports pupils (director, administration):
+    the school's export right and its right to enrol pupils, as for the upload itself."""
+    return (
+        ImportJob.objects.filter(school_id__in=school_ids_with(user, "run_school_exports"))
+        .filter(school_id__in=school_ids_with(user, "manage_school_pupils"))
+        .select_related("school", "uploaded_by", "applied_by")
+    )
+
+
+def import_job_get_for(*, user, job_id) -> ImportJob:
+    """One import job of the user's school: 403 without the functions, 404 for anyone else."""
+    function_require(
+        user=user,
+        function=Function.RUN_EXPORTS,
+        object_type="import",
+        object_id=job_id,
+        model=ImportJob,
+    )
+    return scoped_get(
+        user=user,
+        queryset=import_jobs_visible_to(user),
+        raw_id=job_id,
+        object_type="import",
+        function=Function.MANAGE_PUPILS,
+    )

@@ -32,3 +32,23 @@ def guardians_copy_notify_task(disclosure_id: int) -> None:
     from .services import guardians_copy_notify
 
     guardians_copy_notify(disclosure_id=disclosure_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
+def import_preview_task(job_id: int) -> None:
+    """Check an uploaded import file and keep its preview (the job's id only, never the file)."""
+    from .import_jobs import import_job_preview
+
+    import_job_preview(job_id=job_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
+def import_apply_task(job_id: int) -> None:
+    """Import a checked file as its preview showed, then delete it."""
+    from .import_jobs import import_job_apply
+
+    import_job_apply(job_id=job_id)

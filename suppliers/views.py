@@ -2,32 +2,34 @@
 EDEXML import, and the parents' "who receives my child's data"."""
 
 import logging
-import uuid
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views import View
 
+from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from samen_een import throttling
 from samen_een.csvfiles import CsvMode, csv_file_response, csv_response
-from samen_een.sealed_files import SealedFileError, sealed_storage
+from samen_een.editing import nothing_changed
+from samen_een.prg import refused_form, refused_redirect
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
 from .attributes import CATALOGUE
-from .constants import IMPORT_UPLOAD_DIR, ExportFormat, ExportStatus
+from .constants import ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
     DisclosureFilterForm,
@@ -129,8 +131,31 @@ def _groups_for(supplier):
     )
 
 
+def _product_initial(product) -> dict:
+    """The values the product's form shows, and compares a submitted form with."""
+    if product is None:
+        return {}
+    initial = {
+        f: getattr(product, f)
+        for f in (
+            "name",
+            "purposes",
+            "never_used_for",
+            "retention",
+            "storage_location",
+            "outside_eea",
+            "sub_processors",
+            "breach_notice_hours",
+        )
+    }
+    initial["groups"] = list(product.groups.values_list("pk", flat=True))
+    initial.update({f"reason_{a.attribute}": a.reason for a in product.attributes.all()})
+    return initial
+
+
 class ProductEditView(LoginRequiredMixin, View):
     template_name = "suppliers/form.html"
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def _objects(self, request, supplier_id, product_id):
         supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
@@ -146,24 +171,7 @@ class ProductEditView(LoginRequiredMixin, View):
 
     def get(self, request, supplier_id, product_id=None):
         supplier, product = self._objects(request, supplier_id, product_id)
-        initial = {}
-        if product is not None:
-            initial = {
-                f: getattr(product, f)
-                for f in (
-                    "name",
-                    "purposes",
-                    "never_used_for",
-                    "retention",
-                    "storage_location",
-                    "outside_eea",
-                    "sub_processors",
-                    "breach_notice_hours",
-                )
-            }
-            initial["groups"] = list(product.groups.values_list("pk", flat=True))
-            initial.update({f"reason_{a.attribute}": a.reason for a in product.attributes.all()})
-        form = ProductForm(initial=initial, groups=_groups_for(supplier))
+        form = ProductForm(initial=_product_initial(product), groups=_groups_for(supplier))
         return render(
             request,
             self.template_name,
@@ -172,7 +180,12 @@ class ProductEditView(LoginRequiredMixin, View):
 
     def post(self, request, supplier_id, product_id=None):
         supplier, product = self._objects(request, supplier_id, product_id)
-        form = ProductForm(request.POST, groups=_groups_for(supplier))
+        form = ProductForm(
+            request.POST, initial=_product_initial(product), groups=_groups_for(supplier)
+        )
+        if product is not None and not form.has_changed():
+            nothing_changed(request)
+            return redirect("supplier-detail", supplier.pk)
         if form.is_valid():
             data = dict(form.cleaned_data)
             group_ids = data.pop("groups")
@@ -199,8 +212,22 @@ class ProductEditView(LoginRequiredMixin, View):
         )
 
 
+def _agreement_initial(agreement) -> dict:
+    """The values the agreement's form shows, and compares a submitted form with."""
+    if agreement is None:
+        return {}
+    initial = {
+        f: getattr(agreement, f)
+        for f in ("model", "signed_on", "signed_by", "valid_from", "valid_until", "terminated_on")
+    }
+    initial["products"] = list(agreement.products.values_list("pk", flat=True))
+    initial["attributes"] = list(agreement.attributes.values_list("attribute", flat=True))
+    return initial
+
+
 class AgreementEditView(LoginRequiredMixin, View):
     template_name = "suppliers/form.html"
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def _objects(self, request, supplier_id, agreement_id):
         supplier = supplier_for_manage(user=request.user, supplier_id=supplier_id)
@@ -216,22 +243,9 @@ class AgreementEditView(LoginRequiredMixin, View):
 
     def get(self, request, supplier_id, agreement_id=None):
         supplier, agreement = self._objects(request, supplier_id, agreement_id)
-        initial = {}
-        if agreement is not None:
-            initial = {
-                f: getattr(agreement, f)
-                for f in (
-                    "model",
-                    "signed_on",
-                    "signed_by",
-                    "valid_from",
-                    "valid_until",
-                    "terminated_on",
-                )
-            }
-            initial["products"] = list(agreement.products.values_list("pk", flat=True))
-            initial["attributes"] = list(agreement.attributes.values_list("attribute", flat=True))
-        form = AgreementForm(initial=initial, products=supplier.products.all())
+        form = AgreementForm(
+            initial=_agreement_initial(agreement), products=supplier.products.all()
+        )
         return render(
             request,
             self.template_name,
@@ -244,7 +258,15 @@ class AgreementEditView(LoginRequiredMixin, View):
 
     def post(self, request, supplier_id, agreement_id=None):
         supplier, agreement = self._objects(request, supplier_id, agreement_id)
-        form = AgreementForm(request.POST, request.FILES, products=supplier.products.all())
+        form = AgreementForm(
+            request.POST,
+            request.FILES,
+            initial=_agreement_initial(agreement),
+            products=supplier.products.all(),
+        )
+        if agreement is not None and not form.has_changed():
+            nothing_changed(request)
+            return redirect("supplier-detail", supplier.pk)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -270,10 +292,16 @@ class AgreementEditView(LoginRequiredMixin, View):
         )
 
 
+def _export_page(name: str, school) -> tuple[str, str]:
+    """The GET of an export form's page, and the key its refused form is kept under."""
+    return f"{reverse(name)}?school={school.pk}", f"{name}:{school.pk}"
+
+
 class ExportListView(LoginRequiredMixin, View):
     """Start an export through the gate and follow one's own exports."""
 
     template_name = "suppliers/exports.html"
+    starts_work = True  # samen_een.prg: a refused export redirects too
 
     def _form(self, request, school, data=None):
         agreements, recipients = export_targets_offered(school)
@@ -281,12 +309,13 @@ class ExportListView(LoginRequiredMixin, View):
 
     def get(self, request):
         school = export_school_for(user=request.user, school_id=request.GET.get("school"))
+        _url, key = _export_page("export-list", school)
         return render(
             request,
             self.template_name,
             {
                 "school": school,
-                "form": self._form(request, school),
+                "form": refused_form(request, partial(self._form, request, school), key),
                 "exports": exports_of(request.user)[:30],
             },
         )
@@ -294,7 +323,6 @@ class ExportListView(LoginRequiredMixin, View):
     def post(self, request):
         school = export_school_for(user=request.user, school_id=request.POST.get("school"))
         form = self._form(request, school, request.POST)
-        status = 400
         if form.is_valid():
             agreement, product, recipient = export_targets_for(
                 user=request.user, school=school, **form.target_ids()
@@ -311,21 +339,12 @@ class ExportListView(LoginRequiredMixin, View):
                 )
             except throttling.RateLimitedError as limited:
                 form.add_error(None, limited.message)
-                status = 429
             except DisclosureRefusedError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect("export-detail", export.pk)
-        return render(
-            request,
-            self.template_name,
-            {
-                "school": school,
-                "form": form,
-                "exports": exports_of(request.user)[:30],
-            },
-            status=status,
-        )
+        url, key = _export_page("export-list", school)
+        return refused_redirect(request, url, key=key, form=form)
 
 
 class LegalDisclosureCreateView(LoginRequiredMixin, View):
@@ -334,6 +353,7 @@ class LegalDisclosureCreateView(LoginRequiredMixin, View):
     reason. Director and administration; only the director may withhold one from guardians."""
 
     template_name = "suppliers/legal_disclosure.html"
+    starts_work = True  # samen_een.prg: a refused disclosure redirects too
 
     def _form(self, request, school, data=None):
         return LegalDisclosureForm(
@@ -343,12 +363,11 @@ class LegalDisclosureCreateView(LoginRequiredMixin, View):
             can_withhold=may_withhold(request.user, school),
         )
 
-    def _render(self, request, school, form, status=200):
-        return render(request, self.template_name, {"school": school, "form": form}, status=status)
-
     def get(self, request):
         school = export_school_for(user=request.user, school_id=request.GET.get("school"))
-        return self._render(request, school, self._form(request, school))
+        _url, key = _export_page("legal-disclosure-create", school)
+        form = refused_form(request, partial(self._form, request, school), key)
+        return render(request, self.template_name, {"school": school, "form": form})
 
     def post(self, request):
         school = export_school_for(user=request.user, school_id=request.POST.get("school"))
@@ -367,7 +386,6 @@ class LegalDisclosureCreateView(LoginRequiredMixin, View):
             user=request.user, school=school, student_ids=request.POST.getlist("pupils")
         )
         form = self._form(request, school, request.POST)
-        status = 400
         if form.is_valid():
             data = form.cleaned_data
             legal = LegalRequest(
@@ -388,12 +406,12 @@ class LegalDisclosureCreateView(LoginRequiredMixin, View):
                 )
             except throttling.RateLimitedError as limited:
                 form.add_error(None, limited.message)
-                status = 429
             except DisclosureRefusedError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect("export-detail", export.pk)
-        return self._render(request, school, form, status)
+        url, key = _export_page("legal-disclosure-create", school)
+        return refused_redirect(request, url, key=key, form=form)
 
 
 class ExportDetailView(LoginRequiredMixin, View):
@@ -413,8 +431,9 @@ class ExportDetailView(LoginRequiredMixin, View):
         )
 
 
-class ExportDownloadView(LoginRequiredMixin, View):
-    """The file, for its requester only, while the link has not expired (else 404)."""
+class ExportDownloadView(SessionOrTokenRequiredMixin, View):
+    """The file, for its requester only (by session or API token), while the link has not
+    expired (else 404)."""
 
     def get(self, request, export_id, token):
         export = export_get_for(user=request.user, export_id=export_id)
@@ -538,70 +557,133 @@ class ChildRecipientsView(LoginRequiredMixin, View):
         return render(request, "suppliers/child_recipients.html", {**data, "catalogue": CATALOGUE})
 
 
-UPLOAD_SESSION_KEY = "edexml_upload"
-MAX_UPLOAD = 20 * 1024 * 1024
-
-
 class EdexmlImportView(LoginRequiredMixin, View):
-    """Upload the EDEXML file of the school's current system: preview, then import."""
+    """Upload the EDEXML file of the school's current system. A background job checks it and
+    its page shows the preview; nothing is read in the request (issue 20)."""
 
     template_name = "suppliers/import.html"
+    starts_work = True  # tests/test_post_redirect_get.py
+
+    def _render(self, request, school, form, status=200):
+        from .constants import IMPORT_MAX_PUPILS
+        from .selectors import import_jobs_visible_to
+
+        jobs = import_jobs_visible_to(request.user).filter(school=school)[:10]
+        context = {"school": school, "form": form, "jobs": jobs, "max_pupils": IMPORT_MAX_PUPILS}
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request):
         school = export_school_for(user=request.user, school_id=request.GET.get("school"))
         function_require(user=request.user, function=Function.MANAGE_PUPILS, object_type="import")
-        return render(request, self.template_name, {"school": school, "form": EdexmlUploadForm()})
+        form = refused_form(request, EdexmlUploadForm, f"edexml-import:{school.pk}")
+        return self._render(request, school, form)
 
     def post(self, request):
-        from .edexml.importer import edexml_import, edexml_preview
-        from .edexml.validation import EdexmlError
+        from .import_jobs import ImportRefusedError, import_job_create
 
         school = export_school_for(user=request.user, school_id=request.POST.get("school"))
         function_require(user=request.user, function=Function.MANAGE_PUPILS, object_type="import")
         form = EdexmlUploadForm(request.POST, request.FILES)
-        context = {"school": school, "form": form}
-        stored = request.session.get(UPLOAD_SESSION_KEY)
-        # The previewed file is kept sealed, like every private file (samen_een.sealed_files).
-        storage = sealed_storage()
-        try:
-            if request.POST.get("confirm") == "1" and stored:
-                try:
-                    with storage.open(stored, "rb") as handle:
-                        data = handle.read()
-                except (FileNotFoundError, SealedFileError) as exc:
-                    # Deleted after a day by the expiry job, kept from before sealing, or changed.
-                    if isinstance(exc, SealedFileError):
-                        logger.warning(
-                            "A kept EDEXML upload of user %s failed to open.", request.user.pk
-                        )
-                    storage.delete(stored)
-                    request.session.pop(UPLOAD_SESSION_KEY, None)
-                    messages.error(
-                        request, _("The checked file is no longer kept. Upload it again, please.")
-                    )
-                    context["form"] = EdexmlUploadForm()
-                    return render(request, self.template_name, context, status=400)
-                context["result"] = edexml_import(data, school=school, actor=request.user)
-                storage.delete(stored)
-                request.session.pop(UPLOAD_SESSION_KEY, None)
-                return render(request, self.template_name, context)
-            if not form.is_valid():
-                return render(request, self.template_name, context, status=400)
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_UPLOAD:
-                form.add_error("file", _("The file is larger than 20 MB."))
-                return render(request, self.template_name, context, status=400)
-            data = upload.read()
-            context["preview"] = edexml_preview(data, school=school)
-        except EdexmlError as exc:
-            form.add_error("file", exc.message)
-            return render(request, self.template_name, context, status=400)
-        # Keep the previewed file privately until it is confirmed, so the import does exactly
-        # what the preview showed.
-        if stored:
-            storage.delete(stored)
-        name = storage.save(
-            f"{IMPORT_UPLOAD_DIR}/{request.user.pk}-{uuid.uuid4().hex}.xml", ContentFile(data)
+        if form.is_valid():
+            try:
+                job = import_job_create(
+                    user=request.user, school=school, upload=form.cleaned_data["file"]
+                )
+            except ImportRefusedError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("import-job", job.pk)
+        # Refused: back to the page (a refresh does not send the file again); the file itself
+        # is never kept, so the page asks for it once more.
+        return refused_redirect(
+            request,
+            f"{reverse('edexml-import')}?school={school.pk}",
+            key=f"edexml-import:{school.pk}",
+            form=form,
         )
-        request.session[UPLOAD_SESSION_KEY] = name
-        return render(request, self.template_name, context)
+
+
+class ImportJobDetailView(LoginRequiredMixin, View):
+    """An import's status and progress; its preview with the button to import; its result."""
+
+    def get(self, request, job_id):
+        from .selectors import import_job_get_for
+
+        job = import_job_get_for(user=request.user, job_id=job_id)
+        return render(request, "suppliers/import_job.html", _import_job_context(job))
+
+
+class ImportJobApplyView(LoginRequiredMixin, View):
+    """Import a checked file as its preview showed (a background job)."""
+
+    def post(self, request, job_id):
+        from .import_jobs import ImportRefusedError, import_job_apply_request
+        from .selectors import import_job_get_for
+
+        job = import_job_get_for(user=request.user, job_id=job_id)
+        try:
+            import_job_apply_request(job=job, user=request.user)
+        except ImportRefusedError as exc:
+            messages.error(request, exc.message)
+        return redirect("import-job", job.pk)
+
+
+class ImportJobRetryView(LoginRequiredMixin, View):
+    """Run a failed import's step again on the same file."""
+
+    def post(self, request, job_id):
+        from .import_jobs import ImportRefusedError, import_job_retry
+        from .selectors import import_job_get_for
+
+        job = import_job_get_for(user=request.user, job_id=job_id)
+        try:
+            import_job_retry(job=job, user=request.user)
+        except ImportRefusedError as exc:
+            messages.error(request, exc.message)
+        return redirect("import-job", job.pk)
+
+
+def _import_job_context(job) -> dict:
+    """The job's state in words, and its preview and result as the page shows them."""
+    from django.utils.formats import number_format
+
+    from .constants import ImportStatus
+    from .edexml.importer import action_label, counts_summary, kind_label
+
+    done = number_format(job.progress_done, force_grouping=True)
+    total = number_format(job.progress_total, force_grouping=True)
+    if job.status == ImportStatus.WAITING:
+        progress = _("Waiting for the check to start.")
+    elif job.status == ImportStatus.PREVIEWING and job.progress_total:
+        progress = _("Checking: %(done)s of %(total)s pupils") % {"done": done, "total": total}
+    elif job.status == ImportStatus.PREVIEWING:
+        progress = _("Checking the file against the EDEXML 2.1 schema.")
+    elif job.status == ImportStatus.APPLYING and job.progress_done < job.progress_total:
+        progress = _("Importing: %(done)s of %(total)s pupils read") % {
+            "done": done,
+            "total": total,
+        }
+    elif job.status == ImportStatus.APPLYING:
+        progress = _("Importing: writing %(total)s pupils into the portal.") % {"total": total}
+    else:
+        progress = ""
+    preview = job.preview or {}
+    rows = [
+        {**row, "kind_label": kind_label(row["kind"]), "action_label": action_label(row["action"])}
+        for row in preview.get("records", [])
+    ]
+    result = job.result or {}
+    return {
+        "job": job,
+        "school": job.school,
+        "progress": progress,
+        "percent": (100 * job.progress_done // job.progress_total) if job.progress_total else 0,
+        "preview": preview,
+        "rows": rows,
+        "summary": counts_summary(preview.get("counts") or {}),
+        "result": result,
+        "result_summary": counts_summary(result.get("counts") or {}),
+        "can_apply": job.status == ImportStatus.PREVIEWED and bool(job.file),
+        "can_retry": job.status == ImportStatus.FAILED and bool(job.file),
+        "retry_checks": job.step == "preview",
+    }

@@ -182,6 +182,31 @@ def export_url(name: str, *, with_token: bool = False) -> Callable:
     return build
 
 
+def import_job_url(name: str) -> Callable:
+    """An import job of the caller's own school (in) or of another school (out); finished, so
+    a confirmation or a retry sent to it changes nothing."""
+
+    def build(world, role, in_scope):
+        import datetime
+
+        from django.utils import timezone
+
+        from suppliers.constants import ImportStatus
+        from suppliers.models import ImportJob
+
+        job = ImportJob.objects.create(
+            school=world.school if in_scope else world.other_school,
+            uploaded_by=world.users["director"],
+            file_name="school.xml",
+            status=ImportStatus.DONE,
+            result={"counts": {}},
+            expires_at=timezone.now() + datetime.timedelta(hours=1),
+        )
+        return reverse(name, args=[job.pk])
+
+    return build
+
+
 def export_create_data(world, role, in_scope):
     agreement = world.suppliers["agreement" if in_scope else "foreign_agreement"]
     return {"agreement": agreement.pk, "format": "csv"}
@@ -835,6 +860,20 @@ MATRIX: dict[str, Entry] = {
     ),
     "edexml-import": Entry(
         school_query("edexml-import"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    # Issue 20: the import runs as a job, seen by the school's importing staff only.
+    "import-job": Entry(
+        import_job_url("import-job"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "import-job-apply": Entry(
+        import_job_url("import-job-apply"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+    ),
+    "import-job-retry": Entry(
+        import_job_url("import-job-retry"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
     ),
     "child-recipients": Entry(
         student_url("child-recipients"),

@@ -45,8 +45,8 @@ from samen_een.sealed_files import (
     stored_files_convert,
 )
 from suppliers.api import download_url as export_download_url
-from suppliers.constants import IMPORT_UPLOAD_DIR, AgreementModel, ExportStatus
-from suppliers.models import Agreement, Export
+from suppliers.constants import IMPORT_UPLOAD_DIR, AgreementModel, ExportStatus, ImportStatus
+from suppliers.models import Agreement, Export, ImportJob
 from suppliers.services import export_build, export_request
 
 EXAMPLE = (
@@ -380,40 +380,49 @@ def test_export_file_holds_no_plaintext_and_downloads_exactly_when_built(world, 
     assert b"Tim" in body
 
 
-def test_import_upload_holds_no_plaintext_and_imports_what_was_checked(world, client, storage):
+def test_import_upload_holds_no_plaintext_and_imports_what_was_checked(
+    world, client, storage, django_capture_on_commit_callbacks
+):
     client.force_login(world.users["administration"])
     url = reverse("edexml-import")
     upload = SimpleUploadedFile("school.xml", EXAMPLE, content_type="text/xml")
 
-    preview = client.post(url, {"school": world.school.pk, "file": upload})
-    kept = client.session["edexml_upload"]
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs as a job
+        uploaded = client.post(url, {"school": world.school.pk, "file": upload})
+    job = ImportJob.objects.get()
+    kept = job.file.name
 
-    assert preview.status_code == 200
+    assert uploaded.status_code == 302
+    assert job.status == ImportStatus.PREVIEWED
     assert kept.startswith(f"{IMPORT_UPLOAD_DIR}/")
     _assert_sealed(kept, b"<EDEX", b"<?xml", b"Assati", b"133456785", b"Vlinders")
     assert _read(storage, kept) == EXAMPLE
-    result = client.post(url, {"school": world.school.pk, "confirm": "1"})
-    assert result.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-job-apply", args=[job.pk]))
     assert world.school.students.filter(surname="Assati").exists()
     assert not storage.exists(kept)
 
 
-def test_import_asks_for_the_file_again_when_the_kept_upload_is_gone(world, client, storage):
+def test_import_asks_for_the_file_again_when_the_kept_upload_is_gone(
+    world, client, storage, django_capture_on_commit_callbacks
+):
     client.force_login(world.users["administration"])
     url = reverse("edexml-import")
     upload = SimpleUploadedFile("school.xml", EXAMPLE, content_type="text/xml")
-    client.post(url, {"school": world.school.pk, "file": upload})
-    storage.delete(client.session["edexml_upload"])  # the expiry job was there first
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"school": world.school.pk, "file": upload})
+    job = ImportJob.objects.get()
+    storage.delete(job.file.name)  # lost from storage before the confirmation
 
-    response = client.post(
-        url, {"school": world.school.pk, "confirm": "1"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-job-apply", args=[job.pk]))
+    response = client.get(reverse("import-job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 400
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and not job.file
     assert (
         "The checked file is no longer kept. Upload it again, please." in response.content.decode()
     )
-    assert "edexml_upload" not in client.session
     assert not world.school.students.filter(surname="Assati").exists()
 
 
@@ -442,6 +451,7 @@ def test_every_private_file_field_uses_the_sealed_storage():
         "privacy_requests.AccessPackage.json_file",
         "privacy_requests.AccessPackage.pdf_file",
         "suppliers.Export.file",
+        "suppliers.ImportJob.file",
         "suppliers.Agreement.document",
         "suppliers.Product.document",
     }

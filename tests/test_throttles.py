@@ -95,7 +95,7 @@ def _submit_api(client: APIClient, student, n: int):
     )
 
 
-def test_request_page_answers_429_keeping_the_form_when_limit_reached(world, low_limits, clock):
+def test_request_page_redirects_to_the_kept_form_when_limit_reached(world, low_limits, clock):
     parent = world.users["guardian"]
     client = _page(parent)
 
@@ -103,12 +103,14 @@ def test_request_page_answers_429_keeping_the_form_when_limit_reached(world, low
     refused = _submit_page(client, world.pupil3, 99)
 
     assert statuses == [302] * LIMIT
-    assert refused.status_code == 429
-    html = refused.content.decode()
+    # Post/redirect/get (samen_een.prg): a refresh of the page does not send it again.
+    assert refused.status_code == 303
+    shown = client.get(refused["Location"])
+    html = shown.content.decode()
     assert REQUEST_MESSAGE in html
     assert 'role="alert"' in html
     # What the parent typed is still there, to send again later.
-    form = refused.context["form"]
+    form = shown.context["form"]
     assert form["description"].value() == _request_form(world.pupil3, 99)["description"]
     assert _request_form(world.pupil3, 99)["description"] in html
     assert form["kind"].value() == "access"
@@ -123,9 +125,9 @@ def test_parent_reads_the_limit_in_dutch_when_the_page_is_in_dutch(world, low_li
 
     refused = _submit_page(client, world.pupil3, 99)
 
-    assert refused.status_code == 429
+    assert refused.status_code == 303
     assert _message("request_submit", "nl") != REQUEST_MESSAGE, "not translated"
-    assert _message("request_submit", "nl") in refused.content.decode()
+    assert _message("request_submit", "nl") in client.get(refused["Location"]).content.decode()
 
 
 def test_request_api_answers_429_with_detail_when_limit_reached(world, low_limits, clock):
@@ -147,7 +149,7 @@ def test_page_and_api_share_one_count_when_parent_submits_requests(world, low_li
     assert _submit_page(_page(parent), world.pupil3, 1).status_code == 302
     assert _submit_api(_api(parent), world.pupil3, 2).status_code == 201
 
-    assert _submit_page(_page(parent), world.pupil3, 3).status_code == 429
+    assert _submit_page(_page(parent), world.pupil3, 3).status_code == 303
     assert _submit_api(_api(parent), world.pupil3, 4).status_code == 429
 
 
@@ -180,7 +182,7 @@ def test_parent_submits_again_when_the_window_has_passed(world, low_limits, cloc
     parent = world.users["guardian"]
     for n in range(LIMIT):
         _submit_api(_api(parent), world.pupil3, n)
-    assert _submit_page(_page(parent), world.pupil3, 8).status_code == 429
+    assert _submit_page(_page(parent), world.pupil3, 8).status_code == 303
     assert _submit_api(_api(parent), world.pupil3, 9).status_code == 429
 
     _next_window(clock)
@@ -214,7 +216,7 @@ def _exports_of(user) -> int:
     return Export.objects.filter(requested_by=user).count()
 
 
-def test_export_page_answers_429_keeping_the_form_when_limit_reached(world, low_limits, clock):
+def test_export_page_redirects_to_the_kept_form_when_limit_reached(world, low_limits, clock):
     director = world.users["director"]
     client = _page(director)
     before = _exports_of(director)
@@ -223,10 +225,12 @@ def test_export_page_answers_429_keeping_the_form_when_limit_reached(world, low_
     refused = _export_page(client, world)
 
     assert statuses == [302] * LIMIT
-    assert refused.status_code == 429
-    html = refused.content.decode()
+    # Post/redirect/get (samen_een.prg): a refresh of the page does not send it again.
+    assert refused.status_code == 303
+    shown = client.get(refused["Location"])
+    html = shown.content.decode()
     assert EXPORT_MESSAGE in html
-    form = refused.context["form"]
+    form = shown.context["form"]
     assert form["target"].value() == _export_form(world)["target"]
     assert form["format"].value() == "json"
     assert f'<option value="{_export_form(world)["target"]}" selected>' in html
@@ -253,7 +257,7 @@ def test_colleague_exports_when_director_reached_the_limit(world, low_limits, cl
     director, colleague = world.users["director"], world.users["administration"]
     assert _export_page(_page(director), world).status_code == 302
     assert _export_api(_api(director), world).status_code == 202
-    assert _export_page(_page(director), world).status_code == 429
+    assert _export_page(_page(director), world).status_code == 303
     assert _export_api(_api(director), world).status_code == 429
 
     assert _export_page(_page(colleague), world).status_code == 302
@@ -277,7 +281,7 @@ def test_director_exports_again_when_the_window_has_passed(world, low_limits, cl
     director = world.users["director"]
     for _ in range(LIMIT):
         _export_api(_api(director), world)
-    assert _export_page(_page(director), world).status_code == 429
+    assert _export_page(_page(director), world).status_code == 303
 
     _next_window(clock)
 

@@ -106,6 +106,26 @@ if DATABASE_AS_OWNER:
     DATABASES["default"] = env.db("DATABASE_OWNER_URL")
     for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE"):
         DATABASES["default"][_key] = _app_database[_key]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: the web server and the worker write one file at once.
+    # - WAL: readers never wait for the writer, nor the writer for readers.
+    # - IMMEDIATE: a transaction takes the write lock at BEGIN, where SQLite waits for it.
+    #   A deferred one that has read and then writes fails at once with "database is
+    #   locked" when another connection writes meanwhile, whatever the timeout; and every
+    #   request is one transaction that reads (session, user) before it writes (an audit
+    #   event). The price: requests, read-only ones too, run one after another with the
+    #   worker's transactions. They are short (pages take tens of milliseconds; the jobs
+    #   render and build files outside their transactions), so waiting is cheap.
+    # - timeout (seconds): generous, so a long request or batch delays the other side
+    #   instead of failing it.
+    # synchronous stays FULL: a committed audit event must survive a power cut.
+    # Options given in DATABASE_URL (?timeout=5) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -226,6 +246,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@samen-een.example")
 # The portal's own address, for links in emails sent by background jobs (invitations).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# An official newer EDEXML.types.variabel.xsd (the school years), used in place of the portal's
+# update of it in suppliers/edexml/schema/; empty: the shipped one.
+EDEXML_VARIABLE_TYPES_FILE = env("EDEXML_VARIABLE_TYPES_FILE", default="")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

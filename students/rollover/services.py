@@ -271,6 +271,40 @@ def preview_data(preview: Preview) -> dict:
     }
 
 
+def _plan_values(
+    kept_back: list[int], destinations: dict[int, str], teachers: dict[str, list[int]]
+) -> dict:
+    """A plan's choices as they are stored (sorted ids, string keys)."""
+    return {
+        "kept_back": sorted({int(pk) for pk in kept_back}),
+        "destinations": {str(k): v for k, v in destinations.items()},
+        "teachers": {name: sorted({int(t) for t in ids}) for name, ids in teachers.items()},
+    }
+
+
+def _stored_values(plan: RolloverPlan) -> dict:
+    return {
+        "kept_back": plan.kept_back,
+        "destinations": plan.destinations,
+        "teachers": plan.teachers,
+    }
+
+
+def plan_unchanged(
+    *,
+    school: School,
+    kept_back: list[int],
+    destinations: dict[int, str],
+    teachers: dict[str, list[int]],
+) -> bool:
+    """Whether the school's plan for next year already holds exactly these choices (the
+    plan's form sent back unchanged): then nothing is saved."""
+    plan = plan_for(school, base_year(school) + 1)
+    return plan is not None and _stored_values(plan) == _plan_values(
+        kept_back, destinations, teachers
+    )
+
+
 @transaction.atomic
 def plan_save(
     *,
@@ -280,8 +314,9 @@ def plan_save(
     destinations: dict[int, str],
     teachers: dict[str, list[int]],
 ) -> RolloverPlan:
+    """Save the plan; the same choices again write nothing (no change, no audit event)."""
     year = base_year(school) + 1
-    plan, _created = RolloverPlan.objects.select_for_update().get_or_create(
+    plan, created = RolloverPlan.objects.select_for_update().get_or_create(
         school=school, school_year=year
     )
     if plan.status == RolloverPlan.Status.APPLIED:
@@ -289,9 +324,12 @@ def plan_save(
     for value in destinations.values():
         if value not in WithdrawalDestination.values:
             raise RolloverError(_("Choose where each leaver goes."))
-    plan.kept_back = sorted({int(pk) for pk in kept_back})
-    plan.destinations = {str(k): v for k, v in destinations.items()}
-    plan.teachers = {name: sorted({int(t) for t in ids}) for name, ids in teachers.items()}
+    values = _plan_values(kept_back, destinations, teachers)
+    if not created and _stored_values(plan) == values:
+        return plan
+    plan.kept_back = values["kept_back"]
+    plan.destinations = values["destinations"]
+    plan.teachers = values["teachers"]
     plan.updated_by = user
     plan.updated_at = timezone.now()
     plan.save()

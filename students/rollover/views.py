@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.selectors import teachers_of
+from samen_een.editing import nothing_changed
+from samen_een.prg import refused_errors, refused_redirect
 
 from ..constants import WithdrawalDestination
 from ..exceptions import StudentError
 from ..models import RolloverPlan
 from .selectors import rollover_school_for, rollover_schools_for
-from .services import plan_save, rollover_apply, rollover_preview, rollover_schedule
+from .services import (
+    plan_save,
+    plan_unchanged,
+    rollover_apply,
+    rollover_preview,
+    rollover_schedule,
+)
 
 
 def _page(request, school, *, errors=None, status=200):
@@ -24,7 +32,8 @@ def _page(request, school, *, errors=None, status=200):
     try:
         preview = rollover_preview(school=school)
     except StudentError as exc:
-        errors = [*(errors or []), exc.message]
+        # A refused apply or schedule may give the reason the preview gives: say it once.
+        errors = [*(e for e in errors or [] if e != exc.message), exc.message]
     teachers = list(teachers_of(rollover_schools_for(request.user).filter(pk=school.pk)))
     return render(
         request,
@@ -48,15 +57,29 @@ def _page(request, school, *, errors=None, status=200):
 class RolloverView(LoginRequiredMixin, View):
     def get(self, request):
         school = rollover_school_for(user=request.user, school_id=request.GET.get("school"))
-        return _page(request, school)
+        return _page(request, school, errors=refused_errors(request, _refused_key(school)))
 
 
 def _back(school):
     return redirect(f"{reverse('rollover')}?school={school.pk}")
 
 
+def _refused_key(school) -> str:
+    """Where a refused apply or schedule is kept for the rollover page (samen_een.prg)."""
+    return f"rollover:{school.pk}"
+
+
+def _refused(request, school, error):
+    """Back to the rollover page, which shows why once: a refresh sends nothing again."""
+    url = f"{reverse('rollover')}?school={school.pk}"
+    return refused_redirect(request, url, key=_refused_key(school), errors=[error])
+
+
 class RolloverPlanView(LoginRequiredMixin, View):
-    """Save who stays back, where the leavers go and which teachers take which group."""
+    """Save who stays back, where the leavers go and which teachers take which group (the
+    form is on the rollover page)."""
+
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     def post(self, request, school_id):
         school = rollover_school_for(user=request.user, school_id=school_id)
@@ -83,14 +106,12 @@ class RolloverPlanView(LoginRequiredMixin, View):
             errors.append(_("Choose where each leaver goes."))
         if errors:
             return _page(request, school, errors=errors, status=400)
+        choices = {"kept_back": kept, "destinations": destinations, "teachers": teachers}
+        if plan_unchanged(school=school, **choices):
+            nothing_changed(request)
+            return _back(school)
         try:
-            plan_save(
-                user=request.user,
-                school=school,
-                kept_back=kept,
-                destinations=destinations,
-                teachers=teachers,
-            )
+            plan_save(user=request.user, school=school, **choices)
         except StudentError as exc:
             return _page(request, school, errors=[exc.message], status=400)
         messages.success(request, _("The plan was saved; the preview shows it."))
@@ -98,12 +119,14 @@ class RolloverPlanView(LoginRequiredMixin, View):
 
 
 class RolloverApplyView(LoginRequiredMixin, View):
+    starts_work = True  # the new school year (samen_een.prg)
+
     def post(self, request, school_id):
         school = rollover_school_for(user=request.user, school_id=school_id)
         try:
             _plan, done = rollover_apply(user=request.user, school=school)
         except StudentError as exc:
-            return _page(request, school, errors=[exc.message], status=400)
+            return _refused(request, school, exc.message)
         if done:
             messages.success(request, _("The new school year was applied."))
         else:
@@ -112,11 +135,13 @@ class RolloverApplyView(LoginRequiredMixin, View):
 
 
 class RolloverScheduleView(LoginRequiredMixin, View):
+    starts_work = True  # the new school year on 1 August (samen_een.prg)
+
     def post(self, request, school_id):
         school = rollover_school_for(user=request.user, school_id=school_id)
         try:
             rollover_schedule(user=request.user, school=school)
         except StudentError as exc:
-            return _page(request, school, errors=[exc.message], status=400)
+            return _refused(request, school, exc.message)
         messages.success(request, _("Scheduled: the new school year is applied on 1 August."))
         return _back(school)

@@ -246,6 +246,13 @@ def religion_write_reach(*, user, student_id) -> Student:
     ).student
 
 
+def religion_for_write(*, user, student_id) -> tuple[Student, ReligionRecord | None]:
+    """A pupil and their religion entry to change (None: none recorded), or 403/404; the
+    form compares what is sent with it, so a form saved unchanged writes nothing."""
+    student = religion_write_reach(user=user, student_id=student_id)
+    return student, ReligionRecord.objects.filter(student=student).first()
+
+
 def progress_write_reach(*, user, student_id) -> Student:
     """Teachers write progress for the pupils of their own groups only."""
     return _reach(

@@ -12,6 +12,7 @@ from django.views import View
 
 from accounts.constants import Function
 from audit.constants import DataKind
+from samen_een.editing import nothing_changed
 
 from ..constants import WithholdStatus
 from ..exceptions import StudentError
@@ -34,12 +35,12 @@ from ..selectors import (
     progress_for,
     progress_write_reach,
     religion_for,
-    religion_write_reach,
     scoped_get,
 )
 from ..selectors.records import (
     care_record_for_write,
     progress_writable_by,
+    religion_for_write,
     withholdings_pending_for,
 )
 from ..services import (
@@ -183,8 +184,22 @@ def _writable_record(request, student_id, record_id):
     return care_record_for_write(user=request.user, student_id=student_id, record_id=record_id)
 
 
+def _care_record_initial(record) -> dict:
+    """The values the edit form shows, and compares a submitted form with."""
+    return {
+        "kind": record.kind,
+        "content": record.content,
+        "justification": record.justification,
+        "source": record.source,
+        "review_date": record.review_date,
+        "visibility": record.visibility,
+        "expected_updated_at": record.updated_at,
+    }
+
+
 class CareRecordEditView(AudienceMixin, View):
     data_kind = DataKind.CARE
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     template_name = "students/care_record_form.html"
 
@@ -206,24 +221,18 @@ class CareRecordEditView(AudienceMixin, View):
                 student_id=student.pk,
                 data_kind=DataKind.CARE,
             )
-        form = CareRecordForm(
-            initial={
-                "kind": record.kind,
-                "content": record.content,
-                "justification": record.justification,
-                "source": record.source,
-                "review_date": record.review_date,
-                "visibility": record.visibility,
-                "expected_updated_at": record.updated_at,
-            }
-        )
+        form = CareRecordForm(initial=_care_record_initial(record))
         return render(
             request, self.template_name, {"student": student, "record": record, "form": form}
         )
 
     def post(self, request, student_id, record_id):
         record = _writable_record(request, student_id, record_id)
-        form = CareRecordForm(request.POST)
+        form = CareRecordForm(request.POST, initial=_care_record_initial(record))
+        if not form.has_changed():
+            # Also when its review date has passed since: saved as it was, nothing is written.
+            nothing_changed(request)
+            return redirect("care-record-detail", record.student_id, record.pk)
         if form.is_valid():
             data = dict(form.cleaned_data)
             expected = data.pop("expected_updated_at") or record.updated_at
@@ -316,8 +325,16 @@ class WithholdingDecideView(AudienceMixin, View):
         return redirect("care-withholdings")
 
 
+def _religion_initial(record) -> dict:
+    return {
+        "status": record.status if record else "",
+        "religion": record.religion if record else "",
+    }
+
+
 class ReligionView(AudienceMixin, View):
     data_kind = DataKind.RELIGION
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     """Religion (voluntary): read and recorded by administration and the director, and by
     guardians with authority for their own child. Never required anywhere."""
@@ -329,12 +346,7 @@ class ReligionView(AudienceMixin, View):
         student, record = religion_for(user=request.user, student_id=student_id)
         can_write = request.user.has_function(Function.WRITE_RELIGION)
         if form is None:
-            form = ReligionForm(
-                initial={
-                    "status": record.status if record else "",
-                    "religion": record.religion if record else "",
-                }
-            )
+            form = ReligionForm(initial=_religion_initial(record))
         return render(
             request,
             self.template_name,
@@ -351,8 +363,11 @@ class ReligionView(AudienceMixin, View):
         return self._render(request, student_id)
 
     def post(self, request, student_id):
-        student = religion_write_reach(user=request.user, student_id=student_id)
-        form = ReligionForm(request.POST)
+        student, record = religion_for_write(user=request.user, student_id=student_id)
+        form = ReligionForm(request.POST, initial=_religion_initial(record))
+        if not form.has_changed():
+            nothing_changed(request)
+            return redirect(request.path)
         if not form.is_valid():
             return self._render(request, student_id, form=form, status=400)
         status = form.cleaned_data["status"]

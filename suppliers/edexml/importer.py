@@ -12,10 +12,12 @@ Decisions where the file and the portal do not fit (each is shown in the preview
 
 * Year groups: the portal keeps year groups 1 to 8 only. A group with another ``jaargroep``
   (0, B, D, S, V, N, H, 11-16) is skipped, and so is a pupil with such a year group.
-  A ``groep`` with ``jaargroep`` C (combination group) and a ``samengestelde_groep`` become
-  portal groups spanning the year groups of their pupils in the file (1-8 when none has
-  one). The portal keeps one group per pupil: a pupil stays in their ``groep``; only a pupil
-  without one is placed in their first fitting ``samengestelde_groep``.
+  A ``groep`` with ``jaargroep`` C (combination group: the standard records the year group
+  per pupil) and a ``samengestelde_groep`` become one portal group each, spanning the year
+  groups of their pupils in the file (1-8 when none has one); each pupil keeps their own
+  ``jaargroep``. A portal group they are matched to keeps its year groups when those hold all
+  its pupils in the file. The portal keeps one group per pupil: a pupil stays in their
+  ``groep``; only a pupil without one is placed in their first fitting ``samengestelde_groep``.
 * Former pupils (``jaargroep`` H, or an ``uitstroomdatum`` that has passed) are not imported
   (the portal would need a year group 1 to 8 for them, which "H" does not give); one that is
   already in the portal and still enrolled is withdrawn on that date (destination "other").
@@ -41,9 +43,14 @@ Decisions where the file and the portal do not fit (each is shown in the preview
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
+import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -60,7 +67,7 @@ from students.constants import Sex, WithdrawalDestination
 from students.models import Group, GroupTeacher, School, Student, school_year_of
 from students.services import student_enrol, student_move, student_withdraw
 
-from .validation import EdexmlError, parse_safely, validate
+from .validation import EdexmlError, iterparse_safely, parse_file_safely, validate
 
 CREATE = "create"
 UPDATE = "update"
@@ -90,6 +97,17 @@ def action_label(action: str) -> str:
 
 def kind_label(kind: str) -> str:
     return {"group": _("Group"), "pupil": _("Pupil"), "teacher": _("Teacher")}[kind]
+
+
+def counts_summary(counts: dict[str, dict[str, int]]) -> list[str]:
+    """Counts as :meth:`Preview.counts` gives them, in words, one line per kind."""
+    names = {"groups": _("Groups"), "pupils": _("Pupils"), "teachers": _("Teachers")}
+    lines = []
+    for name, actions in counts.items():
+        parts = [f"{action_label(action)} {n}" for action, n in actions.items() if n]
+        if parts:
+            lines.append(f"{names[name]}: {', '.join(parts)}")
+    return lines
 
 
 PLACEHOLDER_DATE_OF_BIRTH = datetime.date(1900, 1, 1)
@@ -163,13 +181,7 @@ class Preview:
 
     def summary(self) -> list[str]:
         """The counts in words, one line per kind, e.g. "Groups: new 7, not imported 1"."""
-        names = {"groups": _("Groups"), "pupils": _("Pupils"), "teachers": _("Teachers")}
-        lines = []
-        for name, actions in self.counts().items():
-            parts = [f"{action_label(action)} {n}" for action, n in actions.items() if n]
-            if parts:
-                lines.append(f"{names[name]}: {', '.join(parts)}")
-        return lines
+        return counts_summary(self.counts())
 
     @property
     def proposed_groups(self) -> int:
@@ -204,7 +216,7 @@ class ImportResult:
 
 
 # -- reading the file ------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)  # thousands per file: no per-instance dict
 class _FileGroup:
     key: str
     name: str
@@ -212,7 +224,7 @@ class _FileGroup:
     cluster: bool
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per file: no per-instance dict
 class _FilePerson:
     key: str
     surname: str
@@ -278,48 +290,97 @@ def _person(element) -> _FilePerson:
     )
 
 
-def _read(tree) -> _File:
-    root = tree.getroot()
-    school = root.find("school")
-    school_year = int(_text(school, "schooljaar").split("-")[0])
-    groups = []
-    for element in root.iterfind("groepen/*"):
-        groups.append(
-            _FileGroup(
-                key=element.get("key", ""),
-                name=_text(element, "naam"),
-                year=_text(element, "jaargroep"),
-                cluster=element.tag == "samengestelde_groep",
-            )
-        )
-    pupils = []
-    for element in root.iterfind("leerlingen/leerling"):
-        pupil = _person(element)
-        pupil.born = _date(element, "geboortedatum", pupil)
-        pupil.sex = _text(element, "geslacht")
-        pupil.year = _text(element, "jaargroep")
-        group = element.find("groep")
-        pupil.group_key = group.get("key", "") if group is not None else ""
-        pupil.cluster_keys = [
-            item.get("key", "")
-            for item in element.iterfind("samengestelde_groepen/samengestelde_groep")
-        ]
-        pupil.entered = _date(element, "instroomdatum", pupil)
-        pupil.left = _date(element, "uitstroomdatum", pupil)
-        pupils.append(pupil)
-    teachers = []
-    for element in root.iterfind("leerkrachten/leerkracht"):
-        teacher = _person(element)
-        teacher.group_keys = [item.get("key", "") for item in element.iterfind("groepen/*")]
-        teachers.append(teacher)
+# A section of the file and the records it holds (EDEXML 2.1's order: school, groups, pupils,
+# teachers; branches are not imported).
+_SECTIONS = {"groepen", "leerlingen", "leerkrachten"}
+
+
+def _drop(element) -> None:
+    """Forget a record once read, and the records before it, so memory holds one record."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _read_stream(handle: BinaryIO, *, total: int = 0, progress: Progress | None = None) -> _File:
+    """Read the file record by record (``iterparse``), keeping only the few fields the plan
+    needs per record; refuses more than ``IMPORT_MAX_PUPILS`` pupils as soon as it meets one."""
+    from suppliers.constants import IMPORT_MAX_PUPILS, IMPORT_PROGRESS_EVERY
+
+    school_year, brin, has_branches = 0, "", False
+    groups: list[_FileGroup] = []
+    pupils: list[_FilePerson] = []
+    teachers: list[_FilePerson] = []
+    depth = 0
+    if progress is not None:
+        progress(0, total)
+    for event, element in iterparse_safely(handle, ("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth == 2 and element.tag == "vestigingen":
+                has_branches = True
+            continue
+        depth -= 1
+        if depth == 2 and element.getparent().tag in _SECTIONS:
+            section = element.getparent().tag
+            if section == "groepen":
+                groups.append(
+                    _FileGroup(
+                        key=element.get("key", ""),
+                        name=_text(element, "naam"),
+                        year=_text(element, "jaargroep"),
+                        cluster=element.tag == "samengestelde_groep",
+                    )
+                )
+            elif section == "leerlingen" and element.tag == "leerling":
+                if len(pupils) >= IMPORT_MAX_PUPILS:
+                    raise EdexmlError(
+                        _(
+                            "The file holds more than %(max)s pupils. The portal imports at "
+                            "most %(max)s pupils for one school: check that the file is the "
+                            "export of this school alone."
+                        )
+                        % {"max": formats.number_format(IMPORT_MAX_PUPILS, force_grouping=True)}
+                    )
+                pupils.append(_pupil(element))
+                if progress is not None and len(pupils) % IMPORT_PROGRESS_EVERY == 0:
+                    progress(len(pupils), max(total, len(pupils)))
+            elif section == "leerkrachten" and element.tag == "leerkracht":
+                teacher = _person(element)
+                teacher.group_keys = [item.get("key", "") for item in element.iterfind("groepen/*")]
+                teachers.append(teacher)
+            _drop(element)
+        elif depth == 1:
+            if element.tag == "school":
+                school_year = int(_text(element, "schooljaar").split("-")[0])
+                brin = _text(element, "brincode")
+            _drop(element)
+    if progress is not None:
+        progress(len(pupils), len(pupils))
     return _File(
         school_year=school_year,
-        brin=_text(school, "brincode"),
-        has_branches=root.find("vestigingen") is not None,
+        brin=brin,
+        has_branches=has_branches,
         groups=groups,
         pupils=pupils,
         teachers=teachers,
     )
+
+
+def _pupil(element) -> _FilePerson:
+    pupil = _person(element)
+    pupil.born = _date(element, "geboortedatum", pupil)
+    pupil.sex = _text(element, "geslacht")
+    pupil.year = _text(element, "jaargroep")
+    group = element.find("groep")
+    pupil.group_key = group.get("key", "") if group is not None else ""
+    clusters = element.iterfind("samengestelde_groepen/samengestelde_groep")
+    pupil.cluster_keys = [item.get("key", "") for item in clusters]
+    pupil.entered = _date(element, "instroomdatum", pupil)
+    pupil.left = _date(element, "uitstroomdatum", pupil)
+    return pupil
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -442,7 +503,10 @@ class _Planner:
                 )
                 continue
             default = False
-            if item.cluster or item.year == "C":
+            # The file states no year groups for a combination or composite group, only those
+            # of its pupils.
+            from_members = item.cluster or item.year == "C"
+            if from_members:
                 members = (cluster_years if item.cluster else base_years).get(item.key, [])
                 if members:
                     low, high = min(members), max(members)
@@ -479,7 +543,13 @@ class _Planner:
             linked = False
             if group is None and item.name in names and not names[item.name].source_key:
                 group, linked = names[item.name], True
-            if group is not None and default:
+            if group is not None and (
+                default
+                or (from_members and group.year_group_low <= low <= high <= group.year_group_high)
+            ):
+                # A portal group that holds all its pupils keeps its year groups: a Groep 3/4
+                # whose file lists only year-4 pupils (e.g. an export limited by consent) is
+                # still 3/4, not narrowed to 4.
                 low, high = group.year_group_low, group.year_group_high
             elif default:
                 record.warnings.append(
@@ -487,6 +557,15 @@ class _Planner:
                         "No pupil of this group has a year group in the file: year groups 1 to 8 "
                         "are assumed. Correct them in the portal."
                     )
+                )
+            elif item.year == "C" and low == high:
+                record.warnings.append(
+                    _(
+                        "The file marks this group as a combination group, but all its pupils in "
+                        "the file are in year group %(year)s: it is imported for that year group "
+                        "only. Correct its year groups in the portal if needed."
+                    )
+                    % {"year": low}
                 )
             owner = names.get(item.name)
             if item.name in claimed or (owner is not None and owner is not group):
@@ -910,44 +989,111 @@ class _Planner:
 
 
 # -- the public functions --------------------------------------------------------------------
-def edexml_preview(data: bytes, *, school: School) -> Preview:
+# The file: its bytes, or a callable that opens it afresh (a stored upload is read twice).
+Source = bytes | Callable[[], BinaryIO]
+# Told (pupils read, pupils in the file) while the file is read.
+Progress = Callable[[int, int], None]
+
+
+class PlanChangedError(EdexmlError):
+    """The plan differs from the one the preview showed (the portal changed meanwhile)."""
+
+
+def _opener(source: Source) -> Callable[[], BinaryIO]:
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        return lambda: io.BytesIO(data)
+    return source
+
+
+def edexml_read(source: Source, *, progress: Progress | None = None) -> _File:
+    """Check the file against the schema, then read it record by record.
+
+    The schema check needs the whole document (libxml2 holds the tree, in C, for the check
+    only; callers refuse files over ``IMPORT_MAX_BYTES`` first, which bounds it). The reading
+    that follows streams and keeps only the fields the plan needs. Raises :class:`EdexmlError`
+    whose ``errors`` list every finding.
+    """
+    open_file = _opener(source)
+    try:
+        tree = parse_file_safely(open_file)
+        errors = validate(tree)
+        if errors:
+            message = _("The file is not valid EDEXML 2.1; nothing can be imported.")
+            raise EdexmlError(message, errors=[message, *errors])
+        total = int(tree.xpath("count(/*/leerlingen/leerling)"))
+        del tree
+        with open_file() as handle:
+            return _read_stream(handle, total=total, progress=progress)
+    except EdexmlError as exc:
+        raise EdexmlError(exc.message, errors=exc.errors or [exc.message]) from exc
+
+
+def edexml_plan(document: _File, *, school: School) -> Preview:
+    """Plan per group, pupil and teacher for a file already read (nothing is written)."""
+    return _Planner(document, school).plan()
+
+
+def plan_digest(preview: Preview) -> str:
+    """A digest of everything the plan does, to hold the import to what the preview showed."""
+    rows = [
+        (record.kind, record.key, record.action, record.changes, record.errors)
+        for record in preview.records()
+    ]
+    text = json.dumps([preview.school_year, preview.brin, rows], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def edexml_preview(source: Source, *, school: School, progress: Progress | None = None) -> Preview:
     """Read and check the file, then plan per group, pupil and teacher (nothing is written).
 
-    An unreadable or schema-invalid file gives a Preview with only ``errors``.
+    An unreadable or schema-invalid file, or one with too many pupils, gives a Preview with
+    only ``errors``.
     """
     try:
-        tree = parse_safely(data)
+        document = edexml_read(source, progress=progress)
     except EdexmlError as exc:
-        return Preview(errors=[exc.message])
-    errors = validate(tree)
-    if errors:
-        return Preview(
-            errors=[_("The file is not valid EDEXML 2.1; nothing can be imported."), *errors]
-        )
-    return _Planner(_read(tree), school).plan()
+        return Preview(errors=exc.errors)
+    return edexml_plan(document, school=school)
 
 
-def edexml_import(data: bytes, *, school: School, actor) -> ImportResult:
-    """Carry out the preview's plan in one transaction (idempotent by the EDEXML keys).
+def edexml_import(
+    source: Source, *, school: School, actor, progress: Progress | None = None
+) -> ImportResult:
+    """Read the file, then carry out the plan in one transaction (idempotent by the EDEXML
+    keys).
 
     Raises :class:`EdexmlError` (with ``errors``) for an unreadable or invalid file; then
     nothing is imported.
     """
+    document = edexml_read(source, progress=progress)
     with transaction.atomic():
-        # One import per school at a time (a no-op on SQLite, which locks the whole file).
-        School.objects.select_for_update().filter(pk=school.pk).first()
-        preview = edexml_preview(data, school=school)
-        if preview.errors:
-            raise EdexmlError(preview.errors[0], errors=preview.errors)
-        result = ImportResult(preview=preview)
-        for record in preview.groups:
-            _apply_group(
-                record, school=school, year=preview.school_year, actor=actor, result=result
+        return edexml_carry_out(document, school=school, actor=actor)
+
+
+def edexml_carry_out(
+    document: _File, *, school: School, actor, expected_digest: str = ""
+) -> ImportResult:
+    """Plan and carry out, inside the caller's transaction. With ``expected_digest`` (the
+    preview's :func:`plan_digest`) a plan that differs raises :class:`PlanChangedError` and
+    nothing is written."""
+    # One import per school at a time (a no-op on SQLite, which locks the whole file).
+    School.objects.select_for_update().filter(pk=school.pk).first()
+    preview = edexml_plan(document, school=school)
+    if expected_digest and plan_digest(preview) != expected_digest:
+        raise PlanChangedError(
+            _(
+                "The portal's pupils or groups changed after the check, so the import would no "
+                "longer do what the preview showed. Nothing was imported. Check the file again."
             )
-        for record in preview.pupils:
-            _apply_pupil(record, school=school, actor=actor, result=result)
-        for record in preview.teachers:
-            _apply_teacher(record, school=school, actor=actor, result=result)
+        )
+    result = ImportResult(preview=preview)
+    for record in preview.groups:
+        _apply_group(record, school=school, year=preview.school_year, actor=actor, result=result)
+    for record in preview.pupils:
+        _apply_pupil(record, school=school, actor=actor, result=result)
+    for record in preview.teachers:
+        _apply_teacher(record, school=school, actor=actor, result=result)
     return result
 
 

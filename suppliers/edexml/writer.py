@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from .validation import EdexmlError, schema_enumeration
+from .validation import EdexmlError, schema_enumeration, validate_written
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = "EDEXML.structuur.xsd"
@@ -391,8 +391,10 @@ def write_edexml(
     Raises :class:`EdexmlError` before writing anything when the attributes, the school year
     or the groups and teachers cannot make a valid document, or when there is no pupil (the
     schema needs at least one). A pupil whose data does not fit the schema raises it while
-    writing: the output is then incomplete and must be thrown away. Returns the number of
-    pupils written.
+    writing; and the finished document is read back and validated against the schema in use
+    (the checks above only foresee what they know of), raising it when anything is off. After
+    an error the output must be thrown away. ``stream`` must be readable and seekable (a
+    temporary file). Returns the number of pupils written.
     """
     writer = _Writer(
         school=school,
@@ -407,6 +409,7 @@ def write_edexml(
     if first is None:
         raise EdexmlError(_("EDEXML needs at least one pupil, and there is none to send."))
     first_element = writer.pupil_element(first)
+    start = stream.tell()
     count = 0
     with etree.xmlfile(stream, encoding="utf-8") as xf:
         xf.write_declaration()
@@ -428,4 +431,17 @@ def write_edexml(
                         xf.flush()
             if writer.teachers_element is not None:
                 xf.write(writer.teachers_element, pretty_print=True)
+    end = stream.tell()
+    stream.seek(start)
+    errors = validate_written(stream)
+    stream.seek(end)
+    if errors:
+        raise EdexmlError(
+            _(
+                "The EDEXML file does not pass the check against the EDEXML 2.1 schema, so it "
+                "is not sent: %(error)s"
+            )
+            % {"error": errors[0]},
+            errors=errors,
+        )
     return count

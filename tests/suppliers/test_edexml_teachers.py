@@ -44,8 +44,8 @@ TODAY = datetime.datetime(2024, 10, 7, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"
 
 @pytest.fixture(autouse=True)
 def _frozen_english():
-    """Monday 7 October 2024, in the school year 2024-2025 (the last one the EDEXML 2.1 schema
-    knows); the assertions read English text."""
+    """Monday 7 October 2024, in the school year 2024-2025 (the last one the published EDEXML
+    2.1 schema knows); the assertions read English text."""
     with freeze_time(TODAY), translation.override("en"):
         yield
 
@@ -299,14 +299,18 @@ def test_proposal_service_refuses_an_account_that_is_not_a_teacher_of_the_school
     assert not TeacherProposal.objects.exists()
 
 
-def test_import_page_says_what_it_proposes_and_that_the_director_confirms(scene, client):
+def test_import_page_says_what_it_proposes_and_that_the_director_confirms(
+    scene, client, django_capture_on_commit_callbacks
+):
     client.force_login(scene.admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the sentences below are English
     url = reverse("edexml-import")
     upload = SimpleUploadedFile("school.xml", scene.data, content_type="text/xml")
     before = _grants()
 
-    preview = client.post(url, {"school": scene.school.pk, "file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs as a job
+        uploaded = client.post(url, {"school": scene.school.pk, "file": upload})
+    preview = client.get(uploaded["Location"])
 
     assert preview.status_code == 200
     text = preview.content.decode()
@@ -314,7 +318,9 @@ def test_import_page_says_what_it_proposes_and_that_the_director_confirms(scene,
     assert "This file proposes 2 groups." in text
     assert "Proposed to the director: c@import.example teaches 4A." in text
     assert "<strong>proposed to the director</strong>" in text  # the action, in words
-    result = client.post(url, {"school": scene.school.pk, "confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):  # the import runs as a job
+        applied = client.post(uploaded["Location"] + "apply/")
+    result = client.get(applied["Location"])
     assert result.status_code == 200
     text = result.content.decode()
     assert "2 groups were proposed for teachers of the school." in text
