@@ -410,12 +410,13 @@ def test_import_asks_for_the_file_again_when_the_kept_upload_is_gone(
     url = reverse("edexml-import")
     upload = SimpleUploadedFile("school.xml", EXAMPLE, content_type="text/xml")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"school": world.school.pk, "file": upload})
+        # The job speaks its uploader's language (here English) in what it writes down.
+        client.post(url, {"school": world.school.pk, "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
     job = ImportJob.objects.get()
     storage.delete(job.file.name)  # lost from storage before the confirmation
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import-job-apply", args=[job.pk]))
+        client.post(reverse("import-job-apply", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
     response = client.get(reverse("import-job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en")
 
     job.refresh_from_db()

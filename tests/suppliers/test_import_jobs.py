@@ -162,8 +162,10 @@ def test_file_over_20_mb_is_refused_and_nothing_stored_when_uploaded(scene, clie
 
     response = _upload(client, scene, b" " * (IMPORT_MAX_BYTES + 1))
 
-    assert response.status_code == 400
-    assert "The file is larger than 20 MB." in response.content.decode()
+    # Refused: back to the upload page (post/redirect/get), which says why once.
+    assert response.status_code == 303
+    shown = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert "The file is larger than 20 MB." in shown.content.decode()
     assert not ImportJob.objects.exists()
     assert _stored_uploads() == before
 
