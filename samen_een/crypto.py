@@ -46,6 +46,13 @@ def fernet() -> MultiFernet:
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+def primary_fernet() -> Fernet:
+    """The newest key alone (key rotation verifies against it). ``fernet()`` first, so missing
+    or malformed keys fail loudly."""
+    fernet()
+    return Fernet(settings.FIELD_ENCRYPTION_KEYS[0].strip().encode())
+
+
 def check_keys() -> None:
     """Fail loudly when the keys are missing or malformed; called when the app starts."""
     fernet()

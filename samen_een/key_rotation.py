@@ -35,11 +35,10 @@ from typing import Any, TextIO
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router, transaction
 
-from .crypto import SealedDataError, SealedTextField, fernet, reseal
+from .crypto import SealedDataError, SealedTextField, primary_fernet, reseal
 from .sealed_files import (
     SealedFileError,
     SealedStorage,
@@ -101,12 +100,6 @@ def sealed_file_fields() -> list[tuple[type[models.Model], models.FileField]]:
 def field_label(model: type[models.Model], field: models.Field) -> str:
     """``app_label.Model.field``: the key of the counts the services return."""
     return f"{model._meta.label}.{field.name}"
-
-
-def _primary_fernet() -> Fernet:
-    """The newest key alone. ``fernet()`` first, so missing or malformed keys fail loudly."""
-    fernet()
-    return Fernet(settings.FIELD_ENCRYPTION_KEYS[0].strip().encode())
 
 
 def _opens_with(primary: Fernet, token: str) -> bool:
@@ -213,7 +206,7 @@ def keys_rotate(*, batch_size: int = DEFAULT_BATCH_SIZE, stdout: TextIO | None =
     from the database.
     """
     _check_batch_size(batch_size)
-    primary = _primary_fernet()
+    primary = primary_fernet()
     counts: dict[str, int] = {}
     for model, field in sealed_fields():
         label = field_label(model, field)
@@ -293,7 +286,7 @@ def _files_rotate(
     _require_column(alias, model, field)
     table = _Table(alias, model, field)
     inner = field.storage.inner
-    primary = _primary_fernet()
+    primary = primary_fernet()
     resealed = legacy = current = missing = changed = 0
     missing_ids: list[Any] = []
     for rows in _batches(table, batch_size):
@@ -360,7 +353,7 @@ def keys_verify_primary_only(*, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     FIELD_ENCRYPTION_KEYS. Only the counts and (a few) primary keys are logged.
     """
     _check_batch_size(batch_size)
-    primary = _primary_fernet()
+    primary = primary_fernet()
     counts: dict[str, int] = {}
     for model, field in sealed_fields():
         label = field_label(model, field)

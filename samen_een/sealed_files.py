@@ -36,14 +36,13 @@ from typing import IO
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils.deconstruct import deconstructible
 
-from .crypto import SealedDataError, fernet
+from .crypto import SealedDataError, fernet, primary_fernet
 
 MAGIC = b"SEFILE1\n"
 _LENGTH_BYTES = 2
@@ -370,12 +369,6 @@ def sealed_storage() -> SealedStorage:
 # -- rotation and migration helpers: they work on the inner storage, the one with the bytes ---
 
 
-def _primary() -> Fernet:
-    """The newest key alone. ``fernet()`` first, so missing or malformed keys fail loudly."""
-    fernet()
-    return Fernet(settings.FIELD_ENCRYPTION_KEYS[0].strip().encode())
-
-
 def file_is_sealed(inner: Storage, name: str) -> bool:
     """Whether the stored file starts with the sealed header (else: plain text from before)."""
     with inner.open(name, "rb") as handle:
@@ -384,7 +377,7 @@ def file_is_sealed(inner: Storage, name: str) -> bool:
 
 def file_opens_with_primary(inner: Storage, name: str, *, primary: Fernet | None = None) -> bool:
     """Whether the file's data key opens with the newest key alone (plain text: no)."""
-    primary = primary or _primary()
+    primary = primary or primary_fernet()
     try:
         with inner.open(name, "rb") as handle:
             token, _body = _read_header(handle, name)
