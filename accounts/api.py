@@ -7,9 +7,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from samen_een.crypto import lookup_hash
-from samen_een.net import client_ip
-from samen_een.throttling import KeyedThrottle, RateLimitedError
+from kernel.crypto import lookup_hash
+from kernel.net import client_ip
+from kernel.throttling import KeyedThrottle, RateLimitedError
 
 from . import login_limits, mfa
 from .services import credentials_check, token_issue

@@ -1,4 +1,4 @@
-"""Limits on logging in, shared by the login page and the token endpoint (samen_een.throttling).
+"""Limits on logging in, shared by the login page and the token endpoint (kernel.throttling).
 
 - Per submitted email, *failed* attempts only (``LOGIN_THROTTLE_RATE``, 10 a minute): after
   that many wrong passwords for one email, from any address and through either door, the
@@ -19,9 +19,9 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from samen_een import throttling
-from samen_een.crypto import lookup_hash
-from samen_een.net import client_ip
+from kernel import throttling
+from kernel.crypto import lookup_hash
+from kernel.net import client_ip
 
 EMAIL_SCOPE = "login_email"
 ADDRESS_SCOPE = "login_address"

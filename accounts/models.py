@@ -9,7 +9,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import hex_validator, random_hex
 
-from samen_een.crypto import SealedTextField, lookup_hash
+from kernel.crypto import SealedTextField, lookup_hash
 
 from .constants import ROLE_FUNCTIONS, STAFF_ROLES
 from .user_agents import client_describe

@@ -10,10 +10,10 @@ from django.urls import reverse_lazy
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
-from samen_een.crypto import lookup_hash
-from samen_een.net import client_ip
-from samen_een.prg import refused_form, refused_redirect
-from samen_een.throttling import hit
+from kernel.crypto import lookup_hash
+from kernel.net import client_ip
+from kernel.prg import refused_form, refused_redirect
+from kernel.throttling import hit
 
 from .models import User
 from .tokens import api_tokens_revoke
@@ -23,7 +23,7 @@ PER_ADDRESS_PER_HOUR = 300  # a school shares one address
 
 
 def _allowed(key: str, limit: int) -> bool:
-    """A count per clock hour (samen_een.throttling)."""
+    """A count per clock hour (kernel.throttling)."""
     return not hit(key, limit=limit, seconds=3600)
 
 
@@ -56,7 +56,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    starts_work = True  # sends the link (samen_een.prg)
+    starts_work = True  # sends the link (kernel.prg)
     refused_key = "password-reset"
 
     def get_form(self, form_class=None):

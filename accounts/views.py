@@ -14,8 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
-from samen_een.prg import refused_redirect
-from samen_een.throttling import RateLimitedError
+from kernel.prg import refused_redirect
+from kernel.throttling import RateLimitedError
 
 from . import login_limits
 from .forms import EmailLoginForm, InvitationAcceptForm, SubstituteForm
@@ -280,7 +280,7 @@ def _back(request, fallback="home"):
 class InvitationCreateView(LoginRequiredMixin, View):
     """Administration invites a guardian (or sends a new link: the old one stops working)."""
 
-    starts_work = True  # sends the invitation (samen_een.prg)
+    starts_work = True  # sends the invitation (kernel.prg)
 
     def post(self, request, guardian_id):
         guardian = guardian_for_invite(user=request.user, guardian_id=guardian_id)

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
-from samen_een.widgets import IsoDateInput, IsoNumberInput
+from kernel.widgets import IsoDateInput, IsoNumberInput
 
 from .constants import Action, DataKind, Outcome
 

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
-from samen_een.csvfiles import CsvMode, csv_response
+from kernel.csvfiles import CsvMode, csv_response
 from students.selectors import function_require
 
 from .constants import Action, DataKind

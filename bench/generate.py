@@ -6,7 +6,7 @@ Drops and re-creates the database named in ``DATABASE_URL`` (default ``samen_een
 any other name is refused), migrates, and fills it: the few hundred staff through the
 project's own services (so their object permissions are granted the way the portal grants
 them), the big tables with COPY. Sealed fields (BSN, care content, religion) go through
-``samen_een.crypto.seal``; access events are written already sealed into the hash chain
+``kernel.crypto.seal``; access events are written already sealed into the hash chain
 (``audit.sealing.event_digest``) with the chain head set, so ``audit_verify`` passes. The
 append-only triggers stay on: COPY only inserts.
 
@@ -230,7 +230,7 @@ def pupils_create(board: Board, rng: random.Random, count: int, timings: Timings
 
     from accounts.constants import Role
     from accounts.models import User
-    from samen_een.crypto import lookup_hash, seal
+    from kernel.crypto import lookup_hash, seal
     from students.constants import Sex, WithdrawalDestination
     from students.management.commands.demo_data import FIRST, STREETS, SURNAMES, _bsn
     from students.models import Guardian, Guardianship, Placement, Student
@@ -543,7 +543,7 @@ def consent_create(board: Board, rng: random.Random, timings: Timings) -> None:
 def records_create(board: Board, rng: random.Random, timings: Timings) -> None:
     """Progress for year groups 3-8, sealed care records for about 15% of the pupils and
     sealed religion entries for about 20%."""
-    from samen_een.crypto import seal
+    from kernel.crypto import seal
     from students.constants import (
         CareKind,
         CareSource,

@@ -10,9 +10,9 @@ from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
-from samen_een.csvfiles import CsvMode, csv_response
-from samen_een.editing import nothing_changed
-from samen_een.prg import refused_form, refused_redirect
+from kernel.csvfiles import CsvMode, csv_response
+from kernel.editing import nothing_changed
+from kernel.prg import refused_form, refused_redirect
 from students.models import Student
 from students.selectors import function_require
 
@@ -65,7 +65,7 @@ from .services import (
 class ChildConsentView(LoginRequiredMixin, View):
     """A guardian's page for one child: every purpose, its text, status, own choice, history."""
 
-    starts_work = True  # tells the other guardian and the school (samen_een.prg)
+    starts_work = True  # tells the other guardian and the school (kernel.prg)
 
     def get(self, request, student_id):
         function_require(
@@ -111,7 +111,7 @@ class ChildConsentView(LoginRequiredMixin, View):
 class StudentConsentView(LoginRequiredMixin, View):
     """Staff see a pupil's consent; administration and director record paper forms here."""
 
-    starts_work = True  # a paper decision tells the guardians (samen_een.prg)
+    starts_work = True  # a paper decision tells the guardians (kernel.prg)
 
     def get(self, request, student_id):
         function_require(
@@ -357,7 +357,7 @@ class PurposeEditView(LoginRequiredMixin, View):
 
 class CampaignView(LoginRequiredMixin, View):
     template_name = "consent/campaigns.html"
-    starts_work = True  # emails the guardians (samen_een.prg)
+    starts_work = True  # emails the guardians (kernel.prg)
 
     def get(self, request):
         school = managed_school_for(user=request.user, school_id=request.GET.get("school"))

@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.constants import Function
-from samen_een.pagination import StandardPagination
-from samen_een.throttling import ScopedUserThrottle
+from kernel.pagination import StandardPagination
+from kernel.throttling import ScopedUserThrottle
 
 from . import services
 from .constants import CorrectableField, Kind, Status

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen_een.sealed_files import sealed_storage
+from kernel.sealed_files import sealed_storage
 from students.models import Guardian, School, Student
 
 from .constants import (
@@ -192,7 +192,7 @@ class AccessPackage(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     sections = models.JSONField(_("sections"), default=list, blank=True)
-    # Sealed at rest (samen_een.sealed_files); deleted when the download period ends.
+    # Sealed at rest (kernel.sealed_files); deleted when the download period ends.
     json_file = models.FileField(
         _("JSON file"), upload_to="private/packages/", storage=sealed_storage, blank=True
     )

@@ -21,8 +21,8 @@ from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import DataKind
 from consent.selectors import purposes_active
-from samen_een import throttling
-from samen_een.prg import refused_errors, refused_form, refused_redirect
+from kernel import throttling
+from kernel.prg import refused_errors, refused_form, refused_redirect
 from students.exceptions import StudentError
 from students.selectors import children_of, not_found
 
@@ -111,7 +111,7 @@ class RequestCreateView(LoginRequiredMixin, View):
     """A guardian with parental authority submits a request for one of their children."""
 
     template_name = "privacy_requests/form.html"
-    starts_work = True  # samen_een.prg: a refused request redirects too
+    starts_work = True  # kernel.prg: a refused request redirects too
     refused_key = "request-create"
 
     def _form(self, request, data=None):
@@ -173,7 +173,7 @@ class PaperRequestView(LoginRequiredMixin, View):
     """Administration or the director registers a request that came in on paper."""
 
     template_name = "privacy_requests/paper_form.html"
-    starts_work = True  # samen_een.prg: a refused registration redirects too
+    starts_work = True  # kernel.prg: a refused registration redirects too
 
     def _target(self, request, student_id):
         student = paper_request_target(user=request.user, student_id=student_id)
@@ -228,7 +228,7 @@ class PaperRequestView(LoginRequiredMixin, View):
 
 
 def _refused_key(request_id, action: str = "") -> str:
-    """Where a refused step of a request is kept for the request's page (samen_een.prg): its
+    """Where a refused step of a request is kept for the request's page (kernel.prg): its
     form per step, a step without a form under the request alone."""
     return f"request-action:{request_id}:{action}"
 
@@ -401,7 +401,7 @@ ACTIONS = {
 
 class RequestActionView(LoginRequiredMixin, View):
     """POST one step of the workflow; a refused step goes back to the request's page, which
-    shows the reason and what was typed (samen_een.prg)."""
+    shows the reason and what was typed (kernel.prg)."""
 
     starts_work = True  # builds the access package, tells the requester
 

@@ -4,7 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from samen_een.pagination import StandardPagination
+from kernel.pagination import StandardPagination
 from suppliers.attributes import DataCategory
 
 from . import services

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen_een.widgets import IsoDateInput, IsoDateTimeInput, IsoNumberInput
+from kernel.widgets import IsoDateInput, IsoDateTimeInput, IsoNumberInput
 from suppliers.attributes import DataCategory
 
 from .constants import Risk

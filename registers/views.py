@@ -13,7 +13,7 @@ from django.views import View
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
-from samen_een.editing import nothing_changed
+from kernel.editing import nothing_changed
 from students.exceptions import StudentError
 from students.selectors import function_require
 

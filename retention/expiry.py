@@ -24,7 +24,7 @@ import logging
 from django.db import models, transaction
 from django.utils import timezone
 
-from samen_een.sealed_files import sealed_storage
+from kernel.sealed_files import sealed_storage
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.constants import Function
-from samen_een.editing import nothing_changed
-from samen_een.prg import refused_form, refused_redirect
+from kernel.editing import nothing_changed
+from kernel.prg import refused_form, refused_redirect
 from students.exceptions import StudentError
 
 from . import services
@@ -135,14 +135,14 @@ class RuleEditView(LoginRequiredMixin, View):
 
 
 def _run_key(school) -> str:
-    """Where a refused run is kept for the retention page (samen_een.prg)."""
+    """Where a refused run is kept for the retention page (kernel.prg)."""
     return f"retention-run:{school.pk}"
 
 
 class RunStartView(LoginRequiredMixin, View):
     """Run chosen rules now, as a background job (the report appears under the runs)."""
 
-    starts_work = True  # samen_een.prg: a refused run redirects too
+    starts_work = True  # kernel.prg: a refused run redirects too
 
     def post(self, request, school_id):
         from .tasks import retention_run_task

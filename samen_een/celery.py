@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 def _verify_sealing_keys(**_kwargs) -> None:
     # A worker with the wrong keys, or connected as the owner of the tables, must refuse to
     # start rather than fail job by job (or run without the database's refusals).
-    from samen_een.startup import owner_connection_refuse
+    from kernel.startup import owner_connection_refuse
     from students.sealing import sealing_verify
 
     owner_connection_refuse()
@@ -23,6 +23,6 @@ def _verify_sealing_keys(**_kwargs) -> None:
 
 @beat_init.connect
 def _refuse_owner_connection(**_kwargs) -> None:
-    from samen_een.startup import owner_connection_refuse
+    from kernel.startup import owner_connection_refuse
 
     owner_connection_refuse()

@@ -7,7 +7,7 @@ class StudentsConfig(AppConfig):
     verbose_name = _("Pupils")
 
     def ready(self) -> None:
-        from samen_een.crypto import check_keys
+        from kernel.crypto import check_keys
 
         from . import checks  # noqa: F401 - registers the system check
 

@@ -1,6 +1,6 @@
 from django.core import checks
 
-from samen_een.crypto import SealedDataError
+from kernel.crypto import SealedDataError
 
 
 @checks.register(checks.Tags.security)

@@ -1,20 +1,15 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from kernel.exceptions import DomainError
+
 
 class FunctionNotAllowed(PermissionDenied):
     """The user's role does not have this function at all (403)."""
 
 
-class StudentError(Exception):
-    """A domain rule refused the change (400 unless the subclass says otherwise)."""
-
-    default_message = _("This change is not allowed.")
-    status_code = 400
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(self.message)
+class StudentError(DomainError):
+    """A rule about pupil data refused the change (400 unless the subclass says otherwise)."""
 
 
 class PlacementError(StudentError):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen_een.widgets import IsoDateInput
+from kernel.widgets import IsoDateInput
 
 from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Subject
 

@@ -2,7 +2,7 @@
 
 from django.db import DatabaseError, connection
 
-from samen_een.crypto import check_keys
+from kernel.crypto import check_keys
 
 CANARY = "samen-een-seal-check"
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.constants import Function
-from samen_een.throttling import ScopedUserThrottle
+from kernel.throttling import ScopedUserThrottle
 from students.selectors import function_require, not_found
 
 from .constants import LEGAL_GROUND_RULES, LEGAL_RECIPIENT_KINDS, Basis, ExportFormat, ExportStatus

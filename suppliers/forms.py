@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samen_een.widgets import IsoDateInput, IsoNumberInput
+from kernel.widgets import IsoDateInput, IsoNumberInput
 
 from .attributes import CATALOGUE, ORDINARY_CODES
 from .constants import LEGAL_GROUND_RULES, AgreementModel, Basis, ExportFormat, LegalGround

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
-from samen_een.sealed_files import SealedFileError
+from kernel.sealed_files import SealedFileError
 from students.models import School
 
 from .constants import (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentPurpose
-from samen_een.sealed_files import sealed_storage
+from kernel.sealed_files import sealed_storage
 from students.models import Board, Group, School, Student
 
 from .attributes import CATALOGUE, ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
@@ -404,7 +404,7 @@ class Export(models.Model):
     attributes = models.JSONField(_("attributes"), default=list)
     pupil_count = models.PositiveIntegerField(_("pupils"), default=0)
     dropped_count = models.PositiveIntegerField(_("pupils left out"), default=0)
-    # Sealed at rest (samen_een.sealed_files); deleted when the download period ends.
+    # Sealed at rest (kernel.sealed_files); deleted when the download period ends.
     file = models.FileField(
         _("file"), upload_to="private/exports/", storage=sealed_storage, blank=True
     )
@@ -454,7 +454,7 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
     )
-    # Sealed at rest (samen_een.sealed_files); emptied once the file is deleted.
+    # Sealed at rest (kernel.sealed_files); emptied once the file is deleted.
     file = models.FileField(
         _("file"), upload_to="private/imports/", storage=sealed_storage, blank=True
     )

@@ -21,7 +21,7 @@ from accounts.constants import Role
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
-from samen_een.csvfiles import CsvMode, csv_file_write
+from kernel.csvfiles import CsvMode, csv_file_write
 from students.models import Group, School, Student
 
 from .constants import ExportFormat, ExportStatus, RecipientKind

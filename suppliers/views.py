@@ -20,10 +20,10 @@ from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import Action, DataKind
 from audit.services import event_record
-from samen_een import throttling
-from samen_een.csvfiles import CsvMode, csv_file_response, csv_response
-from samen_een.editing import nothing_changed
-from samen_een.prg import refused_form, refused_redirect
+from kernel import throttling
+from kernel.csvfiles import CsvMode, csv_file_response, csv_response
+from kernel.editing import nothing_changed
+from kernel.prg import refused_form, refused_redirect
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
@@ -301,7 +301,7 @@ class ExportListView(LoginRequiredMixin, View):
     """Start an export through the gate and follow one's own exports."""
 
     template_name = "suppliers/exports.html"
-    starts_work = True  # samen_een.prg: a refused export redirects too
+    starts_work = True  # kernel.prg: a refused export redirects too
 
     def _form(self, request, school, data=None):
         agreements, recipients = export_targets_offered(school)
@@ -353,7 +353,7 @@ class LegalDisclosureCreateView(LoginRequiredMixin, View):
     reason. Director and administration; only the director may withhold one from guardians."""
 
     template_name = "suppliers/legal_disclosure.html"
-    starts_work = True  # samen_een.prg: a refused disclosure redirects too
+    starts_work = True  # kernel.prg: a refused disclosure redirects too
 
     def _form(self, request, school, data=None):
         return LegalDisclosureForm(
@@ -467,7 +467,7 @@ class ExportDownloadView(SessionOrTokenRequiredMixin, View):
         filename = export.file.name.rsplit("/", 1)[-1]
         if export.format == ExportFormat.CSV:
             # For the recipient's system, written exactly: served as a file to pass on, not as
-            # a spreadsheet to open (samen_een.csvfiles, machine mode).
+            # a spreadsheet to open (kernel.csvfiles, machine mode).
             return csv_file_response(
                 export.file.open("rb"), mode=CsvMode.MACHINE, filename=filename
             )

@@ -12,7 +12,7 @@ from queue import Empty
 
 from kombu import Connection
 
-from samen_een.broker_folder import Transport
+from kernel.broker_folder import Transport
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,4 +74,4 @@ def test_make_run_settings_use_the_folder_transport_when_no_broker_is_set():
         text=True,
         check=True,
     )
-    assert out.stdout.split() == ["samen_een.broker_folder", "Transport"]
+    assert out.stdout.split() == ["kernel.broker_folder", "Transport"]

@@ -1,4 +1,4 @@
-"""Every CSV the portal serves is written by the one writer (samen_een.csvfiles) in a declared
+"""Every CSV the portal serves is written by the one writer (kernel.csvfiles) in a declared
 mode. A file for a spreadsheet is formula-safe whatever the source of its text; a file for a
 recipient's system is written exactly and is not offered as a spreadsheet.
 
@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from samen_een.csvfiles import (
+from kernel.csvfiles import (
     BOM,
     FORMULA_STARTS,
     CsvMode,
@@ -343,7 +343,7 @@ def test_machine_file_offered_as_file_for_recipient_when_export_page_shows_it(ho
 # -- one writer ------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-WRITER_MODULE = ROOT / "samen_een" / "csvfiles.py"
+WRITER_MODULE = ROOT / "kernel" / "csvfiles.py"
 SKIPPED_DIRS = {".venv", ".git", "tests", "node_modules", "locale", "static", "media"}
 WRITERS = {"writer", "DictWriter"}
 
@@ -386,7 +386,7 @@ def test_no_csv_writer_outside_the_one_writer():
         if path != WRITER_MODULE
         for line in _csv_writers(path)
     ]
-    assert not offenders, f"write CSV through samen_een.csvfiles, not csv.writer: {offenders}"
+    assert not offenders, f"write CSV through kernel.csvfiles, not csv.writer: {offenders}"
     assert _csv_writers(WRITER_MODULE), "the writer module itself must be checked"
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from kernel.startup import owner_connection_refuse
 from samen_een import celery as celery_app
-from samen_een.startup import owner_connection_refuse
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_URL = "postgres://portal_app:secret-a@db.example:5432/samen_een"

@@ -22,7 +22,7 @@ from accounts.models import ApiToken
 from accounts.services import token_issue
 from accounts.tokens import api_tokens_revoke
 from audit.models import AccessEvent
-from samen_een.sealed_files import MAGIC
+from kernel.sealed_files import MAGIC
 from suppliers.constants import ExportStatus
 from suppliers.services import export_build, export_request
 

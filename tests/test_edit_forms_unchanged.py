@@ -1,7 +1,7 @@
 """An edit form saved unchanged changes nothing (issue 20), in Dutch and in English.
 
 Every view that edits an existing object with a form says so (``edits_object = True``, see
-``samen_een.editing``) and has an entry in ``EDIT_FORMS``: who may use it and how to find its
+``kernel.editing``) and has an entry in ``EDIT_FORMS``: who may use it and how to find its
 object in the test world. Every other view that accepts a POST is listed in
 ``NOT_EDIT_FORMS`` with the reason it is no edit form. A new view that is in neither fails
 ``test_every_view_that_accepts_a_post_is_classified``, a marked view without an entry
@@ -15,7 +15,7 @@ the project and the audit trail's change events are all as before, and that the 
 told that nothing was changed.
 
 Next to it, a guard: every form of the project renders dates, times and numbers with the
-project's ISO inputs (``samen_een.widgets``), so a new form cannot bring the defect back.
+project's ISO inputs (``kernel.widgets``), so a new form cannot bring the defect back.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from rest_framework.views import APIView
 
 from audit.constants import Action
 from audit.models import AccessEvent
-from samen_een.editing import NOTHING_CHANGED
-from samen_een.widgets import ISO_WIDGETS, TYPED_WIDGETS, IsoDateInput, iso_formfield
+from kernel.editing import NOTHING_CHANGED
+from kernel.widgets import ISO_WIDGETS, TYPED_WIDGETS, IsoDateInput, iso_formfield
 
 PROJECT_APPS = (
     "accounts",
@@ -584,7 +584,7 @@ def test_every_date_time_and_number_input_of_the_project_is_iso():
         or field.localize
     ]
     assert not wrong, (
-        "Use the inputs of samen_een.widgets (IsoDateInput, IsoTimeInput, IsoDateTimeInput, "
+        "Use the inputs of kernel.widgets (IsoDateInput, IsoTimeInput, IsoDateTimeInput, "
         "IsoNumberInput; formfield_callback=iso_formfield for a ModelForm) and no "
         f"localize=True: {wrong}"
     )
@@ -592,7 +592,7 @@ def test_every_date_time_and_number_input_of_the_project_is_iso():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_inputs_render_iso_and_read_it_back_in_every_language(language):
-    from samen_een.widgets import IsoDateTimeInput, IsoNumberInput, IsoTimeInput
+    from kernel.widgets import IsoDateTimeInput, IsoNumberInput, IsoTimeInput
 
     class Sample(forms.Form):
         day = forms.DateField(widget=IsoDateInput)

@@ -1298,7 +1298,7 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
 
     from audit.constants import Action, DataKind
     from audit.services import event_record
-    from samen_een.crypto import lookup_hash
+    from kernel.crypto import lookup_hash
     from students.constants import CareKind
 
     from .students.factories import GuardianFactory, link_guardian

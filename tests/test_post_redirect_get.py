@@ -2,7 +2,7 @@
 
 A view whose POST starts work (enqueues a job, sends mail, builds an export or an access
 package, runs retention, turns the school year) says so with ``starts_work = True`` and uses
-``samen_een.prg``: a success redirects to the work, and a refusal (invalid input, the gate, a
+``kernel.prg``: a success redirects to the work, and a refusal (invalid input, the gate, a
 limit, a step not allowed now) redirects too, back to the GET of the form's page, which shows
 the reason and what was typed once. A refresh then only reads the page again: nothing is sent
 again, nothing starts, and no limit counts it.
@@ -43,13 +43,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from freezegun import freeze_time
 
-from samen_een import prg, throttling
+from kernel import prg, throttling
 from suppliers.constants import LegalGround
 
 PROJECT_APPS = (
     "accounts",
     "audit",
     "consent",
+    "kernel",
     "privacy_requests",
     "registers",
     "retention",
@@ -205,7 +206,7 @@ def test_every_view_that_starts_work_is_marked():
     unmarked = _page_routes_that_start_work() - _marked_routes() - set(NOT_YET_HERE)
     assert not unmarked, (
         f"{sorted(unmarked)} start work on a POST: mark the view starts_work = True, answer a "
-        "refusal with samen_een.prg.refused_redirect and add the route to CASES."
+        "refusal with kernel.prg.refused_redirect and add the route to CASES."
     )
 
 
@@ -777,7 +778,7 @@ def clock():
 
 
 def _counted(scope: str, user) -> int:
-    """The limit's count for this person in this window (samen_een.throttling)."""
+    """The limit's count for this person in this window (kernel.throttling)."""
     _limit, seconds = throttling.rate_of(scope)
     bucket, _start, _now = throttling._window(f"{scope}:{user.pk}", seconds)
     return cache.get(bucket) or 0

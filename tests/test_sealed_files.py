@@ -27,13 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from privacy_requests.models import AccessPackage
-from privacy_requests.views import download_url as package_download_url
-from retention.expiry import stored_files_expire
-from retention.tasks import stored_files_expire_task
-from samen_een.crypto import SealedDataError
-from samen_een.key_rotation import keys_rotate, keys_verify_primary_only, sealed_file_fields
-from samen_een.sealed_files import (
+from kernel.crypto import SealedDataError
+from kernel.key_rotation import keys_rotate, keys_verify_primary_only, sealed_file_fields
+from kernel.sealed_files import (
     CHUNK,
     MAGIC,
     SEALED_CHUNK,
@@ -44,6 +40,10 @@ from samen_een.sealed_files import (
     sealed_storage,
     stored_files_convert,
 )
+from privacy_requests.models import AccessPackage
+from privacy_requests.views import download_url as package_download_url
+from retention.expiry import stored_files_expire
+from retention.tasks import stored_files_expire_task
 from suppliers.api import download_url as export_download_url
 from suppliers.constants import IMPORT_UPLOAD_DIR, AgreementModel, ExportStatus, ImportStatus
 from suppliers.models import Agreement, Export, ImportJob

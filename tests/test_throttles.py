@@ -1,7 +1,7 @@
 """Abuse limits: privacy requests and exports per account (page and API share one count), the
 token login per submitted email with a high ceiling per network address.
 
-The request and export limits count per window of the portal's clock (samen_een.throttling),
+The request and export limits count per window of the portal's clock (kernel.throttling),
 so a frozen clock moved past the window shows the limit lifting. The limits are lowered to
 2 an hour here, so a test needs three submissions, not eleven.
 """
@@ -18,8 +18,8 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from accounts.services import token_issue
+from kernel import throttling
 from privacy_requests.models import PrivacyRequest
-from samen_een import throttling
 from suppliers.models import Export
 
 from .students.factories import PASSWORD, make_guardian_user
@@ -103,7 +103,7 @@ def test_request_page_redirects_to_the_kept_form_when_limit_reached(world, low_l
     refused = _submit_page(client, world.pupil3, 99)
 
     assert statuses == [302] * LIMIT
-    # Post/redirect/get (samen_een.prg): a refresh of the page does not send it again.
+    # Post/redirect/get (kernel.prg): a refresh of the page does not send it again.
     assert refused.status_code == 303
     shown = client.get(refused["Location"])
     html = shown.content.decode()
@@ -225,7 +225,7 @@ def test_export_page_redirects_to_the_kept_form_when_limit_reached(world, low_li
     refused = _export_page(client, world)
 
     assert statuses == [302] * LIMIT
-    # Post/redirect/get (samen_een.prg): a refresh of the page does not send it again.
+    # Post/redirect/get (kernel.prg): a refresh of the page does not send it again.
     assert refused.status_code == 303
     shown = client.get(refused["Location"])
     html = shown.content.decode()

@@ -2,7 +2,7 @@
 
 import accounts.models
 import django.db.models.deletion
-import samen_een.crypto
+import kernel.crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "key",
-                    samen_een.crypto.SealedTextField(
+                    kernel.crypto.SealedTextField(
                         default=accounts.models._authenticator_key,
                         help_text="The shared secret, hex-encoded (20 random bytes), stored sealed.",
                         validators=[accounts.models._authenticator_key_valid],

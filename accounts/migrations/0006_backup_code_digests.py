@@ -8,7 +8,7 @@ from django.db import migrations, models
 def _digest(code: str) -> str:
     # The same digest as accounts.models.backup_code_digest (an HMAC with FIELD_HASH_KEY),
     # written out so that this migration keeps working if that function changes.
-    from samen_een.crypto import lookup_hash
+    from kernel.crypto import lookup_hash
 
     return lookup_hash(f"backup-code:{code}")
 

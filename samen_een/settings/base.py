@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "samen_een.middleware.NoStoreMiddleware",
+    "kernel.middleware.NoStoreMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,7 +97,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # "Database roles"). Where DATABASE_OWNER_URL is set, this process connects as the owner and,
 # after each migration, grants DATABASE_URL's role what the application needs
 # (audit.database_roles). Set it for `manage.py migrate` only: the web server and the workers
-# refuse to start with it (samen_een.startup).
+# refuse to start with it (kernel.startup).
 DATABASE_AS_OWNER = bool(env("DATABASE_OWNER_URL", default=""))
 DATABASE_APP_ROLE = ""
 if DATABASE_AS_OWNER:
@@ -171,7 +171,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
-AXES_CLIENT_IP_CALLABLE = "samen_een.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kernel.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail records every login already
@@ -226,7 +226,7 @@ STORAGES = {
     # Every private file (access packages, exports, uploads, agreements) is encrypted with
     # FIELD_ENCRYPTION_KEYS before it reaches the "default" storage, whatever that backend is.
     "sealed": {
-        "BACKEND": "samen_een.sealed_files.SealedStorage",
+        "BACKEND": "kernel.sealed_files.SealedStorage",
         "OPTIONS": {"inner": "default"},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -258,10 +258,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "samen_een.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.pagination.StandardPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "samen_een.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "kernel.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_email": env("LOGIN_THROTTLE_RATE", default="10/minute"),
         "login_address": env("LOGIN_ADDRESS_THROTTLE_RATE", default="600/minute"),

@@ -31,7 +31,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: a worker started beside runserver reads jobs from this folder.
     # kombu's own filesystem transport, except that a message appears there whole.
-    CELERY_BROKER_TRANSPORT = "samen_een.broker_folder:Transport"
+    CELERY_BROKER_TRANSPORT = "kernel.broker_folder:Transport"
     _queue = _BASE / ".celery" / "queue"
     _queue.mkdir(parents=True, exist_ok=True)
     (_BASE / ".celery" / "processed").mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import samen_een.crypto
+import kernel.crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -28,13 +28,13 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('diagnosis', 'Diagnosis (such as dyslexia or ADHD)'), ('allergy', 'Allergy'), ('medication', 'Medication'), ('support_plan', 'Support plan'), ('child_protection', 'Child-protection signal (Meldcode)'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('content', samen_een.crypto.SealedTextField(verbose_name='content')),
-                ('justification', samen_een.crypto.SealedTextField(help_text="Why this is needed for the pupil's guidance.", verbose_name='justification')),
+                ('content', kernel.crypto.SealedTextField(verbose_name='content')),
+                ('justification', kernel.crypto.SealedTextField(help_text="Why this is needed for the pupil's guidance.", verbose_name='justification')),
                 ('source', models.CharField(choices=[('guardian', 'Guardian'), ('specialist', 'Specialist report'), ('school', 'School')], max_length=20, verbose_name='source')),
                 ('review_date', models.DateField(verbose_name='review date')),
                 ('visibility', models.CharField(choices=[('care_team', 'Care team only'), ('teachers', "Also the group's teachers")], default='care_team', max_length=20, verbose_name='visibility')),
                 ('withhold_status', models.CharField(choices=[('none', 'Not withheld'), ('requested', 'Withholding awaits the director'), ('approved', 'Withheld from guardians'), ('rejected', 'Withholding rejected')], default='none', max_length=20, verbose_name='withheld from guardians')),
-                ('withhold_reason', samen_een.crypto.SealedTextField(blank=True, verbose_name='reason for withholding')),
+                ('withhold_reason', kernel.crypto.SealedTextField(blank=True, verbose_name='reason for withholding')),
                 ('withhold_decided_at', models.DateTimeField(blank=True, null=True, verbose_name='withholding decided at')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='changed at')),
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('stated', 'Stated by the guardian'), ('declined', 'The guardian chose not to state it')], max_length=20, verbose_name='status')),
-                ('religion', samen_een.crypto.SealedTextField(blank=True, verbose_name='religion or belief')),
+                ('religion', kernel.crypto.SealedTextField(blank=True, verbose_name='religion or belief')),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
                 ('student', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='religion', to='students.student', verbose_name='pupil')),

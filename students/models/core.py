@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from samen_een.crypto import SealedTextField
+from kernel.crypto import SealedTextField
 
 from ..constants import Sex, WithdrawalDestination
 

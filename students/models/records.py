@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samen_een.crypto import SealedTextField
+from kernel.crypto import SealedTextField
 
 from ..constants import (
     WITHHELD_STATUSES,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.selectors import teachers_of
-from samen_een.editing import nothing_changed
-from samen_een.prg import refused_errors, refused_redirect
+from kernel.editing import nothing_changed
+from kernel.prg import refused_errors, refused_redirect
 
 from ..constants import WithdrawalDestination
 from ..exceptions import StudentError
@@ -65,7 +65,7 @@ def _back(school):
 
 
 def _refused_key(school) -> str:
-    """Where a refused apply or schedule is kept for the rollover page (samen_een.prg)."""
+    """Where a refused apply or schedule is kept for the rollover page (kernel.prg)."""
     return f"rollover:{school.pk}"
 
 
@@ -119,7 +119,7 @@ class RolloverPlanView(LoginRequiredMixin, View):
 
 
 class RolloverApplyView(LoginRequiredMixin, View):
-    starts_work = True  # the new school year (samen_een.prg)
+    starts_work = True  # the new school year (kernel.prg)
 
     def post(self, request, school_id):
         school = rollover_school_for(user=request.user, school_id=school_id)
@@ -135,7 +135,7 @@ class RolloverApplyView(LoginRequiredMixin, View):
 
 
 class RolloverScheduleView(LoginRequiredMixin, View):
-    starts_work = True  # the new school year on 1 August (samen_een.prg)
+    starts_work = True  # the new school year on 1 August (kernel.prg)
 
     def post(self, request, school_id):
         school = rollover_school_for(user=request.user, school_id=school_id)

@@ -18,7 +18,7 @@ from accounts.constants import GROUP_TEACHER_PERMISSIONS, SCHOOL_ROLE_PERMISSION
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
-from samen_een.crypto import lookup_hash
+from kernel.crypto import lookup_hash
 
 from ..constants import WithdrawalDestination
 from ..exceptions import PlacementError, WithdrawalError

@@ -12,7 +12,7 @@ from django.views import View
 
 from accounts.constants import Function
 from audit.constants import DataKind
-from samen_een.editing import nothing_changed
+from kernel.editing import nothing_changed
 
 from ..constants import WithholdStatus
 from ..exceptions import StudentError

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import samen_een.sealed_files
+import kernel.sealed_files
 
 
 class Migration(migrations.Migration):
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         blank=True,
-                        storage=samen_een.sealed_files.sealed_storage,
+                        storage=kernel.sealed_files.sealed_storage,
                         upload_to="private/imports/",
                         verbose_name="file",
                     ),

@@ -245,7 +245,7 @@ def test_paper_form_is_refused_when_guardian_has_no_parental_authority(world, cl
         reverse("student-consent", args=[world.pupil3.pk]),
         {"guardian": limited.pk, "purpose": _purpose(world).pk, "decision": "refused"},
     )
-    assert response.status_code == 303  # back to the page, which shows why (samen_een.prg)
+    assert response.status_code == 303  # back to the page, which shows why (kernel.prg)
     assert not ConsentDecision.objects.filter(guardian=limited).exists()
 
 
@@ -558,7 +558,7 @@ def test_campaign_is_refused_when_one_exists_for_the_school_year(world, client):
     response = client.post(
         reverse("consent-campaigns"), {"school_year": year, "reminder_days": 7, "lock_after": ""}
     )
-    assert response.status_code == 303  # back to the page, which shows why (samen_een.prg)
+    assert response.status_code == 303  # back to the page, which shows why (kernel.prg)
     assert ConsentCampaign.objects.filter(school=world.school).count() == 1
 
 

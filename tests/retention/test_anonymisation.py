@@ -12,6 +12,7 @@ from django.core import serializers
 
 from audit.models import AccessEvent
 from consent.models import ConsentDecision, Publication, Takedown
+from kernel.crypto import lookup_hash
 from privacy_requests import services as request_services
 from privacy_requests.constants import ErasureCategory, Kind, Status
 from privacy_requests.models import PrivacyRequest, RequestStep
@@ -23,7 +24,6 @@ from retention.models import (
     RetentionRun,
 )
 from retention.services import retention_run
-from samen_een.crypto import lookup_hash
 from students.constants import CareVisibility, ReligionStatus, Subject, WithdrawalDestination
 from students.models import (
     CareRecord,

@@ -12,8 +12,8 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from samen_een.crypto import SealedDataError, SealedTextField
-from samen_een.key_rotation import keys_rotate, keys_verify_primary_only, sealed_fields
+from kernel.crypto import SealedDataError, SealedTextField
+from kernel.key_rotation import keys_rotate, keys_verify_primary_only, sealed_fields
 from students.models import SealCanary, Student
 from students.sealing import CANARY, sealing_verify
 

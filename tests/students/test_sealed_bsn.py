@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 
-from samen_een.crypto import SealedDataError, check_keys, lookup_hash, reseal
+from kernel.crypto import SealedDataError, check_keys, lookup_hash, reseal
 from students.models import Student
 from students.sealing import sealing_verify
 from students.validators import validate_bsn

@@ -636,7 +636,7 @@ def test_restricted_pupil_still_disclosed_when_law_requires_it(world, kind):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", " ="])
 def test_name_written_exactly_when_it_starts_like_a_formula(world, start):
-    # The file is for the supplier's system (samen_een.csvfiles, machine mode): a leading
+    # The file is for the supplier's system (kernel.csvfiles, machine mode): a leading
     # quote would change the pupil's name there. Spreadsheet files are tests/test_csv_files.py.
     name = f'{start}HYPERLINK("http://evil.example","klik")'
     world.pupil3.given_name = name

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.constants import Role
+from kernel.sealed_files import MAGIC
 from retention.expiry import stored_files_expire
-from samen_een.sealed_files import MAGIC
 from students.models import Student
 from suppliers.constants import (
     IMPORT_MAX_BYTES,

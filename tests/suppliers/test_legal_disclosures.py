@@ -147,7 +147,7 @@ def test_whole_school_refused_and_nothing_queued_when_export_page_names_legal_re
         {"school": world.school.pk, "target": f"r{target.pk}", "format": "csv"},
     )
 
-    assert response.status_code == 303  # back to the form, which shows why (samen_een.prg)
+    assert response.status_code == 303  # back to the form, which shows why (kernel.prg)
     assert not Export.objects.filter(recipient=target).exists()
 
 

@@ -255,7 +255,7 @@ def test_disclosure_list_forbidden_when_role_has_no_register(world, api, client,
 
 
 def _body(response) -> str:
-    """A spreadsheet file: streamed, UTF-8 with a byte order mark (samen_een.csvfiles)."""
+    """A spreadsheet file: streamed, UTF-8 with a byte order mark (kernel.csvfiles)."""
     return b"".join(response.streaming_content).decode("utf-8-sig")
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from samen_een.key_rotation import DEFAULT_BATCH_SIZE, keys_rotate, keys_verify_primary_only
+from kernel.key_rotation import DEFAULT_BATCH_SIZE, keys_rotate, keys_verify_primary_only
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ encrypt a second time on write (``get_prep_value``).
 
 Sealed files are found the same way (every concrete ``FileField`` whose storage is the
 ``SealedStorage``). A file whose data key needs an old key gets a copy with the key re-wrapped
-by the newest key (:func:`samen_een.sealed_files.file_reseal`); a plain-text file from before
+by the newest key (:func:`kernel.sealed_files.file_reseal`); a plain-text file from before
 sealing gets a sealed copy. The row is then pointed at the copy (only if it still names the
 old file), and the old file is deleted once that commits: an interruption leaves every row
 naming a file that exists. A file missing from storage counts as not verified, so the old keys

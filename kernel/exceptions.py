@@ -1,4 +1,6 @@
-"""One place that maps domain errors to HTTP answers for the API."""
+"""Domain errors and the one place that maps them to HTTP answers for the API."""
+
+from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -7,11 +9,21 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from students.exceptions import StudentError
+
+class DomainError(Exception):
+    """A domain rule refused the change (400 unless the subclass says otherwise). Every app's
+    errors derive from it, so views and the API answer them the same way."""
+
+    default_message = _("This change is not allowed.")
+    status_code = 400
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, StudentError):
+    if isinstance(exc, DomainError):
         set_rollback()
         return Response({"detail": str(exc.message)}, status=exc.status_code)
     if isinstance(exc, Http404):

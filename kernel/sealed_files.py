@@ -279,7 +279,7 @@ class SealedFile(File):
         return self
 
 
-@deconstructible(path="samen_een.sealed_files.SealedStorage")
+@deconstructible(path="kernel.sealed_files.SealedStorage")
 class SealedStorage(Storage):
     """Encrypts on save and decrypts on open; everything else is the inner storage's.
 
@@ -360,7 +360,7 @@ def sealed_storage() -> SealedStorage:
     storage = storages["sealed"]
     if not isinstance(storage, SealedStorage):
         raise ImproperlyConfigured(
-            "STORAGES['sealed'] must use samen_een.sealed_files.SealedStorage: private files "
+            "STORAGES['sealed'] must use kernel.sealed_files.SealedStorage: private files "
             "are never stored unencrypted."
         )
     return storage
