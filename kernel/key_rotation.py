@@ -251,9 +251,9 @@ def keys_rotate(*, batch_size: int = DEFAULT_BATCH_SIZE, stdout: TextIO | None =
         if changed:
             line += f", {changed} changed meanwhile (checked by the verification)"
         _emit(stdout, line)
-    for model, field in sealed_file_fields():
-        label = field_label(model, field)
-        counts[label] = _files_rotate(model, field, batch_size=batch_size, stdout=stdout)
+    for model, file_field in sealed_file_fields():
+        label = field_label(model, file_field)
+        counts[label] = _files_rotate(model, file_field, batch_size=batch_size, stdout=stdout)
     return counts
 
 
@@ -285,7 +285,7 @@ def _files_rotate(
     alias = router.db_for_write(model)
     _require_column(alias, model, field)
     table = _Table(alias, model, field)
-    inner = field.storage.inner
+    inner = field.storage.inner  # type: ignore[attr-defined]  # a SealedStorage (sealed_file_fields)
     primary = primary_fernet()
     resealed = legacy = current = missing = changed = 0
     missing_ids: list[Any] = []
@@ -377,9 +377,9 @@ def keys_verify_primary_only(*, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
             )
         else:
             logger.info("Key verification: %s opens with the newest key alone.", label)
-    for model, field in sealed_file_fields():
-        label = field_label(model, field)
-        counts[label] = _files_verify(model, field, batch_size=batch_size, primary=primary)
+    for model, file_field in sealed_file_fields():
+        label = field_label(model, file_field)
+        counts[label] = _files_verify(model, file_field, batch_size=batch_size, primary=primary)
     return counts
 
 
@@ -391,7 +391,7 @@ def _files_verify(
     label = field_label(model, field)
     alias = router.db_for_read(model)
     _require_column(alias, model, field)
-    inner = field.storage.inner
+    inner = field.storage.inner  # type: ignore[attr-defined]  # a SealedStorage (sealed_file_fields)
     count = 0
     stale: list[Any] = []
     for rows in _batches(_Table(alias, model, field), batch_size):

@@ -117,7 +117,7 @@ def _stash_pop(request: HttpRequest, key: str) -> dict[str, Any] | None:
 def _errors_restore(form: forms.BaseForm, form_errors: dict[str, list[dict]]) -> None:
     """Put the errors of the refused POST on ``form`` as they were, without validating it
     again (a refusal by the gate or a limit is no validation error, and would be lost)."""
-    form._errors = ErrorDict(renderer=form.renderer)
+    form._errors = ErrorDict(renderer=form.renderer)  # type: ignore[attr-defined]  # Django keeps the bound errors here
     form.cleaned_data = {}
     for field, items in form_errors.items():
         target = field if field in form.fields else None

@@ -275,7 +275,7 @@ class SealedFile(File):
         if not self.closed:
             self.seek(0)
         else:
-            self.file = self._storage._reader(self.name)
+            self.file = self._storage._reader(str(self.name))
         return self
 
 
@@ -337,7 +337,7 @@ class SealedStorage(Storage):
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.inner.get_available_name(name, max_length=max_length)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.inner.generate_filename(filename)
 
     def get_accessed_time(self, name: str):
@@ -349,7 +349,7 @@ class SealedStorage(Storage):
     def get_modified_time(self, name: str):
         return self.inner.get_modified_time(name)
 
-    def url(self, name: str) -> str:
+    def url(self, name: str | None) -> str:
         raise NotImplementedError(
             "Sealed files have no URL: a view that checks the reader's right serves them."
         )

@@ -37,7 +37,8 @@ class RateLimitedError(Exception):
 
 def rate_of(scope: str) -> tuple[int, int]:
     """(limit, seconds) of a scope from REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']."""
-    num, period = api_settings.DEFAULT_THROTTLE_RATES[scope].split("/")
+    rate = str(api_settings.DEFAULT_THROTTLE_RATES[scope])
+    num, period = rate.split("/")
     return int(num), _PERIODS[period[0]]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -443,7 +443,7 @@ def retention_run(
     school: School,
     trigger: str = Trigger.MANUAL,
     user: User | None = None,
-    categories: list[str] | None = None,
+    categories: Sequence[str] | None = None,
     day: datetime.date | None = None,
     checkpoint: Callable[[str, int], None] | None = None,
     batch: int = BATCH,

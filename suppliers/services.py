@@ -346,7 +346,7 @@ def supplier_save(*, user: User, board_id: int, supplier=None, **fields):
 @transaction.atomic
 def product_save(
     *,
-    user: User,
+    user: User | None,
     supplier,
     product=None,
     attribute_reasons: dict[str, str],
@@ -381,7 +381,7 @@ def product_save(
 @transaction.atomic
 def agreement_save(
     *,
-    user: User,
+    user: User | None,
     supplier,
     agreement=None,
     attributes: list[str],

@@ -38,14 +38,14 @@ class World:
     foreign_pupil: Student  # in a school of another board
     users: dict[str, User]
     care: dict[str, CareRecord]
-    foreign_school: School = None
-    publications: dict = None
-    takedowns: dict = None
-    suppliers: dict = None
-    requests: dict = None  # filled by the request_world fixture
-    retention: dict = None  # filled by the retention_world fixture
-    operations: dict = None  # filled by the operations_world fixture
-    breaches: dict = None  # filled by the breach_world fixture
+    foreign_school: School | None = None
+    publications: dict | None = None
+    takedowns: dict | None = None
+    suppliers: dict | None = None
+    requests: dict | None = None  # filled by the request_world fixture
+    retention: dict | None = None  # filled by the retention_world fixture
+    operations: dict | None = None  # filled by the operations_world fixture
+    breaches: dict | None = None  # filled by the breach_world fixture
 
     def in_scope(self, role: str) -> Student:
         return self.pupil3
@@ -94,19 +94,19 @@ def _clear_cache():
 
 @pytest.fixture
 def world(db) -> World:
-    board = BoardFactory(name="Stichting AURO")
-    school = SchoolFactory(board=board, name="OBS Samen Een", brin="12AB")
-    other_school = SchoolFactory(board=board, name="OBS De Brug", brin="34CD")
-    group3 = GroupFactory(school=school, name="Groep 3", year_group_low=3)
-    group5 = GroupFactory(school=school, name="Groep 5", year_group_low=5)
-    other_group = GroupFactory(
+    board = BoardFactory.create(name="Stichting AURO")
+    school = SchoolFactory.create(board=board, name="OBS Samen Een", brin="12AB")
+    other_school = SchoolFactory.create(board=board, name="OBS De Brug", brin="34CD")
+    group3 = GroupFactory.create(school=school, name="Groep 3", year_group_low=3)
+    group5 = GroupFactory.create(school=school, name="Groep 5", year_group_low=5)
+    other_group = GroupFactory.create(
         school=other_school, name="Groep 3/4", year_group_low=3, combination=True
     )
-    pupil3 = StudentFactory(
+    pupil3 = StudentFactory.create(
         group=group3, given_name="Tim", surname="Vries", surname_prefix="de", bsn="111222333"
     )
-    pupil5 = StudentFactory(group=group5, given_name="Sara", surname="Bakker")
-    other_pupil = StudentFactory(group=other_group, given_name="Noah", surname="Kortenhoeve")
+    pupil5 = StudentFactory.create(group=group5, given_name="Sara", surname="Bakker")
+    other_pupil = StudentFactory.create(group=other_group, given_name="Noah", surname="Kortenhoeve")
     users = {
         "director": make_staff(Role.DIRECTOR, school=school, email="director@t.example"),
         "administration": make_staff(Role.ADMINISTRATION, school=school, email="admin@t.example"),
@@ -118,8 +118,10 @@ def world(db) -> World:
             pupil3, has_authority=False, email="parent-limited@t.example"
         ),
     }
-    foreign_school = SchoolFactory(name="Elders", brin="99XX")
-    foreign_pupil = StudentFactory(group=GroupFactory(school=foreign_school, year_group_low=3))
+    foreign_school = SchoolFactory.create(name="Elders", brin="99XX")
+    foreign_pupil = StudentFactory.create(
+        group=GroupFactory.create(school=foreign_school, year_group_low=3)
+    )
     care = {
         "teachers": _care(pupil3),
         "care_team": _care(
@@ -164,14 +166,14 @@ def world(db) -> World:
     decision = ConsentDecision.objects.create(
         student=pupil3,
         purpose=school.purposes.get(code="website"),
-        version=school.purposes.get(code="website").current_version,
+        version=school.purposes.get(code="website").current_version,  # type: ignore[misc]  # seeded
         guardian=guardian,
         decision=Decision.GRANTED,
         channel=Channel.PORTAL,
         school_year=group3.school_year,
         recorded_by=users["guardian"],
     )
-    other_guardian = GuardianFactory()
+    other_guardian = GuardianFactory.create()
     link_guardian(other_guardian, other_pupil)
 
     def publication(owner_school, pupil, creator, title):
@@ -193,7 +195,7 @@ def world(db) -> World:
     other_decision = ConsentDecision.objects.create(
         student=other_pupil,
         purpose=other_school.purposes.get(code="website"),
-        version=other_school.purposes.get(code="website").current_version,
+        version=other_school.purposes.get(code="website").current_version,  # type: ignore[misc]  # seeded
         guardian=other_guardian,
         decision=Decision.WITHDRAWN,
         channel=Channel.PAPER,
@@ -318,9 +320,11 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
     other_colleague = make_staff(
         Role.TEACHER, group=world.other_group, email="colleague-brug@t.example"
     )
-    guardian = GuardianFactory(first_name="Els", surname="Bakker", email="els@home.example")
+    guardian = GuardianFactory.create(first_name="Els", surname="Bakker", email="els@home.example")
     link_guardian(guardian, world.pupil5)
-    other_guardian = GuardianFactory(first_name="Joris", surname="Smit", email="joris@home.example")
+    other_guardian = GuardianFactory.create(
+        first_name="Joris", surname="Smit", email="joris@home.example"
+    )
     link_guardian(other_guardian, world.other_pupil)
 
     def invite(who):
@@ -338,7 +342,7 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
     other_invitation, other_token = invite(other_guardian)
     mail.outbox.clear()
     groups = {
-        year: GroupFactory(school=world.school, name=f"Groep {year}", year_group_low=year)
+        year: GroupFactory.create(school=world.school, name=f"Groep {year}", year_group_low=year)
         for year in (4, 6)
     }
     from accounts.models import TeacherProposal
@@ -508,7 +512,7 @@ def _request_objects(world: World) -> dict:
         "limit": lambda: objection(world.pupil5),
         "other_limit": lambda: objection(world.other_pupil),
     }
-    objects = _LazyObjects(makers)  # "other" looks up "other_parent" in it
+    objects: _LazyObjects = _LazyObjects(makers)  # "other" looks up "other_parent" in it
     return objects
 
 

@@ -35,7 +35,7 @@ class _WorkerPollsMeanwhile:
 
     def __init__(self, worker) -> None:
         self.worker = worker
-        self.taken = None
+        self.taken: object = None
 
     def __json__(self) -> str:
         try:

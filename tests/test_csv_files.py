@@ -230,7 +230,9 @@ def _get(world, route: str, role: str):
     client.force_login(world.users[role])
     url = entry.url(world, role, True)
     data = entry.data(world, role, True) if callable(entry.data) else entry.data
-    return client.get(url, data or {}, **({"format": "json"} if entry.api else {}))
+    if entry.api:
+        return APIClient.get(client, url, data or {}, format="json")  # type: ignore[arg-type]
+    return client.get(url, data or {})
 
 
 def _formula_cells(rows: list[list[str]]) -> list[str]:

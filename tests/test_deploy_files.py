@@ -92,7 +92,7 @@ def _environment(service: dict) -> dict[str, str]:
     value = service.get("environment") or {}
     if isinstance(value, list):
         return dict(item.split("=", 1) if "=" in item else (item, None) for item in value)
-    return {key: (None if val is None else str(val)) for key, val in value.items()}
+    return {key: (None if val is None else str(val)) for key, val in value.items()}  # type: ignore[misc]  # a variable without a value is None
 
 
 def _command_text(service: dict) -> str:

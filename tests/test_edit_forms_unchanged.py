@@ -390,7 +390,7 @@ def _rollover_plan(world, client) -> Target:
     from .students.factories import GroupFactory
 
     for year in (4, 6):
-        GroupFactory(school=world.school, name=f"Groep {year}", year_group_low=year)
+        GroupFactory.create(school=world.school, name=f"Groep {year}", year_group_low=year)
     page = f"{reverse('rollover')}?school={world.school.pk}"
     action = reverse("rollover-plan", args=[world.school.pk])
     # The director saves a plan first (keeping pupil5 back); that saved plan is then edited.
@@ -661,7 +661,7 @@ def test_plan_saved_again_with_the_same_choices_writes_nothing(world):
     from .students.factories import GroupFactory
 
     for year in (4, 6):
-        GroupFactory(school=world.school, name=f"Groep {year}", year_group_low=year)
+        GroupFactory.create(school=world.school, name=f"Groep {year}", year_group_low=year)
     choices = {"kept_back": [world.pupil5.pk], "destinations": {}, "teachers": {"Groep 4": []}}
     director = world.users["director"]
     plan = plan_save(user=director, school=world.school, **choices)

@@ -18,6 +18,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -66,7 +67,7 @@ class Shows:
     reason: str
 
 
-def _all(status_in: int, status_out: int | None = None, **overrides) -> dict:
+def _all(status_in: int, status_out: int | None = None, /, **overrides: tuple[int, int]) -> dict:
     result = {role: (status_in, status_in if status_out is None else status_out) for role in ROLES}
     result.update(overrides)
     return result
@@ -416,8 +417,14 @@ DECISION = {"risk": "unlikely", "notify_authority": "no", "reason": "Versleuteld
 
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
 FORBIDDEN = 403
-ANON_PAGE = {"anonymous": (302, 302)}
-ANON_API = {"anonymous": (401, 401)}
+
+
+class Anonymous(TypedDict):
+    anonymous: tuple[int, int]
+
+
+ANON_PAGE: Anonymous = {"anonymous": (302, 302)}
+ANON_API: Anonymous = {"anonymous": (401, 401)}
 
 
 STAFF_ONLY = _all(200, anonymous=(302, 302), guardian=(403, 403), guardian_limited=(403, 403))
@@ -1325,7 +1332,7 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
     parent.phone = GUARDIAN_PHONE
     parent.save(update_fields=["phone"])
     link_guardian(
-        GuardianFactory(
+        GuardianFactory.create(
             first_name="Vera", surname="Schuil", contact_confidential=True, **CONFIDENTIAL
         ),
         world.pupil3,

@@ -114,7 +114,7 @@ def _names(function: types.FunctionType, tree: ast.AST) -> dict:
             if node.level
             else node.module
         )
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(str(module_name))
         for alias in node.names:
             value = getattr(module, alias.name, None)
             if value is None:
@@ -862,7 +862,7 @@ class _SecretForm(forms.Form):
 def _request_with_session(data: dict):
     request = RequestFactory().post("/somewhere/", data)
     request.session = SessionStore()
-    request._messages = FallbackStorage(request)
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # as MessageMiddleware does
     return request
 
 

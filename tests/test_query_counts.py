@@ -19,8 +19,8 @@ def _queries(client, url: str, **params) -> int:
 
 def _add_pupils(world, count: int) -> None:
     for _ in range(count):
-        student = StudentFactory(group=world.group3)
-        link_guardian(GuardianFactory(), student)
+        student = StudentFactory.create(group=world.group3)
+        link_guardian(GuardianFactory.create(), student)
 
 
 @pytest.mark.parametrize(

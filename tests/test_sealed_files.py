@@ -481,7 +481,7 @@ def _files(world) -> dict[tuple[str, int, str], tuple[str, bytes]]:
     """Every sealed file of the world, keyed by (model, pk, field): (name, plaintext)."""
     found = {}
     for model, field in sealed_file_fields():
-        for row in model.objects.exclude(**{field.name: ""}):
+        for row in model._default_manager.exclude(**{field.name: ""}):
             stored = getattr(row, field.name)
             found[(model._meta.label, row.pk, field.name)] = (
                 stored.name,

@@ -77,6 +77,7 @@ def _get(world, page: Page):
     if page.role != "anonymous":
         user = world.users[page.role]
         if page.token:
+            assert isinstance(client, APIClient), "a token is sent to the API"
             client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user)}")
         else:
             client.force_login(user)
@@ -170,7 +171,7 @@ def _without_template_language(source: str) -> str:
 def _own_template_dirs() -> list[Path]:
     """templates/ and every app's templates folder of the project itself (not .venv)."""
     base = Path(settings.BASE_DIR).resolve()
-    dirs = [Path(d).resolve() for engine in settings.TEMPLATES for d in engine["DIRS"]]
+    dirs = [Path(d).resolve() for engine in settings.TEMPLATES for d in engine["DIRS"]]  # type: ignore[attr-defined]  # DIRS is a list
     dirs += [Path(app.path).resolve() / "templates" for app in apps.get_app_configs()]
     return sorted(
         {d for d in dirs if d.is_dir() and d.is_relative_to(base) and ".venv" not in d.parts}

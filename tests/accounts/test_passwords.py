@@ -39,7 +39,7 @@ def _codes(password: str, user: User) -> list[str]:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        return [error.code for error in exc.error_list]
+        return [str(error.code) for error in exc.error_list]
     return []
 
 
@@ -83,7 +83,7 @@ def _reset_form(client: Client, user: User) -> str:
     )
     response = client.get(link)
     assert response.status_code == 302
-    return response.url
+    return response["Location"]
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))

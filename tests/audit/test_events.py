@@ -107,7 +107,7 @@ def test_create_and_update_are_events(world):
     (created,) = _events(action=Action.CREATE, student_id=student.pk)
     assert created.actor_id == admin.pk
     assert created.outcome == Outcome.ALLOWED
-    student_move(actor=admin, student=student, group=GroupFactory(school=world.school))
+    student_move(actor=admin, student=student, group=GroupFactory.create(school=world.school))
     (updated,) = _events(action=Action.UPDATE, student_id=student.pk)
     assert updated.actor_id == admin.pk
     assert updated.school_id == world.school.pk

@@ -46,17 +46,17 @@ class BoardWorld:
     and limits are added by the tests. A privacy officer of the board sees every school."""
 
     def __init__(self, size: int):
-        self.board = BoardFactory()
+        self.board = BoardFactory.create()
         self.year = current_school_year()
-        self.schools = [SchoolFactory(board=self.board) for _ in range(size)]
+        self.schools = [SchoolFactory.create(board=self.board) for _ in range(size)]
         self.groups = {}
         for school in self.schools:
             purposes_seed(school=school)
             self.groups[school.pk] = [
-                GroupFactory(school=school, year_group_low=3),
-                GroupFactory(school=school, year_group_low=6),
+                GroupFactory.create(school=school, year_group_low=3),
+                GroupFactory.create(school=school, year_group_low=6),
             ]
-        self.clerk = UserFactory()
+        self.clerk = UserFactory.create()
         self.officer = make_staff(Role.PRIVACY_OFFICER, board=self.board)
 
     def purpose(self, school, code: str) -> ConsentPurpose:
@@ -65,8 +65,8 @@ class BoardWorld:
         )
 
     def pupil(self, school, *, guardians: int = 2, limited: int = 0, group=None):
-        pupil = StudentFactory(group=group or self.groups[school.pk][0])
-        family = [GuardianFactory() for _ in range(guardians + limited)]
+        pupil = StudentFactory.create(group=group or self.groups[school.pk][0])
+        family = [GuardianFactory.create() for _ in range(guardians + limited)]
         for index, guardian in enumerate(family):
             link_guardian(guardian, pupil, has_authority=index < guardians)
         return pupil, family
@@ -78,7 +78,7 @@ class BoardWorld:
         return ConsentDecision.objects.create(
             student=pupil,
             purpose=purpose,
-            version=purpose.current_version,
+            version=purpose.current_version,  # type: ignore[misc]  # seeded purpose
             guardian=guardian,
             decision=decision,
             channel=Channel.PAPER,
@@ -118,7 +118,7 @@ def _counts(cell) -> tuple[int, int, int]:
     return (cell.granted, cell.refused, cell.unknown)
 
 
-def _school_cells(world: BoardWorld) -> dict[tuple[int, str], tuple[int, int, int]]:
+def _school_cells(world: BoardWorld) -> dict[tuple[int, str], tuple[int, ...]]:
     """The reference: ``statuses_for``, pupil by pupil, counted per school and purpose. Each
     school's own dashboard must say the same, per group and in its totals."""
     result = {}
@@ -210,11 +210,11 @@ def test_board_counts_equal_school_dashboards_when_every_rule_applies(db):
     world.limit(everything, LimitKind.OBJECTION)
     # Not counted: a withdrawn pupil, a pupil in a group of last school year, and a pupil's
     # decisions for a purpose of the school they left.
-    gone = StudentFactory(withdrawn=True, school=school)
-    guardian = GuardianFactory()
+    gone = StudentFactory.create(withdrawn=True, school=school)
+    guardian = GuardianFactory.create()
     link_guardian(guardian, gone)
     world.decide(gone, guardian, "website", GRANTED)
-    old_group = GroupFactory(school=school, school_year=world.year - 1)
+    old_group = GroupFactory.create(school=school, school_year=world.year - 1)
     earlier, (a, _b) = world.pupil(school, group=old_group)
     world.decide(earlier, a, "website", GRANTED)
     moved, (a, _b) = world.pupil(other)

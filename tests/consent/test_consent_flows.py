@@ -61,7 +61,7 @@ def _recipients() -> list[str]:
 
 
 def _second_guardian(world, email: str = "second-parent@home.example"):
-    guardian = GuardianFactory(email=email)
+    guardian = GuardianFactory.create(email=email)
     link_guardian(guardian, world.pupil3)
     return guardian
 
@@ -427,8 +427,8 @@ def _cell(data: dict, group, code: str) -> dict:
 
 def test_dashboard_counts_add_up_to_the_enrolled_pupils_when_director_reads(world, api):
     for _ in range(3):
-        StudentFactory(group=world.group3)
-    StudentFactory(withdrawn=True, school=world.school)
+        StudentFactory.create(group=world.group3)
+    StudentFactory.create(withdrawn=True, school=world.school)
     _login(api, world, "director")
     data = _dashboard(api)
     assert data["school"]["id"] == world.school.pk
@@ -491,9 +491,9 @@ def test_campaign_invites_and_reminds_only_unanswered_guardians_when_director_st
     website = _purpose(world)
     with_authority = [_second_guardian(world, "second-parent@home.example")]
     # A guardian of pupil 5 who answers this school year, one who answered only last year.
-    answering = GuardianFactory(email="answers@home.example")
+    answering = GuardianFactory.create(email="answers@home.example")
     link_guardian(answering, world.pupil5)
-    last_year = GuardianFactory(email="last-year@home.example")
+    last_year = GuardianFactory.create(email="last-year@home.example")
     link_guardian(last_year, world.pupil5)
     ConsentDecision.objects.create(
         student=world.pupil5,
@@ -504,7 +504,7 @@ def test_campaign_invites_and_reminds_only_unanswered_guardians_when_director_st
         channel=Channel.PAPER,
         school_year=year - 1,
     )
-    link_guardian(GuardianFactory(email=""), world.pupil5)  # no email: cannot be invited
+    link_guardian(GuardianFactory.create(email=""), world.pupil5)  # no email: cannot be invited
     with_authority += [answering, last_year, world.users["guardian"].guardian]
 
     with freeze_time(f"{start.isoformat()} 09:00"):

@@ -35,20 +35,20 @@ class SchoolWithConsents:
     and a withdrawal (so the dashboard lists withdrawals and open takedowns)."""
 
     def __init__(self):
-        self.school = SchoolFactory()
+        self.school = SchoolFactory.create()
         purposes_seed(school=self.school)
         self.groups = [
-            GroupFactory(school=self.school, year_group_low=4),
-            GroupFactory(school=self.school, year_group_low=6),
+            GroupFactory.create(school=self.school, year_group_low=4),
+            GroupFactory.create(school=self.school, year_group_low=6),
         ]
         self.director = make_staff(Role.DIRECTOR, school=self.school)
         self.purposes = {p.code: p for p in ConsentPurpose.objects.filter(school=self.school)}
         self.count = 0
 
     def add_pupil(self, *, withdraw: bool) -> Student:
-        pupil = StudentFactory(group=self.groups[self.count % 2])
+        pupil = StudentFactory.create(group=self.groups[self.count % 2])
         self.count += 1
-        guardians = [GuardianFactory(), GuardianFactory()]
+        guardians = [GuardianFactory.create(), GuardianFactory.create()]
         for guardian in guardians:
             link_guardian(guardian, pupil)
         steps = [
@@ -122,7 +122,7 @@ def test_guardian_consent_api_queries_do_not_grow_when_history_has_thirty_decisi
     url = reverse("api:student-consents", args=[world.pupil3.pk])
     assert ConsentDecision.objects.filter(student=world.pupil3).count() == 1
     one = _queries(api, url)
-    second = GuardianFactory()
+    second = GuardianFactory.create()
     link_guardian(second, world.pupil3)
     guardians = [world.users["guardian"].guardian, second]
     purposes = list(

@@ -92,7 +92,7 @@ class Family:
             return ConsentDecision.objects.create(
                 student=self.pupil,
                 purpose=purpose,
-                version=purpose.current_version,
+                version=purpose.current_version,  # type: ignore[misc]  # seeded purpose
                 guardian=guardian,
                 decision=decision,
                 channel=Channel.PAPER,
@@ -128,22 +128,22 @@ class Family:
 
 @pytest.fixture
 def school(db) -> School:
-    school = SchoolFactory()
+    school = SchoolFactory.create()
     purposes_seed(school=school)
     return school
 
 
 @pytest.fixture
 def clerk(db) -> User:
-    return UserFactory()
+    return UserFactory.create()
 
 
 def _family(school: School, clerk: User) -> Family:
-    group = Group.objects.filter(school=school).first() or GroupFactory(school=school)
-    pupil = StudentFactory(group=group)
+    group = Group.objects.filter(school=school).first() or GroupFactory.create(school=school)
+    pupil = StudentFactory.create(group=group)
     guardians = {}
     for key, authority in (("a", True), ("b", True), ("limited", False)):
-        guardians[key] = GuardianFactory()
+        guardians[key] = GuardianFactory.create()
         link_guardian(guardians[key], pupil, has_authority=authority)
     return Family(school=school, group=group, pupil=pupil, clerk=clerk, **guardians)
 
@@ -212,7 +212,7 @@ def test_consent_record_refuses_guardian_when_without_parental_authority(family)
 # --- school years -----------------------------------------------------------------------------
 
 
-def _renewal(code: str) -> str:
+def _renewal(code: str) -> str | None:
     return ConsentPurpose.objects.filter(code=code).values_list("renewal", flat=True).first()
 
 
@@ -387,7 +387,7 @@ def test_both_decisions_are_kept_when_two_guardians_decide_at_the_same_moment(wo
         school=world.school, code="newsletter"
     )
     first = world.users["guardian"].guardian
-    second = GuardianFactory(email="second-parent@home.example")
+    second = GuardianFactory.create(email="second-parent@home.example")
     link_guardian(second, pupil)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

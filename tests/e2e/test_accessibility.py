@@ -32,12 +32,10 @@ def _pages_by_role() -> dict[str, list[str]]:
         .student
     )
     dyslexia = CareRecord.objects.get(student=child, kind="diagnosis")
-    purpose = ConsentPurpose.objects.order_by("pk").first()
-    publication = Publication.objects.order_by("pk").first()
-    supplier = Supplier.objects.order_by("pk").first()
-    export = (
-        Export.objects.filter(requested_by__email=f"administratie@{DOMAIN}").order_by("pk").first()
-    )
+    purpose = ConsentPurpose.objects.earliest("pk")
+    publication = Publication.objects.earliest("pk")
+    supplier = Supplier.objects.earliest("pk")
+    export = Export.objects.filter(requested_by__email=f"administratie@{DOMAIN}").earliest("pk")
     requests = list(PrivacyRequest.objects.order_by("pk").values_list("pk", flat=True))
     pupil = f"/students/{child.pk}"
     return {

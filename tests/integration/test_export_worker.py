@@ -32,7 +32,7 @@ def _private_media(settings, tmp_path):
 def test_export_built_once_by_real_worker_when_requested_through_api_and_enqueued_again(
     world, api, celery_worker
 ):
-    StudentFactory(group=world.group3)
+    StudentFactory.create(group=world.group3)
     api.force_login(world.users["director"])
 
     response = api.post(

@@ -31,7 +31,7 @@ def _wait_for(predicate, timeout: float = 30.0) -> bool:
 
 
 def _leaver(world, years: int) -> Student:
-    pupil = StudentFactory(group=world.group3, enrolled_on=datetime.date(2010, 8, 20))
+    pupil = StudentFactory.create(group=world.group3, enrolled_on=datetime.date(2010, 8, 20))
     today = timezone.localdate()
     left = datetime.date(today.year - years, 1, 10)
     student_withdraw(

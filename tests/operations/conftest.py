@@ -71,8 +71,8 @@ class EndOfYear:
 
 
 def _end_of_year() -> EndOfYear:
-    board = BoardFactory(name="Stichting Overstap")
-    school = SchoolFactory(board=board, name="OBS De Overstap", brin="77RO")
+    board = BoardFactory.create(name="Stichting Overstap")
+    school = SchoolFactory.create(board=board, name="OBS De Overstap", brin="77RO")
     ranges = {
         "Groep 1/2": (1, 2),
         "Groep 3": (3, 3),
@@ -82,7 +82,7 @@ def _end_of_year() -> EndOfYear:
         "Groep 8": (8, 8),
     }
     groups = {
-        name: GroupFactory(
+        name: GroupFactory.create(
             school=school,
             name=name,
             school_year=YEAR,
@@ -93,7 +93,7 @@ def _end_of_year() -> EndOfYear:
     }
 
     def pupil(group: str, year: int, name: str) -> Student:
-        return StudentFactory(
+        return StudentFactory.create(
             group=groups[group],
             year_group=year,
             given_name=name,
@@ -114,7 +114,7 @@ def _end_of_year() -> EndOfYear:
         "leaver": pupil("Groep 8", 8, "Jesse"),
         "leaver_special": pupil("Groep 8", 8, "Kim"),
     }
-    former = StudentFactory(
+    former = StudentFactory.create(
         withdrawn=True,
         school=school,
         given_name="Lotte",
@@ -127,7 +127,7 @@ def _end_of_year() -> EndOfYear:
         name: make_staff(Role.TEACHER, group=groups[name], email=f"t-{slug}@overstap.example")
         for name, slug in (("Groep 1/2", "12"), ("Groep 3", "3"), ("Groep 4", "4"))
     }
-    teachers["new"] = UserFactory(email="t-new@overstap.example")
+    teachers["new"] = UserFactory.create(email="t-new@overstap.example")
     from students.services import role_grant
 
     role_grant(user=teachers["new"], role=Role.TEACHER)

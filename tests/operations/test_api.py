@@ -207,8 +207,8 @@ def test_deactivation_needs_a_login(operations_world):
 def turning_world(operations_world):
     """The school with a Groep 8 leaver and pupil5 kept back in the saved plan."""
     world = operations_world
-    group8 = GroupFactory(school=world.school, name="Groep 8", year_group_low=8)
-    world.leaver = StudentFactory(group=group8, given_name="Mila", surname="Jong")
+    group8 = GroupFactory.create(school=world.school, name="Groep 8", year_group_low=8)
+    world.leaver = StudentFactory.create(group=group8, given_name="Mila", surname="Jong")
     plan_save(
         user=world.users["director"],
         school=world.school,
@@ -372,12 +372,14 @@ def _staff_list_queries(director) -> tuple[int, int]:
 
 @pytest.mark.django_db
 def test_the_staff_list_takes_the_same_queries_for_1_and_20_members():
-    school = SchoolFactory(name="OBS Telling", brin="55QQ")
+    school = SchoolFactory.create(name="OBS Telling", brin="55QQ")
     director = make_staff(Role.DIRECTOR, school=school, email="head@count.example")
     one = _staff_list_queries(director)
     assert one[1] == 1
 
-    groups = [GroupFactory(school=school, name=f"Groep {n}", year_group_low=n) for n in range(1, 9)]
+    groups = [
+        GroupFactory.create(school=school, name=f"Groep {n}", year_group_low=n) for n in range(1, 9)
+    ]
     for n in range(19):
         if n < 12:
             make_staff(Role.TEACHER, group=groups[n % 8], email=f"t{n}@count.example")

@@ -37,7 +37,9 @@ LINK = r"/accounts/invitation/[^/\s]+/"
 @pytest.fixture
 def family(term_world):
     """A guardian of Sara (Groep 5) without an account yet."""
-    guardian = GuardianFactory(first_name="Ilse", surname="Bakker", email="ilse@home.example")
+    guardian = GuardianFactory.create(
+        first_name="Ilse", surname="Bakker", email="ilse@home.example"
+    )
     link_guardian(guardian, term_world.pupil5)
     return guardian
 

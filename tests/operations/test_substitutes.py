@@ -26,7 +26,7 @@ LAST_DAY = datetime.date(2026, 3, 13)
 def substitute(term_world):
     """A substitute for Groep 5 from Monday 9 to Friday 13 March, arranged on 2 March."""
     world = term_world
-    user = UserFactory(email="invaller@t.example")
+    user = UserFactory.create(email="invaller@t.example")
     assignment = teacher_assign_to_group(
         teacher=user,
         group=world.group5,
@@ -146,7 +146,7 @@ def test_daily_job_records_the_period_and_withdraws_permissions_once_when_run_tw
 
 def test_assignment_is_refused_when_the_last_day_is_before_the_first_day(term_world):
     world = term_world
-    user = UserFactory(email="invaller@t.example")
+    user = UserFactory.create(email="invaller@t.example")
 
     with pytest.raises(PlacementError):
         teacher_assign_to_group(
@@ -163,7 +163,7 @@ def test_assignment_is_refused_when_the_last_day_is_before_the_first_day(term_wo
 
 def test_assignment_is_refused_when_the_last_day_is_in_the_past(term_world, term_clock):
     world = term_world
-    user = UserFactory(email="invaller@t.example")
+    user = UserFactory.create(email="invaller@t.example")
     yesterday = datetime.date(2026, 3, 1)
 
     with pytest.raises(PlacementError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core import mail
@@ -21,6 +22,9 @@ from privacy_requests.selectors import request_for_action
 from students.models import Guardian, Student
 
 from ..students.factories import GuardianFactory, link_guardian
+
+if TYPE_CHECKING:
+    from ..conftest import World
 
 _DESCRIPTIONS = itertools.count(1)
 
@@ -42,7 +46,7 @@ def private_media(settings, tmp_path):
 
 @dataclass
 class Flow:
-    world: object  # tests/conftest.py's World
+    world: World
     capture: Callable
 
     def user(self, role: str | User) -> User:
@@ -107,7 +111,7 @@ def flow(world, django_capture_on_commit_callbacks, english, private_media) -> F
 @pytest.fixture
 def second_guardian(world) -> Guardian:
     """The other guardian of Groep 3's pupil, with parental authority (no portal account)."""
-    guardian = GuardianFactory(first_name="Robin", email="second-parent@home.example")
+    guardian = GuardianFactory.create(first_name="Robin", email="second-parent@home.example")
     link_guardian(guardian, world.pupil3, has_authority=True)
     return guardian
 

@@ -72,8 +72,8 @@ def targets(world):
     """One recipient per basis, each of which receives Tim (pupil3) while nothing is limited,
     and a classmate who is never limited."""
     _grant(world, "data_sharing")
-    classmate = StudentFactory(group=world.group3, given_name="Bram")
-    parent = GuardianFactory()
+    classmate = StudentFactory.create(group=world.group3, given_name="Bram")
+    parent = GuardianFactory.create()
     link_guardian(parent, classmate)
     _grant(world, "data_sharing", student=classmate, guardian=parent)
     return {

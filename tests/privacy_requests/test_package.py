@@ -66,7 +66,7 @@ def family(world):
     """Tim (pupil3) with his own progress and a pending withholding; a sibling with the same
     guardian; other families' children with their own data."""
     guardian = world.users["guardian"].guardian
-    sibling = StudentFactory(
+    sibling = StudentFactory.create(
         group=world.group5,
         given_name="Lotte",
         first_names="Lotte Quirijntje",
@@ -262,7 +262,7 @@ def test_disclosures_of_this_child_listed_when_built(world, flow, family):
 
 
 def test_confidential_contact_of_other_guardian_left_out_when_built(world, flow, family):
-    hidden = GuardianFactory(
+    hidden = GuardianFactory.create(
         first_name="Kim",
         email="kim-geheim@home.example",
         phone="06-99999999",

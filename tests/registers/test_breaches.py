@@ -41,9 +41,9 @@ AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 HOUR = datetime.timedelta(hours=1)
 
 
-def local(*args) -> datetime.datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
     """A wall-clock moment in Amsterdam."""
-    return datetime.datetime(*args, tzinfo=AMSTERDAM)
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
 
 
 def _record(world, aware_at, *, user="director", board_wide=False) -> Breach:
@@ -380,8 +380,8 @@ def test_pupils_an_account_viewed_are_exactly_its_allowed_reads_in_the_period_at
     breach = world.breaches["school"]
     suspect = make_staff(Role.DIRECTOR, school=world.school, email="suspect@t.example")
     staff_assign_to_school(user=suspect, school=world.other_school, role=Role.DIRECTOR)
-    early = StudentFactory(group=world.group3, given_name="Eva")
-    late = StudentFactory(group=world.group5, given_name="Lotte")
+    early = StudentFactory.create(group=world.group3, given_name="Eva")
+    late = StudentFactory.create(group=world.group5, given_name="Lotte")
     day = timezone.localdate() + datetime.timedelta(days=1)
 
     def at(hour, minute=0):

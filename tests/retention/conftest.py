@@ -88,7 +88,7 @@ class Retention:
         self,
         *,
         left_on: datetime.date,
-        destination: str = WithdrawalDestination.SECONDARY_SCHOOL,
+        destination: WithdrawalDestination = WithdrawalDestination.SECONDARY_SCHOOL,
         school: School | None = None,
         decisions: bool = True,
         **fields,
@@ -101,7 +101,7 @@ class Retention:
         n = next(_NAMES)
         given_name = fields.pop("given_name", f"Leerling{n}")
         surname = fields.pop("surname", f"Achternaam{n}")
-        pupil = StudentFactory(
+        pupil = StudentFactory.create(
             group=group,
             enrolled_on=datetime.date(2012, 8, 20),
             date_of_birth=datetime.date(2008, 7, 23),
@@ -110,7 +110,7 @@ class Retention:
             surname=surname,
             **fields,
         )
-        guardian = GuardianFactory(first_name=f"Ouder van {given_name}", surname=surname)
+        guardian = GuardianFactory.create(first_name=f"Ouder van {given_name}", surname=surname)
         link_guardian(guardian, pupil)
         self.guardian_of[pupil.pk] = guardian
         for kind, content in (("diagnosis", "Dyslexie"), ("support_plan", "Plan rekenen")):
@@ -142,7 +142,7 @@ class Retention:
         )
 
     def group_of(self, school: School) -> Group:
-        return school.groups.filter(year_group_low=8).first() or GroupFactory(
+        return school.groups.filter(year_group_low=8).first() or GroupFactory.create(
             school=school, name="Groep 8", year_group_low=8
         )
 
@@ -186,7 +186,7 @@ class Retention:
 
     def second_school(self) -> School:
         """Another school of the board with its own director and saved rules."""
-        school = SchoolFactory(board=self.school.board, name="OBS Tweede", brin="56EF")
+        school = SchoolFactory.create(board=self.school.board, name="OBS Tweede", brin="56EF")
         make_staff(Role.DIRECTOR, school=school, email="director2@t.example")
         rules_seed(school=school)
         return school
@@ -198,7 +198,7 @@ def ret(frozen, world) -> Retention:
     and a Groep 8 the leavers come from. ``world`` is built under the frozen clock."""
     for school in (world.school, world.other_school, world.foreign_school):
         rules_seed(school=school)
-    group = GroupFactory(school=world.school, name="Groep 8", year_group_low=8)
+    group = GroupFactory.create(school=world.school, name="Groep 8", year_group_low=8)
     return Retention(world, world.school, group, world.users["director"])
 
 

@@ -78,8 +78,12 @@ def tombstone(ret):
         **PERSONAL,
     )
     Student.objects.filter(pk=pupil.pk).update(source_key=SOURCE_KEY)
-    mother = GuardianFactory(phone="06-99887766", address="Lindengracht 77, Zaandijk", **GUARDIAN)
-    stepfather = GuardianFactory(first_name="Gerrit", surname="Bos", email="gerrit@thuis.example")
+    mother = GuardianFactory.create(
+        phone="06-99887766", address="Lindengracht 77, Zaandijk", **GUARDIAN
+    )
+    stepfather = GuardianFactory.create(
+        first_name="Gerrit", surname="Bos", email="gerrit@thuis.example"
+    )
     link_guardian(mother, pupil)
     link_guardian(stepfather, pupil)
     link_guardian(stepfather, world.pupil5)

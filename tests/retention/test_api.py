@@ -80,7 +80,7 @@ def leaver(world, years: int, *, school=None, **fields) -> Student:
     """A pupil of the school (Groep 5 unless another school is given) with a grade and a care
     record, withdrawn by the director ``years`` years ago to secondary school."""
     group = world.group5 if school is None else school.groups.first()
-    pupil = StudentFactory(group=group, enrolled_on=datetime.date(2012, 8, 20), **fields)
+    pupil = StudentFactory.create(group=group, enrolled_on=datetime.date(2012, 8, 20), **fields)
     ProgressRecord.objects.create(
         student=pupil, group=group, subject="maths", period="E8", result="7"
     )
@@ -376,7 +376,7 @@ def _queries(api) -> tuple[int, dict]:
 
 def _due(school, count: int, years: int = 6) -> list[Student]:
     return [
-        StudentFactory(
+        StudentFactory.create(
             withdrawn=True,
             school=school,
             enrolled_on=datetime.date(2012, 8, 20),

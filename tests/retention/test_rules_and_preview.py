@@ -322,7 +322,7 @@ def test_rules_for_shows_saved_rules_when_school_has_them(ret):
 def _blocks(output: str) -> dict[str, list[str]]:
     """The command's output per school (a line without indent starts a school)."""
     blocks: dict[str, list[str]] = {}
-    current = None
+    current = ""
     for line in output.splitlines():
         if not line.startswith(" "):
             current = line

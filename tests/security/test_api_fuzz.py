@@ -31,6 +31,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from hypothesis.strategies import SearchStrategy
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
@@ -116,7 +117,7 @@ def _checks(role: str) -> list[Callable]:
     return [*checks, anonymous_gets_no_data if role == "anonymous" else token_is_accepted]
 
 
-def _runs(operation, samples) -> Iterator[tuple[str, object, int]]:
+def _runs(operation, samples) -> Iterator[tuple[str, SearchStrategy, int]]:
     """The bounded runs for one operation: (what, strategy, number of requests)."""
     yield "valid", operation.as_strategy(generation_mode=GenerationMode.POSITIVE), MAX_EXAMPLES
     for params in samples:
@@ -130,7 +131,7 @@ def _runs(operation, samples) -> Iterator[tuple[str, object, int]]:
         yield "invalid", strategy, INVALID_EXAMPLES
 
 
-def _fuzz(operation, *, headers, checks, samples, statuses: Counter) -> list[str]:
+def _fuzz(operation, *, headers, checks, samples, statuses: Counter):
     """Send the bounded requests to one operation; its failures, one entry per run."""
     failures = []
     for what, strategy, examples in _runs(operation, samples):

@@ -18,7 +18,7 @@ from students.services import (
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class BoardFactory(factory.django.DjangoModelFactory):
+class BoardFactory(factory.django.DjangoModelFactory[Board]):
     class Meta:
         model = Board
         django_get_or_create = ("name",)
@@ -41,7 +41,7 @@ class BoardFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Stichting {n}")
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     class Meta:
         model = School
 
@@ -56,7 +56,7 @@ def _current_year() -> int:
     return school_year_of(timezone.localdate())
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(factory.django.DjangoModelFactory[Group]):
     class Meta:
         model = Group
 
@@ -72,7 +72,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
         )
 
 
-class StudentFactory(factory.django.DjangoModelFactory):
+class StudentFactory(factory.django.DjangoModelFactory[Student]):
     class Meta:
         model = Student
         skip_postgeneration_save = True
@@ -112,7 +112,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
         )
 
 
-class GuardianFactory(factory.django.DjangoModelFactory):
+class GuardianFactory(factory.django.DjangoModelFactory[Guardian]):
     class Meta:
         model = Guardian
 
@@ -131,12 +131,15 @@ def make_staff(
     board: Board | None = None,
     **kwargs,
 ) -> User:
-    user = UserFactory(**kwargs)
+    user = UserFactory.create(**kwargs)
     if role == Role.TEACHER:
+        assert group is not None, "a teacher teaches a group"
         teacher_assign_to_group(teacher=user, group=group)
     elif role == Role.PRIVACY_OFFICER:
+        assert board is not None, "a privacy officer serves a board"
         privacy_officer_assign_to_board(user=user, board=board)
     else:
+        assert school is not None, "staff work at a school"
         staff_assign_to_school(user=user, school=school, role=role)
     return user
 
@@ -144,8 +147,10 @@ def make_staff(
 def make_guardian_user(
     *students: Student, has_authority: bool = True, confidential: bool = False, **kwargs
 ) -> User:
-    user = UserFactory(**kwargs)
-    guardian = GuardianFactory(user=user, email=user.email, contact_confidential=confidential)
+    user = UserFactory.create(**kwargs)
+    guardian = GuardianFactory.create(
+        user=user, email=user.email, contact_confidential=confidential
+    )
     role_grant(user=user, role=Role.GUARDIAN)
     for student in students:
         guardian_link(actor=None, guardian=guardian, student=student, has_authority=has_authority)

@@ -57,7 +57,7 @@ def test_move_is_refused_when_year_group_does_not_fit(world):
 
 def test_scope_follows_the_pupil_at_once_when_moved(world):
     teacher = world.users["teacher"]
-    other_group3 = GroupFactory(school=world.school, name="Groep 3b", year_group_low=3)
+    other_group3 = GroupFactory.create(school=world.school, name="Groep 3b", year_group_low=3)
     student_move(actor=world.users["administration"], student=world.pupil3, group=other_group3)
     assert world.pupil3.pk not in _ids(students_visible_to(teacher))
     other_teacher = make_staff(Role.TEACHER, group=other_group3)
@@ -127,7 +127,7 @@ def test_api_detail_shows_basics_only_when_guardian_has_no_authority(world, api)
 
 
 def test_confidential_contact_hidden_from_other_guardian_but_not_from_staff(world, api):
-    hidden = GuardianFactory(email="secret@home.example", contact_confidential=True)
+    hidden = GuardianFactory.create(email="secret@home.example", contact_confidential=True)
     link_guardian(hidden, world.pupil3)
     url = reverse("api:student-detail", args=[world.pupil3.pk])
 
@@ -143,7 +143,7 @@ def test_confidential_contact_hidden_from_other_guardian_but_not_from_staff(worl
 
 
 def test_confidential_contact_not_on_page_when_other_guardian_looks(world, client):
-    hidden = GuardianFactory(
+    hidden = GuardianFactory.create(
         email="secret@home.example", phone="06-99999999", contact_confidential=True
     )
     link_guardian(hidden, world.pupil3)
@@ -154,7 +154,7 @@ def test_confidential_contact_not_on_page_when_other_guardian_looks(world, clien
 
 
 def test_list_holds_former_pupils_only_when_asked(world, api):
-    former = StudentFactory(withdrawn=True, school=world.school)
+    former = StudentFactory.create(withdrawn=True, school=world.school)
     api.force_login(world.users["director"])
     current = {r["id"] for r in api.get(reverse("api:student-list")).json()["results"]}
     assert former.pk not in current and world.pupil3.pk in current
@@ -194,7 +194,7 @@ def test_page_search_and_group_filter_narrow_the_list(world, client):
 
 
 def test_guardian_without_account_link_is_not_a_guardian_of_others(world):
-    other_parent = GuardianFactory()
+    other_parent = GuardianFactory.create()
     link_guardian(other_parent, world.pupil5)
     assert _ids(students_visible_to(world.users["guardian"])) == {world.pupil3.pk}
 

@@ -158,7 +158,7 @@ def test_one_denied_special_category_event_when_read_is_refused(
     ],
 )
 def test_one_allowed_event_when_care_file_is_empty(world, client, api, route, role):
-    fresh = StudentFactory(group=world.group3)
+    fresh = StudentFactory.create(group=world.group3)
     http = _login(api if route.startswith("api:") else client, world, role)
     before = AccessEvent.objects.count()
     response = http.get(reverse(route, args=[fresh.pk]))

@@ -34,7 +34,7 @@ def new_key() -> str:
 
 @pytest.fixture
 def pupils(db) -> list[Student]:
-    return [StudentFactory(bsn=bsn) for bsn in BSNS[:3]]
+    return [StudentFactory.create(bsn=bsn) for bsn in BSNS[:3]]
 
 
 def _raw_bsns() -> dict[int, str]:
@@ -165,7 +165,7 @@ def test_raw_column_holds_no_plaintext_when_rotated(pupils, old_key, new_key):
 
 def test_all_rows_rotated_when_batches_are_smaller_than_table(db, old_key, new_key):
     for bsn in BSNS:
-        StudentFactory(bsn=bsn)
+        StudentFactory.create(bsn=bsn)
 
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]):
         with CaptureQueriesContext(connection) as queries:
@@ -185,8 +185,8 @@ def test_all_rows_rotated_when_batches_are_smaller_than_table(db, old_key, new_k
 
 
 def test_empty_values_stay_empty_when_rotated(db, old_key, new_key):
-    blank = StudentFactory(bsn="")
-    StudentFactory(bsn="111222333")
+    blank = StudentFactory.create(bsn="")
+    StudentFactory.create(bsn="111222333")
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]):
         counts = keys_rotate(batch_size=1)
     assert counts["students.Student.bsn"] == 1

@@ -36,12 +36,12 @@ def _setup(email: str) -> None:
 
 @pytest.mark.parametrize("kind", ["guardian", "teacher", "administration"])
 def test_school_setup_refuses_an_existing_account_when_it_is_not_a_director(db, kind):
-    school = SchoolFactory()
+    school = SchoolFactory.create()
     if kind == "guardian":
-        user = make_guardian_user(StudentFactory(school=school), email="ouder@x.example")
+        user = make_guardian_user(StudentFactory.create(school=school), email="ouder@x.example")
     elif kind == "teacher":
         user = make_staff(
-            Role.TEACHER, group=GroupFactory(school=school), email="leerkracht@x.example"
+            Role.TEACHER, group=GroupFactory.create(school=school), email="leerkracht@x.example"
         )
     else:
         user = make_staff(Role.ADMINISTRATION, school=school, email="admin@x.example")
@@ -58,7 +58,7 @@ def test_school_setup_refuses_an_existing_account_when_it_is_not_a_director(db, 
 
 
 def test_school_setup_gives_an_existing_director_the_new_school_when_asked(db):
-    director = make_staff(Role.DIRECTOR, school=SchoolFactory(), email="dir@x.example")
+    director = make_staff(Role.DIRECTOR, school=SchoolFactory.create(), email="dir@x.example")
 
     _setup("dir@x.example")
 

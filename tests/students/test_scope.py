@@ -81,7 +81,7 @@ def test_a_teachers_groups_follow_the_teaching_period(world):
 
 
 def test_a_user_without_function_or_role_has_an_empty_scope_and_no_query(db):
-    user = UserFactory()
+    user = UserFactory.create()
     user.role_names  # noqa: B018 - read the roles first; the scope itself needs no query
     with CaptureQueriesContext(connection) as queries:
         scope = pupil_scope(user)

@@ -28,7 +28,7 @@ def _raw_bsn(student_id: int) -> str:
 
 
 def test_raw_column_holds_no_plaintext_when_bsn_is_saved(db):
-    student = StudentFactory(bsn="111222333")
+    student = StudentFactory.create(bsn="111222333")
     raw = _raw_bsn(student.pk)
     assert "111222333" not in raw
     assert raw.startswith("gAAAA")  # a Fernet token
@@ -38,7 +38,7 @@ def test_raw_column_holds_no_plaintext_when_bsn_is_saved(db):
 def test_bsn_is_found_by_keyed_hash_when_looked_up(db):
     from students.services import student_enrol
 
-    group = StudentFactory().group
+    group = StudentFactory.create().group
     student = student_enrol(
         actor=None,
         school=group.school,
@@ -58,7 +58,7 @@ def test_bsn_is_found_by_keyed_hash_when_looked_up(db):
 
 def test_value_sealed_with_old_key_opens_after_rotation_when_old_key_kept(db, settings):
     old = settings.FIELD_ENCRYPTION_KEYS[0]
-    student = StudentFactory(bsn="111222333")
+    student = StudentFactory.create(bsn="111222333")
     new = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[new, old]):
         assert Student.objects.get(pk=student.pk).bsn == "111222333"
@@ -68,7 +68,7 @@ def test_value_sealed_with_old_key_opens_after_rotation_when_old_key_kept(db, se
 
 
 def test_reading_fails_loudly_when_key_is_wrong(db):
-    student = StudentFactory(bsn="111222333")
+    student = StudentFactory.create(bsn="111222333")
     with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
         with pytest.raises(SealedDataError, match="FIELD_ENCRYPTION_KEYS"):
             Student.objects.get(pk=student.pk)

@@ -103,7 +103,7 @@ def test_database_refuses_a_pupil_that_breaks_a_rule(world, changes):
 
 
 def test_database_refuses_two_open_base_groups_in_one_school_year(world):
-    other = GroupFactory(school=world.school, year_group_low=3)
+    other = GroupFactory.create(school=world.school, year_group_low=3)
     with pytest.raises(IntegrityError), transaction.atomic():
         Placement.objects.create(
             student=world.pupil3,
@@ -115,7 +115,7 @@ def test_database_refuses_two_open_base_groups_in_one_school_year(world):
 
 def test_database_refuses_a_group_outside_year_groups_1_to_8(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        GroupFactory(school=world.school, year_group_low=8, year_group_high=9)
+        GroupFactory.create(school=world.school, year_group_low=8, year_group_high=9)
 
 
 def test_new_school_of_the_board_is_overseen_by_its_privacy_officer(world):
@@ -125,6 +125,6 @@ def test_new_school_of_the_board_is_overseen_by_its_privacy_officer(world):
 
 
 def test_former_pupil_stays_visible_to_school_staff_only(world):
-    former = StudentFactory(withdrawn=True, school=world.school)
+    former = StudentFactory.create(withdrawn=True, school=world.school)
     assert former in students_visible_to(world.users["director"], include_former=True)
     assert former not in students_visible_to(world.users["teacher"], include_former=True)

@@ -330,8 +330,8 @@ def _english():
 
 @pytest.fixture
 def school(db):
-    board = BoardFactory(name="Stichting Import")
-    return SchoolFactory(board=board, name="OBS Import", brin="12AB")
+    board = BoardFactory.create(name="Stichting Import")
+    return SchoolFactory.create(board=board, name="OBS Import", brin="12AB")
 
 
 @pytest.fixture
@@ -480,7 +480,7 @@ def test_teachers_with_an_email_get_no_account_and_no_group_when_imported(school
 
     julia = make_staff(
         Role.TEACHER,
-        group=GroupFactory(school=school, year_group_low=4),
+        group=GroupFactory.create(school=school, year_group_low=4),
         email="j.vanbemmel@school.example",
     )
     data = _with_emails(EXAMPLE)
@@ -512,14 +512,14 @@ def test_teachers_with_an_email_get_no_account_and_no_group_when_imported(school
 def test_existing_pupils_are_updated_moved_and_withdrawn(school, actor):
     edexml_import(EXAMPLE, school=school, actor=actor)
     wimpie = Student.objects.get(source_key="00001")
-    other = GroupFactory(school=school, school_year=2014, name="Elders", year_group_low=4)
+    other = GroupFactory.create(school=school, school_year=2014, name="Elders", year_group_low=4)
     wimpie.surname = "Iee"
     wimpie.save(update_fields=["surname"])
     from students.services import student_move
 
     student_move(actor=None, student=wimpie, group=other)
-    gradje = StudentFactory(
-        group=GroupFactory(school=school, year_group_low=8),
+    gradje = StudentFactory.create(
+        group=GroupFactory.create(school=school, year_group_low=8),
         source_key="12345",
         enrolled_on=datetime.date(2010, 8, 19),
     )
@@ -544,7 +544,7 @@ def test_existing_pupils_are_updated_moved_and_withdrawn(school, actor):
 
 
 def test_manual_group_with_the_same_name_is_linked_not_duplicated(school, actor):
-    manual = GroupFactory(school=school, school_year=2014, name="4B", year_group_low=4)
+    manual = GroupFactory.create(school=school, school_year=2014, name="4B", year_group_low=4)
     preview = edexml_preview(EXAMPLE, school=school)
     record = _by_key(preview.groups)["GRP4B"]
     assert record.action == "update"

@@ -165,13 +165,15 @@ def brug(db):
     """A small school in the autumn of 2026 with a combination group 3/4, its pupils in year
     groups 3 and 4, and an agreement with a supplier for that group."""
     with freeze_time("2026-10-01 10:00"):
-        board = BoardFactory(name="Stichting Brug")
-        school = SchoolFactory(board=board, name="OBS De Brug", brin="34CD")
+        board = BoardFactory.create(name="Stichting Brug")
+        school = SchoolFactory.create(board=board, name="OBS De Brug", brin="34CD")
         director = make_staff(Role.DIRECTOR, school=school, email="directeur@brug.example")
-        group = GroupFactory(school=school, name="Groep 3/4", year_group_low=3, combination=True)
+        group = GroupFactory.create(
+            school=school, name="Groep 3/4", year_group_low=3, combination=True
+        )
         assert (group.school_year, group.year_group_high) == (2026, 4)
-        third = StudentFactory(group=group, year_group=3, given_name="Noah", surname="Smit")
-        fourth = StudentFactory(
+        third = StudentFactory.create(group=group, year_group=3, given_name="Noah", surname="Smit")
+        fourth = StudentFactory.create(
             group=group, year_group=4, given_name="Lotte", surname="Berg", surname_prefix="van den"
         )
         supplier = Supplier.objects.create(board=board, name="Leerlijn")
@@ -251,7 +253,7 @@ def test_export_for_2026_2027_validates_and_the_portal_imports_it(brug):
             assert element.find("groep").get("key") == group.get("key")
 
         # The portal's own import reads it back into another school of the board.
-        target = SchoolFactory(board=brug.board, name="OBS Nieuw", brin="56EF")
+        target = SchoolFactory.create(board=brug.board, name="OBS Nieuw", brin="56EF")
         actor = make_staff(Role.ADMINISTRATION, school=target, email="admin@nieuw.example")
         preview = edexml_preview(data, school=target)
         assert preview.is_valid, preview.errors
@@ -273,12 +275,14 @@ def test_pupil_of_year_4_in_a_group_3_4_keeps_both_when_imported(brug):
         student_move(
             actor=None,
             student=brug.third,
-            group=GroupFactory(school=brug.school, name="Groep 3", year_group_low=3),
+            group=GroupFactory.create(school=brug.school, name="Groep 3", year_group_low=3),
         )
         data = _content(export_build(export_id=_request(brug).pk))
-        target = SchoolFactory(board=brug.board, name="OBS Nieuw", brin="56EF")
-        existing = GroupFactory(school=target, name="Groep 3/4", year_group_low=3, combination=True)
-        fresh = SchoolFactory(board=brug.board, name="OBS Leeg", brin="78GH")
+        target = SchoolFactory.create(board=brug.board, name="OBS Nieuw", brin="56EF")
+        existing = GroupFactory.create(
+            school=target, name="Groep 3/4", year_group_low=3, combination=True
+        )
+        fresh = SchoolFactory.create(board=brug.board, name="OBS Leeg", brin="78GH")
         actor = make_staff(Role.ADMINISTRATION, school=target, email="admin@nieuw.example")
 
         with translation.override("en"):

@@ -75,11 +75,11 @@ class Scene:
     (d) a teacher of another school of the board, (e) an address without an account."""
 
     def __init__(self):
-        board = BoardFactory(name="Stichting Import")
-        self.school = SchoolFactory(board=board, name="OBS Import", brin="12AB")
-        self.other_school = SchoolFactory(board=board, name="OBS Elders", brin="34CD")
-        group7 = GroupFactory(school=self.school, name="Groep 7", year_group_low=7)
-        pupil = StudentFactory(group=group7)
+        board = BoardFactory.create(name="Stichting Import")
+        self.school = SchoolFactory.create(board=board, name="OBS Import", brin="12AB")
+        self.other_school = SchoolFactory.create(board=board, name="OBS Elders", brin="34CD")
+        group7 = GroupFactory.create(school=self.school, name="Groep 7", year_group_low=7)
+        pupil = StudentFactory.create(group=group7)
         self.admin = make_staff(Role.ADMINISTRATION, school=self.school, email="b@import.example")
         self.director = make_staff(Role.DIRECTOR, school=self.school, email="dir@import.example")
         self.other_director = make_staff(
@@ -88,12 +88,12 @@ class Scene:
         self.guardian = make_guardian_user(pupil, email="a@home.example")
         self.teacher = make_staff(Role.TEACHER, group=group7, email="c@import.example")
         self.teacher_parent = make_staff(Role.TEACHER, group=group7, email="c2@import.example")
-        guardian = GuardianFactory(user=self.teacher_parent, email=self.teacher_parent.email)
+        guardian = GuardianFactory.create(user=self.teacher_parent, email=self.teacher_parent.email)
         role_grant(user=self.teacher_parent, role=Role.GUARDIAN)
         link_guardian(guardian, pupil)
         self.elsewhere = make_staff(
             Role.TEACHER,
-            group=GroupFactory(school=self.other_school, year_group_low=4),
+            group=GroupFactory.create(school=self.other_school, year_group_low=4),
             email="d@elders.example",
         )
         self.data = _file(
@@ -290,7 +290,7 @@ def test_confirm_is_refused_when_account_no_longer_teaches_at_the_school(scene, 
 def test_proposal_service_refuses_an_account_that_is_not_a_teacher_of_the_school(scene):
     from accounts.services import StaffError, teacher_proposals_record
 
-    group = GroupFactory(school=scene.school, year_group_low=4)
+    group = GroupFactory.create(school=scene.school, year_group_low=4)
     for user in (scene.guardian, scene.admin, scene.elsewhere, scene.director):
         with pytest.raises(StaffError):
             teacher_proposals_record(
@@ -349,7 +349,7 @@ def test_staff_page_queries_do_not_grow_with_proposals(scene, client):
             actor=scene.admin,
             school=scene.school,
             teacher=teacher,
-            groups=[GroupFactory(school=scene.school, year_group_low=6)],
+            groups=[GroupFactory.create(school=scene.school, year_group_low=6)],
         )
 
     propose(scene.teacher)
@@ -358,7 +358,7 @@ def test_staff_page_queries_do_not_grow_with_proposals(scene, client):
         propose(
             make_staff(
                 Role.TEACHER,
-                group=GroupFactory(school=scene.school, year_group_low=5),
+                group=GroupFactory.create(school=scene.school, year_group_low=5),
                 email=f"t{n}@import.example",
             )
         )

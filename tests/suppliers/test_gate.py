@@ -272,7 +272,7 @@ def test_each_attribute_reads_only_loaded_fields_and_no_query_per_pupil_when_pas
 
     rows, queries = passed()
     for _ in range(3):
-        StudentFactory(group=world.group3)
+        StudentFactory.create(group=world.group3)
     more_rows, more_queries = passed()
 
     assert set(_FIELDS) == set(_EXTRACTORS)
@@ -332,7 +332,7 @@ def test_different_pseudonyms_when_pupil_goes_to_different_suppliers_and_recipie
 
 
 def test_pseudonym_neither_is_nor_contains_pupil_id_when_exported(world):
-    pupil = StudentFactory(id=987654321, group=world.group3, given_name="Lotte")
+    pupil = StudentFactory.create(id=987654321, group=world.group3, given_name="Lotte")
 
     export = _export(world, **_rekenwijs(world))
 
@@ -346,7 +346,7 @@ def test_pseudonym_neither_is_nor_contains_pupil_id_when_exported(world):
 
 
 def test_disclosed_pupils_hold_file_pseudonyms_when_export_is_built(world):
-    StudentFactory(group=world.group3)
+    StudentFactory.create(group=world.group3)
 
     export = _export(world, **_rekenwijs(world))
 
@@ -589,7 +589,7 @@ def _restricted_world(world):
     _grant(world, world.pupil3, world.users["guardian"])
     world.pupil3.processing_restricted = True
     world.pupil3.save()
-    return StudentFactory(group=world.group3)
+    return StudentFactory.create(group=world.group3)
 
 
 @pytest.mark.parametrize("target", ["agreement", "board", "consent"])
@@ -653,7 +653,7 @@ def test_name_written_exactly_when_it_starts_like_a_formula(world, start):
 
 
 def test_json_export_parses_with_same_pupils_when_built(world):
-    StudentFactory(group=world.group3)
+    StudentFactory.create(group=world.group3)
     as_csv = _export(world, **_rekenwijs(world))
 
     as_json = _export(world, format="json", **_rekenwijs(world))
@@ -679,11 +679,11 @@ EDEXML_CODES = [
 
 def test_edexml_export_validates_against_schema_when_school_year_is_2024(world):
     with freeze_time("2024-10-01"):
-        group = GroupFactory(school=world.school, name="Groep 4", year_group_low=4)
+        group = GroupFactory.create(school=world.school, name="Groep 4", year_group_low=4)
         assert group.school_year == 2024
         pupils = [
-            StudentFactory(group=group, surname="Berg", surname_prefix="van den"),
-            StudentFactory(group=group, sex="M"),
+            StudentFactory.create(group=group, surname="Berg", surname_prefix="van den"),
+            StudentFactory.create(group=group, sex="M"),
         ]
         _, product, agreement = _supplier(world, agreed=EDEXML_CODES, groups=[group])
 
@@ -718,7 +718,7 @@ def test_edexml_request_refused_readably_when_school_year_not_in_schema(world):
 
 
 def test_disclosure_records_who_what_whom_and_checksum_when_export_done(world):
-    extra = StudentFactory(group=world.group3)
+    extra = StudentFactory.create(group=world.group3)
 
     export = _export(world, **_rekenwijs(world))
 

@@ -61,9 +61,9 @@ def _with_pupils(count: int) -> bytes:
 
 class Scene:
     def __init__(self):
-        board = BoardFactory(name="Stichting Import")
-        self.school = SchoolFactory(board=board, name="OBS Import", brin="12AB")
-        self.other_school = SchoolFactory(board=board, name="OBS Elders", brin="34CD")
+        board = BoardFactory.create(name="Stichting Import")
+        self.school = SchoolFactory.create(board=board, name="OBS Import", brin="12AB")
+        self.other_school = SchoolFactory.create(board=board, name="OBS Elders", brin="34CD")
         self.admin = make_staff(Role.ADMINISTRATION, school=self.school, email="a@import.example")
         self.director = make_staff(Role.DIRECTOR, school=self.school, email="d@import.example")
         self.other_director = make_staff(
@@ -71,7 +71,7 @@ class Scene:
         )
         self.teacher = make_staff(
             Role.TEACHER,
-            group=GroupFactory(school=self.school, year_group_low=4),
+            group=GroupFactory.create(school=self.school, year_group_low=4),
             email="t@import.example",
         )
 
@@ -323,8 +323,8 @@ def test_import_refuses_a_changed_plan_and_can_be_checked_again_when_the_portal_
 ):
     job = _checked(client, scene, django_capture_on_commit_callbacks)
     # Between the check and the confirmation, someone enrols a pupil with a key of the file.
-    StudentFactory(
-        group=GroupFactory(school=scene.school, year_group_low=4),
+    StudentFactory.create(
+        group=GroupFactory.create(school=scene.school, year_group_low=4),
         source_key="00001",
         surname="Anders",
     )

@@ -86,7 +86,7 @@ def _send(world, recipient, legal, *, user="director") -> Export:
     return export_build(export_id=export.pk)
 
 
-def _withheld(world, veilig_thuis) -> Disclosure:
+def _withheld(world, veilig_thuis) -> Disclosure | None:
     """The director's Meldcode report about Tim, withheld from his guardians."""
     legal = _legal(
         world.pupil3,
@@ -206,7 +206,7 @@ def test_no_ground_allows_the_whole_school():
 
 
 def test_gate_sends_only_the_named_pupils_when_passing_a_legal_plan(world, officer):
-    absent = StudentFactory(group=world.group3)
+    absent = StudentFactory.create(group=world.group3)
     plan = disclosure_plan(school=world.school, recipient=officer, legal=_legal(absent))
 
     run = disclose(actor=world.users["director"], plan=plan)
@@ -607,7 +607,7 @@ def test_form_queries_same_when_one_or_fifty_pupils_offered(world, client, offic
     params = {"school": world.school.pk}
     one = _queries(client, url, params)
     for index in range(48):
-        StudentFactory(group=world.group3 if index % 2 else world.group5)
+        StudentFactory.create(group=world.group3 if index % 2 else world.group5)
 
     fifty = _queries(client, url, params)
 
