@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import Function
 from consent.constants import Status
 from consent.selectors import statuses_for
+from students.attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from students.constants import WITHHELD_STATUSES, LimitKind
 from students.models import (
     CareRecord,
@@ -36,7 +37,6 @@ from students.models import (
 )
 from students.selectors import limits_active_at
 
-from .attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from .constants import LEGAL_GROUND_RULES, RECIPIENT_BASIS, Basis, LegalGround, RecipientKind
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 

@@ -24,11 +24,11 @@ from kernel import throttling
 from kernel.csvfiles import CsvMode, csv_file_response, csv_response
 from kernel.editing import nothing_changed
 from kernel.prg import refused_form, refused_redirect
+from students.attributes import CATALOGUE
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
-from .attributes import CATALOGUE
 from .constants import ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
