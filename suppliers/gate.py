@@ -25,7 +25,7 @@ from accounts.constants import Function
 from consent.constants import Status
 from consent.selectors import statuses_for
 from students.attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
-from students.constants import WITHHELD_STATUSES, LimitKind
+from students.constants import PLACEHOLDER_DATE_OF_BIRTH, WITHHELD_STATUSES, LimitKind
 from students.models import (
     CareRecord,
     Guardianship,
@@ -276,8 +276,6 @@ def _values(student: Student, codes: list[str]) -> dict[str, str]:
 
 def _birth_date(student: Student) -> str:
     # An imported pupil without a birth date carries a placeholder; never send it as real.
-    from .edexml.importer import PLACEHOLDER_DATE_OF_BIRTH
-
     return (
         ""
         if student.date_of_birth == PLACEHOLDER_DATE_OF_BIRTH

@@ -22,10 +22,10 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from kernel.csvfiles import CsvMode, csv_file_write
+from students.edexml.validation import EdexmlError
 from students.models import Group, School, Student
 
 from .constants import ExportFormat, ExportStatus, RecipientKind
-from .edexml.validation import EdexmlError
 from .gate import (
     DisclosureRefusedError,
     LegalRequest,
