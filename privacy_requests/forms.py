@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.widgets import IsoDateInput
-from suppliers.attributes import DataCategory
+from students.attributes import DataCategory
 
 from .constants import (
     MAX_EXTENSION_MONTHS,

@@ -119,7 +119,7 @@ class PrivacyRequest(models.Model):
     @property
     def categories_display(self) -> list[str]:
         """The categories or purposes concerned, as words (codes stay in the API)."""
-        from suppliers.attributes import DataCategory
+        from students.attributes import DataCategory
 
         from .constants import ErasureCategory
 

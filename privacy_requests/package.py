@@ -14,9 +14,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from consent.models import ConsentDecision, ConsentPurpose
+from students.attributes import CATALOGUE, DataCategory
 from students.models import Placement, ProcessingLimit, ProgressRecord, Student
 from students.selectors import access_log_entries
-from suppliers.attributes import CATALOGUE, DataCategory
 from suppliers.gate import Plan, access_care_records, access_plan, access_religion, disclose
 from suppliers.models import Agreement, DisclosedPupil, Product, Recipient
 

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.pagination import StandardPagination
-from suppliers.attributes import DataCategory
+from students.attributes import DataCategory
 
 from . import services
 from .register import processing_register

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kernel.widgets import IsoDateInput, IsoDateTimeInput, IsoNumberInput
-from suppliers.attributes import DataCategory
+from students.attributes import DataCategory
 
 from .constants import Risk
 

@@ -77,7 +77,7 @@ class Breach(models.Model):
 
     @property
     def category_labels(self) -> list[str]:
-        from suppliers.attributes import DataCategory
+        from students.attributes import DataCategory
 
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.categories]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from consent.models import ConsentPurpose
 from retention.constants import Category
 from retention.services import rules_for_schools
-from suppliers.attributes import CATALOGUE, DataCategory
+from students.attributes import CATALOGUE, DataCategory
 from suppliers.constants import RecipientKind
 from suppliers.models import Agreement, Product, Recipient
 

@@ -55,7 +55,7 @@ def _shown(name: str, value) -> str:
     if name == "risk":
         return str(dict(Risk.choices).get(value, value))
     if name == "categories":
-        from suppliers.attributes import DataCategory
+        from students.attributes import DataCategory
 
         labels = dict(DataCategory.choices)
         return "; ".join(str(labels.get(c, c)) for c in value)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,10 @@ class WithdrawalDestination(models.TextChoices):
 
 
 YEAR_GROUPS = range(1, 9)
+# The date of birth of a pupil imported without one (students/edexml/planning/pupils.py): the
+# database requires a date, and this one can never be mistaken for a real one. The gate never
+# sends it as a date of birth.
+PLACEHOLDER_DATE_OF_BIRTH = datetime.date(1900, 1, 1)
 
 
 class Subject(models.TextChoices):

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 def edexml_schema_loads(app_configs, **kwargs):
     """check, migrate and runserver stop when EDEXML_VARIABLE_TYPES_FILE names no usable file,
     instead of the first export finding out."""
-    from .edexml.validation import schema
+    from students.edexml.validation import schema
 
     try:
         schema()

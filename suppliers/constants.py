@@ -129,11 +129,9 @@ class ExportStatus(models.TextChoices):
 # waits longer than this was abandoned and is deleted by the hourly expiry job.
 IMPORT_UPLOAD_DIR = "private/imports"
 IMPORT_UPLOAD_HOURS = 24
-# Refused before anything is stored or parsed: a school's file is far smaller (issue 20).
+# Refused before anything is stored or parsed: a school's file is far smaller. The reader's
+# own limits (pupils per file, progress every so many pupils) are in students/edexml/reading.py.
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
-IMPORT_MAX_PUPILS = 5000
-# An import job writes its progress after every so many pupils, each in a short transaction.
-IMPORT_PROGRESS_EVERY = 200
 
 
 class ImportKind(models.TextChoices):

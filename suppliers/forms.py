@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kernel.widgets import IsoDateInput, IsoNumberInput
+from students.attributes import CATALOGUE, ORDINARY_CODES
 
-from .attributes import CATALOGUE, ORDINARY_CODES
 from .constants import LEGAL_GROUND_RULES, AgreementModel, Basis, ExportFormat, LegalGround
 
 

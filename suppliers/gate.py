@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from accounts.constants import Function
 from consent.constants import Status
 from consent.selectors import statuses_for
-from students.constants import WITHHELD_STATUSES, LimitKind
+from students.attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
+from students.constants import PLACEHOLDER_DATE_OF_BIRTH, WITHHELD_STATUSES, LimitKind
 from students.models import (
     CareRecord,
     Guardianship,
@@ -36,7 +37,6 @@ from students.models import (
 )
 from students.selectors import limits_active_at
 
-from .attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from .constants import LEGAL_GROUND_RULES, RECIPIENT_BASIS, Basis, LegalGround, RecipientKind
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 
@@ -276,8 +276,6 @@ def _values(student: Student, codes: list[str]) -> dict[str, str]:
 
 def _birth_date(student: Student) -> str:
     # An imported pupil without a birth date carries a placeholder; never send it as real.
-    from .edexml.importer import PLACEHOLDER_DATE_OF_BIRTH
-
     return (
         ""
         if student.date_of_birth == PLACEHOLDER_DATE_OF_BIRTH

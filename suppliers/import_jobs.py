@@ -2,11 +2,12 @@
 
 The road (issue 20): :func:`import_job_create` refuses a file over ``IMPORT_MAX_BYTES``
 before storing anything, keeps the upload sealed (``ImportJob.file``) and queues the preview
-with the job's id only. :func:`import_job_preview` reads the file (the importer streams it and
-refuses more than ``IMPORT_MAX_PUPILS`` pupils), writes its progress in short transactions
-and keeps the preview. :func:`import_job_apply_request` (a member of the school's staff
-confirms) queues :func:`import_job_apply`, which imports the same file, and only if the plan
-is still the one the preview showed; then the file is deleted. A job that failed because of
+with the job's id only. :func:`import_job_preview` reads the file (the reader,
+``students/edexml/reading.py``, streams it and refuses more than ``IMPORT_MAX_PUPILS`` pupils),
+writes its progress in short transactions and keeps the preview.
+:func:`import_job_apply_request` (a member of the school's staff confirms) queues
+:func:`import_job_apply`, which imports the same file, and only if the plan is still the one
+the preview showed; then the file is deleted. A job that failed because of
 the portal keeps its file until it expires, so :func:`import_job_retry` can run the same step
 again; every step may run twice without harm. :func:`import_jobs_expire` (the hourly job)
 deletes the files of jobs nobody carried through.
@@ -35,6 +36,10 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from kernel.sealed_files import SealedFileError
+from students.edexml.applying import PlanChangedError, edexml_carry_out
+from students.edexml.planning import Preview, edexml_preview, plan_digest
+from students.edexml.reading import edexml_read
+from students.edexml.validation import EdexmlError
 from students.models import School
 
 from .constants import (
@@ -44,15 +49,6 @@ from .constants import (
     ImportStatus,
     ImportStep,
 )
-from .edexml.importer import (
-    PlanChangedError,
-    Preview,
-    edexml_carry_out,
-    edexml_preview,
-    edexml_read,
-    plan_digest,
-)
-from .edexml.validation import EdexmlError
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentPurpose
 from kernel.sealed_files import sealed_storage
+from students.attributes import CATALOGUE, ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
 from students.models import Board, Group, School, Student
 
-from .attributes import CATALOGUE, ORDINARY_CHOICES, SPECIAL_CATEGORY_CODES
 from .constants import (
     AgreementModel,
     AgreementStatus,

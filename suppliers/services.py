@@ -22,10 +22,10 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from kernel.csvfiles import CsvMode, csv_file_write
+from students.edexml.validation import EdexmlError
 from students.models import Group, School, Student
 
 from .constants import ExportFormat, ExportStatus, RecipientKind
-from .edexml.validation import EdexmlError
 from .gate import (
     DisclosureRefusedError,
     LegalRequest,
@@ -189,9 +189,9 @@ def _school_year() -> int:
 
 def guardians_copy_notify(*, disclosure_id: int) -> int:
     """Email the guardians with authority of each pupil in a next-school disclosure."""
+    from students.attributes import CATALOGUE
     from students.models import Guardian
 
-    from .attributes import CATALOGUE
     from .models import Disclosure
 
     disclosure = Disclosure.objects.get(pk=disclosure_id)
@@ -355,7 +355,8 @@ def product_save(
 ) -> Product:
     """Save a product and its privacybijsluiter attributes (the database refuses special
     categories)."""
-    from .attributes import SPECIAL_CATEGORY_CODES
+    from students.attributes import SPECIAL_CATEGORY_CODES
+
     from .models import ProductAttribute
 
     if set(attribute_reasons) & SPECIAL_CATEGORY_CODES:
@@ -389,7 +390,8 @@ def agreement_save(
     document=None,
     **fields,
 ) -> Agreement:
-    from .attributes import SPECIAL_CATEGORY_CODES
+    from students.attributes import SPECIAL_CATEGORY_CODES
+
     from .models import AgreementAttribute
 
     if set(attributes) & SPECIAL_CATEGORY_CODES:

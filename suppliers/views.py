@@ -24,11 +24,11 @@ from kernel import throttling
 from kernel.csvfiles import CsvMode, csv_file_response, csv_response
 from kernel.editing import nothing_changed
 from kernel.prg import refused_form, refused_redirect
+from students.attributes import CATALOGUE
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
 from .api import DOWNLOAD_SALT, download_url
-from .attributes import CATALOGUE
 from .constants import ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
@@ -565,7 +565,8 @@ class EdexmlImportView(LoginRequiredMixin, View):
     starts_work = True  # tests/test_post_redirect_get.py
 
     def _render(self, request, school, form, status=200):
-        from .constants import IMPORT_MAX_PUPILS
+        from students.edexml.reading import IMPORT_MAX_PUPILS
+
         from .selectors import import_jobs_visible_to
 
         jobs = import_jobs_visible_to(request.user).filter(school=school)[:10]
@@ -647,8 +648,9 @@ def _import_job_context(job) -> dict:
     """The job's state in words, and its preview and result as the page shows them."""
     from django.utils.formats import number_format
 
+    from students.edexml.planning import action_label, counts_summary, kind_label
+
     from .constants import ImportStatus
-    from .edexml.importer import action_label, counts_summary, kind_label
 
     done = number_format(job.progress_done, force_grouping=True)
     total = number_format(job.progress_total, force_grouping=True)

@@ -281,7 +281,7 @@ def _legal(world, **fields):
 
 
 EDEXML_EXAMPLE = (
-    Path(__file__).resolve().parent.parent / "suppliers/edexml/schema/EDEXML.Voorbeeld.2.1.xml"
+    Path(__file__).resolve().parent.parent / "students/edexml/schema/EDEXML.Voorbeeld.2.1.xml"
 ).read_bytes()
 
 

@@ -50,7 +50,7 @@ from suppliers.models import Agreement, Export, ImportJob
 from suppliers.services import export_build, export_request
 
 EXAMPLE = (
-    settings.BASE_DIR / "suppliers" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
+    settings.BASE_DIR / "students" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
 ).read_bytes()
 SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 200_000]
 

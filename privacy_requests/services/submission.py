@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.constants import Action
 from consent.models import ConsentPurpose
+from students.attributes import DataCategory
 from students.models import Guardian, Guardianship, Student
 from students.services.limits import (
     CorrectionError,
     correction_value_parse,
 )
-from suppliers.attributes import DataCategory
 
 from ..constants import (
     OPEN_STATUSES,

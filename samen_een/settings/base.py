@@ -247,7 +247,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@samen-een.example
 # The portal's own address, for links in emails sent by background jobs (invitations).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # An official newer EDEXML.types.variabel.xsd (the school years), used in place of the portal's
-# update of it in suppliers/edexml/schema/; empty: the shipped one.
+# update of it in students/edexml/schema/; empty: the shipped one.
 EDEXML_VARIABLE_TYPES_FILE = env("EDEXML_VARIABLE_TYPES_FILE", default="")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from .validation import EdexmlError, schema_enumeration, validate_written
+from students.edexml.validation import EdexmlError, schema_enumeration, validate_written
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = "EDEXML.structuur.xsd"

@@ -26,8 +26,8 @@ from registers.models import Breach, BreachPupil, BreachStep
 from registers.services import breach_record
 from retention.constants import Category
 from retention.services import rules_for
+from students.attributes import DataCategory
 from students.models import School
-from suppliers.attributes import DataCategory
 from suppliers.models import DisclosedPupil, Disclosure, Product
 
 from .conftest import assert_accessible, login

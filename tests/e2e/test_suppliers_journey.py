@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from students.attributes import ordered
 from students.models import Guardianship, Student
-from suppliers.attributes import ordered
 from suppliers.constants import ExportStatus
 from suppliers.models import Agreement, Disclosure, Export
 

@@ -14,14 +14,11 @@ from django.utils import translation
 
 from accounts.constants import Role
 from audit.models import AccessEvent
-from students.constants import Sex
+from students.constants import PLACEHOLDER_DATE_OF_BIRTH, Sex
+from students.edexml.applying import edexml_import
+from students.edexml.planning import edexml_preview
+from students.edexml.validation import EdexmlError, parse_safely, schema, validate
 from students.models import Group, GroupTeacher, Placement, Student
-from suppliers.edexml.importer import (
-    PLACEHOLDER_DATE_OF_BIRTH,
-    edexml_import,
-    edexml_preview,
-)
-from suppliers.edexml.validation import EdexmlError, parse_safely, schema, validate
 from suppliers.edexml.writer import (
     CARRIED_ATTRIBUTES,
     check_attributes,
@@ -37,7 +34,7 @@ from tests.students.factories import (
     make_staff,
 )
 
-EXAMPLE_PATH = settings.BASE_DIR / "suppliers" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
+EXAMPLE_PATH = settings.BASE_DIR / "students" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
 EXAMPLE = EXAMPLE_PATH.read_bytes()
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

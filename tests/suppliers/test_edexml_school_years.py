@@ -18,12 +18,9 @@ from freezegun import freeze_time
 from lxml import etree
 
 from accounts.constants import Role
-from students.models import Group, Student
-from students.services import student_move
-from suppliers.checks import edexml_schema_loads
-from suppliers.constants import AgreementModel, ExportStatus
-from suppliers.edexml.importer import edexml_import, edexml_preview
-from suppliers.edexml.validation import (
+from students.edexml.applying import edexml_import
+from students.edexml.planning import edexml_preview
+from students.edexml.validation import (
     SCHEMA_DIR,
     parse_safely,
     schema,
@@ -31,6 +28,10 @@ from suppliers.edexml.validation import (
     validate,
     variable_types_file,
 )
+from students.models import Group, Student
+from students.services import student_move
+from suppliers.checks import edexml_schema_loads
+from suppliers.constants import AgreementModel, ExportStatus
 from suppliers.gate import DisclosureRefusedError
 from suppliers.models import DisclosedPupil, Disclosure, Export, Supplier
 from suppliers.services import agreement_save, export_build, export_request, product_save

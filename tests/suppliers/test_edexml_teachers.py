@@ -17,6 +17,8 @@ from freezegun import freeze_time
 from accounts.constants import Role
 from accounts.models import TeacherProposal, User
 from audit.models import AccessEvent
+from students.edexml.applying import edexml_import
+from students.edexml.planning import edexml_preview
 from students.models import (
     Group,
     GroupTeacher,
@@ -24,7 +26,6 @@ from students.models import (
     SchoolUserObjectPermission,
 )
 from students.services import role_grant
-from suppliers.edexml.importer import edexml_import, edexml_preview
 from tests.students.factories import (
     BoardFactory,
     GroupFactory,
@@ -37,7 +38,7 @@ from tests.students.factories import (
 )
 
 EXAMPLE = (
-    settings.BASE_DIR / "suppliers" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
+    settings.BASE_DIR / "students" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
 ).read_bytes()
 TODAY = datetime.datetime(2024, 10, 7, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 

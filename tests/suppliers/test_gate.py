@@ -24,11 +24,11 @@ from lxml import etree
 from audit.models import AccessEvent
 from consent.constants import Channel, Decision
 from consent.services import consent_record
+from students.attributes import ORDINARY_CODES, ordered
+from students.edexml.validation import schema
 from students.models import Student, school_year_of
 from suppliers.api import download_url
-from suppliers.attributes import ORDINARY_CODES, ordered
 from suppliers.constants import AgreementModel, Basis, ExportStatus, LegalGround, RecipientKind
-from suppliers.edexml.validation import schema
 from suppliers.gate import (
     _EXTRACTORS,
     _FIELDS,

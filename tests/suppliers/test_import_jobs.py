@@ -21,15 +21,14 @@ from django.utils import timezone
 from accounts.constants import Role
 from kernel.sealed_files import MAGIC
 from retention.expiry import stored_files_expire
+from students.edexml.reading import IMPORT_MAX_PUPILS, edexml_read
 from students.models import Student
 from suppliers.constants import (
     IMPORT_MAX_BYTES,
-    IMPORT_MAX_PUPILS,
     IMPORT_UPLOAD_DIR,
     ImportStatus,
     ImportStep,
 )
-from suppliers.edexml.importer import edexml_read
 from suppliers.import_jobs import import_job_apply, import_job_preview
 from suppliers.models import ImportJob
 from suppliers.tasks import import_apply_task, import_preview_task
@@ -42,7 +41,7 @@ from tests.students.factories import (
 )
 
 EXAMPLE = (
-    settings.BASE_DIR / "suppliers" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
+    settings.BASE_DIR / "students" / "edexml" / "schema" / "EDEXML.Voorbeeld.2.1.xml"
 ).read_bytes()
 PUPIL = (
     '<leerling key="P{0:05d}"><achternaam>Jansen{0}</achternaam><voorletters-1>J</voorletters-1>'

@@ -1,5 +1,8 @@
 """Reading EDEXML safely and checking it against the EDEXML 2.1 schema.
 
+Shared by the import (``students/edexml/reading.py``) and the export's writer
+(``suppliers/edexml/writer.py``), which validates every file before it leaves.
+
 Every EDEXML file the portal reads goes through :func:`parse_safely` (a hardened parser: no
 entity expansion, no network, no DTD, no huge trees; any DOCTYPE is refused, so entity bombs
 and external entities never get a chance) and :func:`validate` (the standard's XML Schema in

@@ -1,7 +1,10 @@
 """The attribute catalogue: every pupil attribute that can ever leave the school.
 
-Each attribute has a code, a label, a data category (DOMAIN.md, former Vrijstellingsbesluit
-art. 20) and a special-category flag. Special-category attributes can never be part of a
+The core's catalogue of pupil data: the disclosure gate and its exports (suppliers), the
+access package (privacy_requests) and the processing register (registers) all read it.
+
+Each attribute has a code, a label, a data category (the former Vrijstellingsbesluit art. 20)
+and a special-category flag. Special-category attributes can never be part of a
 supplier's product or agreement (the database refuses them) and leave the school only through
 the data subject's own access right.
 """
