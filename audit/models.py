@@ -18,8 +18,8 @@ class AccessEvent(models.Model):
 
     Holds ids rather than foreign keys, so erasing or anonymising a pupil or a user never
     cascades into the evidence; on PostgreSQL a trigger refuses UPDATE and DELETE. Rows are
-    written unsealed; a background job (``audit.sealing``) links them into a hash chain, the
-    one update the trigger allows.
+    written outside the chain; a background job (``audit.chain``) links them into a hash
+    chain, the one update the trigger allows.
     """
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -91,16 +91,31 @@ class AuditChainHead(models.Model):
         return f"{self.seq} {self.seal[:12]}"
 
 
-class DigestRun(models.Model):
-    """State row that makes the daily denied-attempts digest idempotent."""
+class RetentionCheckpoint(models.Model):
+    """Where retention's removal of evidence stopped: the audit chain is verified from the first
+    event after the last checkpoint, and ``removed_seal_ranges`` names the only gaps it accepts
+    (``audit.chain``). Written by ``retention.erasure`` (on PostgreSQL by the function of
+    ``retention/migrations/0007_evidence_purge_functions.py``), read only by the portal's
+    database role (``audit.database_roles``). The table keeps the name it was created with.
 
-    day = models.DateField(_("day"), unique=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    denied_count = models.PositiveIntegerField(_("denied attempts"), default=0)
+    ``run_id`` is the id of the retention run that removed the batch, a plain id rather than a
+    foreign key, so the evidence layer depends on no capability."""
+
+    table = models.CharField(_("table"), max_length=40)
+    up_to_id = models.BigIntegerField(_("removed up to id"))
+    up_to_created_at = models.DateTimeField(_("removed up to"))
+    deleted_count = models.PositiveIntegerField(_("removed"))
+    # [[first, last], ...]: the chain numbers this batch removed, as runs, so the verifier can
+    # tell a gap retention left from one that someone made.
+    removed_seal_ranges = models.JSONField(_("removed seal numbers"), default=list, blank=True)
+    run_id = models.BigIntegerField(_("run"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("digest run")
-        verbose_name_plural = _("digest runs")
+        db_table = "retention_retentioncheckpoint"
+        verbose_name = _("retention checkpoint")
+        verbose_name_plural = _("retention checkpoints")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.day.isoformat()
+        return f"{self.table} <= {self.up_to_id}"

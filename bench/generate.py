@@ -7,7 +7,7 @@ any other name is refused), migrates, and fills it: the few hundred staff throug
 project's own services (so their object permissions are granted the way the portal grants
 them), the big tables with COPY. Sealed fields (BSN, care content, religion) go through
 ``kernel.crypto.seal``; access events are written already sealed into the hash chain
-(``audit.sealing.event_digest``) with the chain head set, so ``audit_verify`` passes. The
+(``audit.chain.event_digest``) with the chain head set, so ``audit_verify`` passes. The
 append-only triggers stay on: COPY only inserts.
 
 Seeded: the same seed on the same day gives the same rows (dates are relative to today, so
@@ -723,12 +723,12 @@ def events_create(board: Board, rng: random.Random, count: int, timings: Timings
     """``count`` access events over the past year, written sealed: each row's seal is the
     project's ``event_digest`` of the previous seal and the row, the chain head is set after.
     Events the services wrote while setting up (unsealed) are sealed after them by
-    ``seal_pending``, continuing the chain."""
+    ``chain_extend``, continuing the chain."""
     from django.utils import timezone
 
+    from audit.chain import CONTENT_FIELDS, GENESIS, event_digest
     from audit.constants import Action, DataKind, Outcome
     from audit.models import AccessEvent, AuditChainHead
-    from audit.sealing import CONTENT_FIELDS, GENESIS, event_digest
 
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.seq:
@@ -825,10 +825,10 @@ def events_create(board: Board, rng: random.Random, count: int, timings: Timings
 
 
 def services_events_seal(timings: Timings) -> None:
-    from audit.sealing import seal_pending
+    from audit.chain import chain_extend
 
-    with timings.step("seal_pending (services)"):
-        timings.rows["seal_pending (services)"] = seal_pending()
+    with timings.step("chain_extend (services)"):
+        timings.rows["chain_extend (services)"] = chain_extend()
 
 
 def analyse(timings: Timings) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.constants import Function
 from audit.constants import Action, DataKind, Outcome
-from audit.selectors import events_visible_to
+from audit_trail.selectors import events_visible_to
 from privacy_requests.constants import OPEN_STATUSES
 from privacy_requests.selectors import requests_visible_to
 from retention.models import RetentionRun

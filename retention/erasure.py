@@ -22,9 +22,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from audit.chain import chain_extend, seq_ranges
 from audit.constants import Action, DataKind
-from audit.models import AccessEvent
-from audit.sealing import seal_pending, seal_ranges
+from audit.models import AccessEvent, RetentionCheckpoint
 from audit.services import event_record
 from consent.models import ConsentDecision, Publication, Takedown
 from students.constants import WITHHELD_STATUSES, WithdrawalDestination
@@ -46,7 +46,6 @@ from .models import (
     ArchivedResult,
     ErasureRecord,
     LegalHold,
-    RetentionCheckpoint,
     RetentionRule,
     RetentionRun,
 )
@@ -145,10 +144,11 @@ def _access_events_purge(
     before: datetime.datetime,
     run: RetentionRun | None,
 ) -> int:
-    """Delete one batch of sealed access events (pk, created_at, seal number) and write its
-    checkpoint. On PostgreSQL through ``retention_purge_access_events``, which removes only
-    sealed events older than ``before`` of pupils not held, refuses a ``before`` within 12
-    months, and writes the checkpoint itself (migration retention 0007)."""
+    """Delete one batch of chained access events (pk, created_at, chain number) and write its
+    checkpoint (``audit.models.RetentionCheckpoint``). On PostgreSQL through
+    ``retention_purge_access_events``, which removes only chained events older than ``before``
+    of pupils not held, refuses a ``before`` within 12 months, and writes the checkpoint itself
+    (migration retention 0007)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -165,8 +165,8 @@ def _access_events_purge(
         up_to_id=last_pk,
         up_to_created_at=last_at,
         deleted_count=deleted,
-        removed_seal_ranges=seal_ranges(row[2] for row in batch),
-        run=run,
+        removed_seal_ranges=seq_ranges(row[2] for row in batch),
+        run_id=run.pk if run is not None else None,
     )
     return deleted
 
@@ -414,9 +414,9 @@ def audit_events_purge(
     """Remove access events older than ``before`` (never those of a pupil under legal hold),
     oldest first, in batches, each with a checkpoint so the audit chain verifies from there.
 
-    Events are sealed first and only sealed ones go: each checkpoint names the seal numbers
-    its batch removed, the only gaps the chain verification accepts."""
-    seal_pending()
+    Events are linked into the chain first and only chained ones go: each checkpoint names the
+    chain numbers its batch removed, the only gaps the chain verification accepts."""
+    chain_extend()
     held = list(held_ids)
     total = 0
     while True:

@@ -314,28 +314,3 @@ class ArchivedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.school_year} {self.subject}"
-
-
-class RetentionCheckpoint(models.Model):
-    """Where evidence removal stopped: the audit chain is verified from the first event after
-    the last checkpoint, so removing old events never breaks it."""
-
-    table = models.CharField(_("table"), max_length=40)
-    up_to_id = models.BigIntegerField(_("removed up to id"))
-    up_to_created_at = models.DateTimeField(_("removed up to"))
-    deleted_count = models.PositiveIntegerField(_("removed"))
-    # [[first, last], ...]: the seal numbers this batch removed, as runs, so the verifier can
-    # tell a gap retention left from one that someone made.
-    removed_seal_ranges = models.JSONField(_("removed seal numbers"), default=list, blank=True)
-    run = models.ForeignKey(
-        RetentionRun, verbose_name=_("run"), on_delete=models.PROTECT, null=True, blank=True
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("retention checkpoint")
-        verbose_name_plural = _("retention checkpoints")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.table} <= {self.up_to_id}"

@@ -9,8 +9,6 @@ from accounts.api import (
     StaffListApi,
     TokenLoginApi,
 )
-from audit.api import AccessEventListApi
-from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
 from consent import api as consent_api
 from consent import views as consent_views
 from privacy_requests import api as requests_api
@@ -80,7 +78,7 @@ api_v1 = [
     path("groups/<str:group_id>/", students_api.GroupDetailApi.as_view(), name="group-detail"),
     path("schools/", students_api.SchoolListApi.as_view(), name="school-list"),
     path("schools/<str:school_id>/", students_api.SchoolDetailApi.as_view(), name="school-detail"),
-    path("audit-events/", AccessEventListApi.as_view(), name="audit-event-list"),
+    path("", include("audit_trail.api_urls")),
     path("retention/preview/", RetentionPreviewApi.as_view(), name="retention-preview"),
     path(
         "retention/schools/<str:school_id>/rules/<str:category>/",
@@ -321,9 +319,7 @@ urlpatterns = [
     path("retention/", include("retention.urls")),
     path("registers/", include("registers.urls")),
     path("rollover/", include("students.rollover.urls")),
-    path("audit/", AccessEventListView.as_view(), name="audit-event-list"),
-    path("audit/export.csv", AccessEventExportView.as_view(), name="audit-event-export"),
-    path("audit/care-reads/", CareReadSummaryView.as_view(), name="audit-care-summary"),
+    path("audit/", include("audit_trail.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -51,6 +51,7 @@ PROJECT_APPS = (
     "accounts",
     "students",
     "audit",
+    "audit_trail",
     "consent",
     "suppliers",
     "privacy_requests",

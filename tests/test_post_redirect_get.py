@@ -49,6 +49,7 @@ from suppliers.constants import LegalGround
 PROJECT_APPS = (
     "accounts",
     "audit",
+    "audit_trail",
     "consent",
     "kernel",
     "privacy_requests",

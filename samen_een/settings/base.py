@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "students",
     "audit",
+    "audit_trail",
     "consent",
     "suppliers",
     "privacy_requests",
@@ -298,7 +299,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every morning at 06:30 the board's privacy officer gets yesterday's denied access
     # attempts per school and role, so possible misuse is seen within a day.
     "audit-denied-digest": {
-        "task": "audit.tasks.denied_digest_send_task",
+        "task": "audit_trail.tasks.denied_digest_send_task",
         "schedule": crontab(hour=6, minute=30),
     },
     # Every afternoon guardians who have not answered this year's consent campaign get a
@@ -334,7 +335,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registers.tasks.breach_reminders_task",
         "schedule": crontab(minute="*/15"),
     },
-    # Every minute new access events are sealed into the hash chain (audit.sealing), in the
+    # Every minute new access events are linked into the hash chain (audit.chain), in the
     # background so that recording a read never waits for a board-wide lock.
     "audit-seal": {
         "task": "audit.tasks.audit_seal_task",

@@ -14,20 +14,19 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from audit.constants import Action, Outcome
-from audit.models import AccessEvent, AuditChainHead
-from audit.sealing import (
+from audit.chain import (
     CONTENT_FIELDS,
     GENESIS,
     BrokenLink,
+    chain_extend,
     chain_verify,
     event_digest,
-    seal_pending,
 )
+from audit.constants import Action, Outcome
+from audit.models import AccessEvent, AuditChainHead, RetentionCheckpoint
 from audit.tasks import audit_seal_task
 from retention.constants import Category, RunStatus
 from retention.erasure import audit_events_purge
-from retention.models import RetentionCheckpoint
 from retention.services import audit_cutoff, hold_place, retention_run, rules_seed
 
 on_postgresql = pytest.mark.skipif(
@@ -83,7 +82,7 @@ def test_digest_changes_when_any_content_or_the_previous_seal_changes(db):
     _event(
         actor_id=7, role="teacher", data_kind="care", student_id=3, school_id=2, path="/zoë\ufffd"
     )
-    seal_pending()
+    chain_extend()
     row = _row(AccessEvent.objects.get().pk)
     digest = event_digest(prev_seal=row["prev_seal"], row=row)
     assert digest == row["seal"]
@@ -118,7 +117,7 @@ def test_events_get_consecutive_numbers_each_linked_to_the_last_when_sealed(db):
     events = _events(4)
     assert AccessEvent.objects.filter(seal_seq__isnull=True).count() == 4
 
-    assert seal_pending(batch=3) == 4
+    assert chain_extend(batch=3) == 4
 
     rows = [_row(event.pk) for event in events]
     assert [row["seal_seq"] for row in rows] == [start_seq + i for i in (1, 2, 3, 4)]
@@ -133,11 +132,11 @@ def test_events_get_consecutive_numbers_each_linked_to_the_last_when_sealed(db):
 
 def test_nothing_changes_when_sealed_twice(db):
     _events(3)
-    seal_pending()
+    chain_extend()
     sealed = list(AccessEvent.objects.order_by("id").values("id", "seal_seq", "seal"))
     head = _head()
 
-    assert seal_pending() == 0
+    assert chain_extend() == 0
     assert audit_seal_task() is None
 
     assert list(AccessEvent.objects.order_by("id").values("id", "seal_seq", "seal")) == sealed
@@ -154,12 +153,12 @@ def test_chain_verifies_when_a_lower_id_is_sealed_after_a_higher_one(db):
     """A row whose transaction committed late was not visible to the sealer that sealed the
     rows after it: it gets a later number."""
     (first,) = _events(1)
-    seal_pending()
+    chain_extend()
     late_id, early_id = first.pk + 50, first.pk + 100
     _event(id=early_id)
-    seal_pending()
+    chain_extend()
     _event(id=late_id)  # committed late, with the lower id
-    seal_pending()
+    chain_extend()
 
     assert _row(late_id)["seal_seq"] == _row(early_id)["seal_seq"] + 1
     result = chain_verify()
@@ -179,7 +178,7 @@ def test_each_event_sealed_once_when_sealers_run_at_the_same_time():
     def sealer():
         try:
             barrier.wait()
-            seal_pending(batch=50)
+            chain_extend(batch=50)
         except BaseException as exc:  # reported by the test below
             errors.append(exc)
         finally:
@@ -202,7 +201,7 @@ def test_each_event_sealed_once_when_sealers_run_at_the_same_time():
 
 def test_verification_passes_and_counts_the_waiting_when_nothing_was_changed(db):
     _events(5)
-    seal_pending()
+    chain_extend()
     _events(2)
 
     result = chain_verify()
@@ -214,7 +213,7 @@ def test_verification_passes_and_counts_the_waiting_when_nothing_was_changed(db)
 
 def test_changed_content_reported_at_that_event_when_a_sealed_row_is_tampered_with(db):
     events = _events(5)
-    seal_pending()
+    chain_extend()
     victim = _row(events[2].pk)
 
     _behind_the_guards(
@@ -229,7 +228,7 @@ def test_changed_content_reported_at_that_event_when_a_sealed_row_is_tampered_wi
 
 def test_broken_link_reported_at_the_next_event_when_a_row_is_resealed_after_tampering(db):
     events = _events(5)
-    seal_pending()
+    chain_extend()
     victim, after = _row(events[2].pk), _row(events[3].pk)
     forged = {**victim, "outcome": Outcome.DENIED}
 
@@ -244,7 +243,7 @@ def test_broken_link_reported_at_the_next_event_when_a_row_is_resealed_after_tam
 
 def test_missing_events_reported_when_a_middle_row_is_deleted(db):
     events = _events(5)
-    seal_pending()
+    chain_extend()
     gone, after = _row(events[2].pk), _row(events[3].pk)
 
     _behind_the_guards("DELETE FROM audit_accessevent WHERE id = %s", [gone["id"]])
@@ -260,7 +259,7 @@ def test_missing_events_reported_when_a_middle_row_is_deleted(db):
 
 def test_end_of_chain_removed_reported_when_the_last_rows_are_deleted(db):
     events = _events(4)
-    seal_pending()
+    chain_extend()
     last = _row(events[-1].pk)
 
     _behind_the_guards("DELETE FROM audit_accessevent WHERE id = %s", [last["id"]])
@@ -271,7 +270,7 @@ def test_end_of_chain_removed_reported_when_the_last_rows_are_deleted(db):
 
 def test_chain_head_missing_reported_when_the_head_row_is_deleted(db):
     events = _events(3)
-    seal_pending()
+    chain_extend()
     last = _row(events[-1].pk)
 
     AuditChainHead.objects.all().delete()
@@ -343,7 +342,7 @@ def test_chain_verifies_when_a_retention_run_removed_a_schools_old_events(world)
     hold_place(user=world.users["director"], student=world.pupil3, reason="Geschil", until=None)
     for pupil in (world.pupil5, world.pupil3, world.pupil5, world.other_pupil, world.pupil5):
         _event(created_at=old, school_id=pupil.school_id, student_id=pupil.pk)
-    seal_pending()
+    chain_extend()
     _events(2, school_id=world.school.pk)  # not yet sealed when the job starts
 
     run = retention_run(school=world.school, categories=[Category.AUDIT_EVENTS])
@@ -362,7 +361,7 @@ def test_chain_verifies_when_a_retention_run_removed_a_schools_old_events(world)
 
 def test_command_reports_intact_chain_and_seals_first_when_asked(db):
     events = _events(3)
-    seal_pending()
+    chain_extend()
     _events(2)
     first = _row(events[0].pk)["seal_seq"]
 
@@ -381,7 +380,7 @@ def test_command_reports_intact_chain_and_seals_first_when_asked(db):
 
 def test_command_exits_1_naming_the_event_when_the_chain_is_broken(db):
     events = _events(3)
-    seal_pending()
+    chain_extend()
     victim = _row(events[1].pk)
     _behind_the_guards("UPDATE audit_accessevent SET path = '/x' WHERE id = %s", [victim["id"]])
 
@@ -416,7 +415,7 @@ def _raw(sql: str, params: list) -> None:
 @on_postgresql
 def test_trigger_refuses_any_update_of_a_sealed_event(db):
     (event,) = _events(1)
-    seal_pending()
+    chain_extend()
     sealed = _row(event.pk)
     for sql, params in (
         ("UPDATE audit_accessevent SET outcome = 'denied' WHERE id = %s", [event.pk]),
@@ -496,7 +495,7 @@ def _rewrite_from(pk: int) -> None:
 
 def test_anchor_catches_a_rewrite_that_the_chain_alone_cannot(db):
     events = _events(5)
-    seal_pending()
+    chain_extend()
     noted = "{}:{}".format(*_head())
     assert "Anchor holds" in _verify_command("--expect", noted)
 
@@ -511,7 +510,7 @@ def test_anchor_catches_a_rewrite_that_the_chain_alone_cannot(db):
 def test_anchor_removed_by_retention_is_accepted_and_a_bad_anchor_refused(db):
     before = timezone.now() - datetime.timedelta(days=400)
     (old,) = _events(1, created_at=before - datetime.timedelta(days=1))
-    seal_pending()
+    chain_extend()
     noted = "{}:{}".format(*_head())
     _events(2)
     audit_events_purge(before=before, held_ids=[], run=None)

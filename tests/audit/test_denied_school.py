@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from audit.constants import Outcome
-from audit.digest import denied_digest_send
 from audit.models import AccessEvent
-from audit.selectors import events_visible_to
+from audit_trail.digest import denied_digest_send
+from audit_trail.selectors import events_visible_to
 from students.models import Student
 from tests.students.factories import make_staff
 

@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from audit.constants import Action, Outcome
-from audit.models import AccessEvent, DigestRun
-from audit.tasks import denied_digest_send_task
+from audit.models import AccessEvent
+from audit_trail.models import DigestRun
+from audit_trail.tasks import denied_digest_send_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.core import serializers
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, RetentionCheckpoint
 from consent.models import ConsentDecision, Publication, Takedown
 from kernel.crypto import lookup_hash
 from privacy_requests import services as request_services
@@ -20,7 +20,6 @@ from retention.constants import Category, RuleAction
 from retention.models import (
     ArchivedResult,
     ErasureRecord,
-    RetentionCheckpoint,
     RetentionRun,
 )
 from retention.services import retention_run

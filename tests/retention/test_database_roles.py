@@ -25,14 +25,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from audit.chain import chain_extend, chain_verify, event_digest
 from audit.constants import Action, Outcome
 from audit.database_roles import app_role_grant, grant_after_migrate
-from audit.models import AccessEvent, AuditChainHead
-from audit.sealing import chain_verify, event_digest, seal_pending
+from audit.models import AccessEvent, AuditChainHead, RetentionCheckpoint
 from audit.services import event_record
 from consent.models import ConsentDecision
 from retention.erasure import audit_events_purge, consent_evidences_erase
-from retention.models import RetentionCheckpoint
 from retention.services import Why
 from students.models import Student
 
@@ -106,7 +105,7 @@ def _event(**fields) -> AccessEvent:
 def test_app_role_cannot_update_delete_or_truncate_evidence(app_role, ret, table, flag):
     pupil = ret.leaver(left_on=years_ago(3))
     _event(student_id=pupil.pk, school_id=pupil.school_id)
-    seal_pending()
+    chain_extend()
     before = {name: _count(name) for name in EVIDENCE + CHAIN}
     column = {
         "audit_accessevent": "path",
@@ -147,7 +146,7 @@ def test_app_role_cannot_write_the_chain_head_or_a_checkpoint(app_role, table):
 
 def test_sealing_function_refuses_a_batch_that_does_not_continue_the_chain(app_role):
     first, second = _event(), _event()
-    seal_pending()
+    chain_extend()
     third = _event()
     head = AuditChainHead.objects.get(pk=1)
     row = AccessEvent.objects.values().get(pk=third.pk)
@@ -179,7 +178,7 @@ def test_purge_function_refuses_events_within_twelve_months_and_of_held_pupils(a
     now = _database_now()  # the function judges by the database's clock, not the frozen one
     recent = _event(created_at=now - datetime.timedelta(days=200))
     of_held = _event(created_at=aware(datetime.date(2020, 1, 6)), student_id=held.pk)
-    seal_pending()
+    chain_extend()
     within = now - datetime.timedelta(days=300)
 
     with connected_as(app_role):
@@ -233,7 +232,7 @@ def test_app_role_seals_the_chain_through_the_owners_function(app_role):
     events = [_event(object_id=str(i)) for i in range(5)]
 
     with connected_as(app_role):
-        assert seal_pending(batch=2) == 5
+        assert chain_extend(batch=2) == 5
 
     assert all(AccessEvent.objects.get(pk=event.pk).seal_seq for event in events)
     assert AuditChainHead.objects.get(pk=1).seq == 5

@@ -10,12 +10,12 @@ import datetime
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, RetentionCheckpoint
 from consent.constants import Decision
 from consent.models import ConsentDecision, Publication, Takedown
 from retention.constants import Category, RunStatus
 from retention.erasure import AUDIT_BATCH, audit_events_purge
-from retention.models import ErasureRecord, RetentionCheckpoint
+from retention.models import ErasureRecord
 from retention.services import audit_cutoff, retention_run
 from students.models import CareRecord, Student
 
@@ -158,7 +158,7 @@ def test_audit_rule_removes_only_its_schools_old_events_with_a_checkpoint_when_r
     assert not AccessEvent.objects.filter(pk__in=gone).exists()
     assert AccessEvent.objects.filter(pk__in=[e.pk for e in kept]).count() == 3
     (checkpoint,) = RetentionCheckpoint.objects.all()
-    assert checkpoint.run == run
+    assert checkpoint.run_id == run.pk
     assert (checkpoint.up_to_id, checkpoint.up_to_created_at) == (
         newest_old.pk,
         newest_old.created_at,

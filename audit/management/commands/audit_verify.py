@@ -1,11 +1,11 @@
 """``manage.py audit_verify`` walks the audit hash chain from the last retention checkpoint to
 its head and reports the first broken link; it exits with status 1 when the chain is broken.
-``--seal`` seals the events still waiting first."""
+``--seal`` first links the events still waiting into the chain (``audit.chain.chain_extend``)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.chain import VerifyResult, anchor_check, chain_extend, chain_verify
 from audit.models import AuditChainHead
-from audit.sealing import VerifyResult, anchor_check, chain_verify, seal_pending
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, seal=False, expect=None, **options):
         anchor = self._anchor(expect) if expect else None
         if seal:
-            self.stdout.write(f"{seal_pending()} events sealed.")
+            self.stdout.write(f"{chain_extend()} events sealed.")
         result = chain_verify(stdout=self.stdout)
         if not result.ok:
             raise CommandError(self._broken(result))

@@ -6,9 +6,10 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.constants import Action, Outcome
-from audit.digest import denied_digest_send
-from audit.models import AccessEvent, DigestRun
-from audit.tasks import denied_digest_send_task
+from audit.models import AccessEvent
+from audit_trail.digest import denied_digest_send
+from audit_trail.models import DigestRun
+from audit_trail.tasks import denied_digest_send_task
 
 
 def _denied(world, *, day, role, school, count=1):
@@ -60,11 +61,11 @@ def test_digest_carries_the_chain_anchor_that_audit_verify_checks(world):
 
     from django.core.management import call_command
 
-    from audit.sealing import seal_pending
+    from audit.chain import chain_extend
 
     day = timezone.localdate() - datetime.timedelta(days=1)
     _denied(world, day=day, role="teacher", school=world.school)
-    seal_pending()
+    chain_extend()
     denied_digest_send(day=day)
     (message,) = mail.outbox
     anchor = message.body.strip().splitlines()[-1]

@@ -114,8 +114,8 @@ def test_400_when_school_filter_is_outside_callers_scope(world, api, role, schoo
 
 
 def _offered_schools(world, role):
-    from audit.forms import EventFilterForm
-    from audit.selectors import audit_schools_for
+    from audit_trail.forms import EventFilterForm
+    from audit_trail.selectors import audit_schools_for
 
     return EventFilterForm(schools=audit_schools_for(world.users[role])).fields["school"].choices
 

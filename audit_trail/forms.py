@@ -3,9 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
+from audit.constants import Action, DataKind, Outcome
 from kernel.widgets import IsoDateInput, IsoNumberInput
-
-from .constants import Action, DataKind, Outcome
 
 _ID = [MinValueValidator(1), MaxValueValidator(2**63 - 1)]
 

@@ -6,10 +6,11 @@ from django.utils.translation import pgettext
 from django.views import View
 
 from accounts.constants import Function
+from audit.constants import Action, DataKind
+from audit.services import event_record
 from kernel.csvfiles import CsvMode, csv_response
 from students.selectors import function_require
 
-from .constants import Action, DataKind
 from .forms import EventFilterForm
 from .selectors import (
     audit_schools_for,
@@ -17,7 +18,6 @@ from .selectors import (
     events_filter,
     events_visible_to,
 )
-from .services import event_record
 
 CSV_COLUMNS = [
     "created_at",
@@ -57,7 +57,7 @@ class AccessEventListView(LoginRequiredMixin, View):
         query.pop("page", None)
         return render(
             request,
-            "audit/event_list.html",
+            "audit_trail/event_list.html",
             {"form": form, "page": page, "query": query.urlencode()},
         )
 
@@ -100,6 +100,5 @@ class CareReadSummaryView(LoginRequiredMixin, View):
             object_type="audit",
             data_kind=DataKind.AUDIT,
         )
-        return render(
-            request, "audit/care_summary.html", {"rows": care_reads_per_role_per_week(request.user)}
-        )
+        rows = care_reads_per_role_per_week(request.user)
+        return render(request, "audit_trail/care_summary.html", {"rows": rows})

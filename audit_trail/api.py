@@ -5,11 +5,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 
 from accounts.constants import Function, Role
+from audit.constants import Action, DataKind, Outcome
+from audit.models import AccessEvent
 from students.selectors import function_require
 
-from .constants import Action, DataKind, Outcome
 from .forms import EventFilterForm
-from .models import AccessEvent
 from .selectors import audit_schools_for, events_filter, events_visible_to
 
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
+from audit.constants import Outcome
+from audit.models import AccessEvent, AuditChainHead
 from students.models import School
 from students.selectors import audit_school_ids_for
 
-from .constants import Outcome
-from .models import AccessEvent, AuditChainHead, DigestRun
+from .models import DigestRun
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def _send(email: str, *, day: datetime.date, rows: list[dict], names: dict, anch
             for row in rows
         ]
         body = render_to_string(
-            "audit/denied_digest.txt",
+            "audit_trail/denied_digest.txt",
             {"day": day, "lines": lines, "total": total, "anchor": anchor},
         )
         subject = _("Denied access attempts on %(day)s: %(total)s") % {

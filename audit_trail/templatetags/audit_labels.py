@@ -1,8 +1,7 @@
 from django import template
 
 from accounts.constants import Role
-
-from ..constants import DataKind
+from audit.constants import DataKind
 
 register = template.Library()
 

@@ -1,13 +1,18 @@
-"""Tamper evidence for the audit trail: a hash chain sealed in the background.
+"""Tamper evidence for the audit trail: a hash chain, extended in the background.
 
-Recording an event takes no lock: rows are inserted unsealed. ``seal_pending`` (every minute,
-``audit_seal_task``) gives each new row the next seal number and a seal, the SHA-256 of the
-previous seal and the row's content, so changing, removing or reordering a sealed row breaks
-the chain. Seal order is the order rows were sealed in, not their id order: a row whose
+Words: here a *seal* is a link's hash, never encryption (encryption at rest is
+``kernel.crypto.seal`` and ``kernel.sealed_files``). The columns keep the chain's first names:
+``seal_seq`` is a row's number in the chain, ``seal`` its hash, ``prev_seal`` the hash before it.
+
+Recording an event takes no lock: rows are inserted outside the chain. ``chain_extend`` (every
+minute, ``audit_seal_task``) gives each new row the next chain number and its hash, the SHA-256
+of the previous hash and the row's content, so changing, removing or reordering a chained row
+breaks the chain. Chain order is the order rows were linked in, not their id order: a row whose
 transaction committed late simply gets a later number.
 
-Retention removes old sealed rows and writes the removed seal numbers on its checkpoint;
-``chain_verify`` accepts exactly those gaps and nothing else.
+Retention removes old chained rows and writes the removed chain numbers on its checkpoint
+(``RetentionCheckpoint`` in ``audit.models``); ``chain_verify`` accepts exactly those gaps and
+nothing else.
 """
 
 from __future__ import annotations
@@ -25,9 +30,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from retention.models import RetentionCheckpoint
-
-from .models import AccessEvent, AuditChainHead
+from .models import AccessEvent, AuditChainHead, RetentionCheckpoint
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +68,9 @@ def event_digest(*, prev_seal: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_seal + text).encode()).hexdigest()
 
 
-def seal_ranges(seqs: Iterable[int]) -> list[list[int]]:
-    """Seal numbers compressed into runs: ``[1, 2, 3, 7]`` becomes ``[[1, 3], [7, 7]]``."""
+def seq_ranges(seqs: Iterable[int]) -> list[list[int]]:
+    """Chain numbers (``seal_seq``) compressed into runs: ``[1, 2, 3, 7]`` becomes
+    ``[[1, 3], [7, 7]]``."""
     runs: list[list[int]] = []
     for seq in sorted(seqs):
         if runs and seq == runs[-1][1] + 1:
@@ -76,22 +80,22 @@ def seal_ranges(seqs: Iterable[int]) -> list[list[int]]:
     return runs
 
 
-# --- sealing ---------------------------------------------------------------------------------
+# --- linking ---------------------------------------------------------------------------------
 
 
-def seal_pending(*, batch: int = 5000) -> int:
-    """Seal every access event that has none yet, oldest id first, and return how many.
+def chain_extend(*, batch: int = 5000) -> int:
+    """Link every access event not yet in the chain, oldest id first, and return how many.
 
-    One transaction per batch, each holding the chain head's row lock, so sealers run one
+    One transaction per batch, each holding the chain head's row lock, so runs link one
     after another and a crash leaves the head and the rows in step. Safe to run twice: a
-    second run finds nothing to seal. Rows inserted after the start wait for the next run.
+    second run finds nothing to link. Rows inserted after the start wait for the next run.
     """
     up_to = AccessEvent.objects.aggregate(last=Max("id"))["last"]
     total = 0
     while up_to is not None:
-        sealed = _seal_batch(up_to=up_to, batch=batch)
-        total += sealed
-        if sealed < batch:
+        linked = _batch_link(up_to=up_to, batch=batch)
+        total += linked
+        if linked < batch:
             break
     if total:
         logger.info("audit: %d event(s) sealed", total)
@@ -99,7 +103,7 @@ def seal_pending(*, batch: int = 5000) -> int:
 
 
 @transaction.atomic
-def _seal_batch(*, up_to: int, batch: int) -> int:
+def _batch_link(*, up_to: int, batch: int) -> int:
     seq, prev = _head_lock()
     rows = list(
         AccessEvent.objects.filter(seal_seq__isnull=True, id__lte=up_to)
@@ -108,22 +112,22 @@ def _seal_batch(*, up_to: int, batch: int) -> int:
     )
     if not rows:
         return 0
-    sealed: list[tuple[int, int, str, str]] = []
+    links: list[tuple[int, int, str, str]] = []
     for row in rows:
         seq += 1
         row["seal_seq"] = seq
         seal = event_digest(prev_seal=prev, row=row)
-        sealed.append((row["id"], seq, prev, seal))
+        links.append((row["id"], seq, prev, seal))
         prev = seal
-    written = _seals_write(sealed)
-    if written != len(sealed):
-        # A row went between reading and writing: roll back, the next run seals what is there.
-        raise RuntimeError(f"audit sealing wrote {written} of {len(sealed)} seals")
+    written = _links_write(links)
+    if written != len(links):
+        # A row went between reading and writing: roll back, the next run links what is there.
+        raise RuntimeError(f"audit chain: wrote {written} of {len(links)} links")
     return len(rows)
 
 
 def _head_lock() -> tuple[int, str]:
-    """Lock the chain head for this transaction and return its seal number and seal.
+    """Lock the chain head for this transaction and return its chain number and hash.
 
     On PostgreSQL through ``audit_chain_lock()``, a function the owner role owns: the
     application's role may not lock or change the head itself (``audit.database_roles``)."""
@@ -136,15 +140,15 @@ def _head_lock() -> tuple[int, str]:
     return head.seq, head.seal
 
 
-def _seals_write(sealed: list[tuple[int, int, str, str]]) -> int:
-    """Write the seals of one batch and move the head to its last seal.
+def _links_write(links: list[tuple[int, int, str, str]]) -> int:
+    """Write the hashes of one batch and move the head to its last one.
 
     On PostgreSQL in one call of ``audit_seal_batch``, a function the owner role owns: it
-    checks that the batch continues the chain from the head and that every row was unsealed,
+    checks that the batch continues the chain from the head and that no row was chained yet,
     the only change of an access event the database allows (migration audit 0008). Elsewhere
     the event queryset's refusal of ``update()`` is passed deliberately, here only."""
     if connection.vendor == "postgresql":
-        ids, seqs, prevs, seals = (list(column) for column in zip(*sealed, strict=True))
+        ids, seqs, prevs, seals = (list(column) for column in zip(*links, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT audit_seal_batch(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])",
@@ -152,13 +156,12 @@ def _seals_write(sealed: list[tuple[int, int, str, str]]) -> int:
             )
             return cursor.fetchone()[0]
     events = [
-        AccessEvent(id=pk, seal_seq=seq, prev_seal=prev, seal=seal)
-        for pk, seq, prev, seal in sealed
+        AccessEvent(id=pk, seal_seq=seq, prev_seal=prev, seal=seal) for pk, seq, prev, seal in links
     ]
     written = models.QuerySet(model=AccessEvent).bulk_update(
         events, ["seal_seq", "prev_seal", "seal"]
     )
-    _pk, seq, _prev, seal = sealed[-1]
+    _pk, seq, _prev, seal = links[-1]
     AuditChainHead.objects.filter(pk=1).update(seq=seq, seal=seal, sealed_at=timezone.now())
     return written
 
@@ -179,13 +182,13 @@ class VerifyResult:
     checked: int
     first_broken: BrokenLink | None
     unsealed: int
-    started_from_seq: int | None  # seal number of the first remaining row
+    started_from_seq: int | None  # chain number of the first remaining row
     checkpoint_id: int | None  # the retention checkpoint the chain starts after, if any
     head_seq: int
 
 
 class _RemovedByRetention:
-    """The seal numbers retention removed, merged into sorted disjoint runs."""
+    """The chain numbers retention removed, merged into sorted disjoint runs."""
 
     def __init__(self) -> None:
         self._load()
@@ -228,8 +231,8 @@ def _checkpoint_removing(seq: int) -> int | None:
     return None
 
 
-def _sealed_rows(*, up_to: int) -> Iterator[dict[str, Any]]:
-    """Sealed rows by seal number, a chunk at a time (keyset pages on the unique index), so
+def _chained_rows(*, up_to: int) -> Iterator[dict[str, Any]]:
+    """Chained rows by chain number, a chunk at a time (keyset pages on the unique index), so
     memory stays bounded however long the chain is."""
     after = 0
     while True:
@@ -247,13 +250,13 @@ def _sealed_rows(*, up_to: int) -> Iterator[dict[str, Any]]:
 def chain_verify(*, stdout: TextIO | None = None) -> VerifyResult:
     """Walk the chain from its first remaining row to the head and stop at the first broken
     link: a row whose content no longer matches its seal, a row not linked to the one before,
-    seal numbers missing that retention did not remove, or an end that does not match the
-    head. Rows sealed while this runs are left for the next verification."""
+    chain numbers missing that retention did not remove, or an end that does not match the
+    head. Rows linked while this runs are left for the next verification."""
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None:
         head_seq, head_seal = head.seq, head.seal
     else:
-        # No head: nothing may have been sealed yet. Walk whatever is sealed all the same.
+        # No head: nothing may have been linked yet. Walk whatever is chained all the same.
         head_seq = AccessEvent.objects.aggregate(last=Max("seal_seq"))["last"] or 0
         head_seal = GENESIS if head_seq == 0 else ""
     removed = _RemovedByRetention()
@@ -262,7 +265,7 @@ def chain_verify(*, stdout: TextIO | None = None) -> VerifyResult:
     started_from: int | None = None
     broken: BrokenLink | None = None
 
-    for row in _sealed_rows(up_to=head_seq):
+    for row in _chained_rows(up_to=head_seq):
         seq = row["seal_seq"]
         if started_from is None:
             started_from = seq
@@ -311,8 +314,8 @@ class AnchorCheck:
 
 def anchor_check(*, seq: int, seal: str) -> AnchorCheck:
     """Compare the chain with a head noted outside the database earlier (``seq:seal``): the
-    row with that seal number must still carry that seal, unless retention removed it. This
-    catches a rewrite of the chain by someone who could also re-seal everything after it."""
+    row with that chain number must still carry that hash, unless retention removed it. This
+    catches a rewrite of the chain by someone who could also re-link everything after it."""
     row = AccessEvent.objects.filter(seal_seq=seq).values_list("pk", "seal").first()
     if row is not None:
         if row[1] == seal:

@@ -7,11 +7,10 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.constants import Function, Role
+from audit.constants import Action, DataKind, Outcome
+from audit.models import AccessEvent
 from students.models import School
 from students.selectors import audit_school_ids_for
-
-from .constants import Action, DataKind, Outcome
-from .models import AccessEvent
 
 
 def events_visible_to(user) -> QuerySet[AccessEvent]:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditTrailConfig(AppConfig):
+    """The pages, API and daily digest that show the audit trail (``audit``) with the names of
+    schools and roles, to the people who oversee it."""
+
+    name = "audit_trail"
+    verbose_name = _("Audit trail")
