@@ -1,10 +1,13 @@
-from django.urls import path
+"""The accounts' pages under ``accounts/``: login, second factor, API tokens, password reset,
+invitations and staff."""
+
+from django.urls import include, path
 
 from . import mfa_views, reset, token_views, views
 
 app_name = "accounts"
 
-urlpatterns = [
+account_pages = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("mfa/setup/", mfa_views.SecondFactorSetupView.as_view(), name="mfa-setup"),
@@ -53,3 +56,5 @@ urlpatterns = [
         name="teacher-proposal-dismiss",
     ),
 ]
+
+urlpatterns = [path("accounts/", include(account_pages))]

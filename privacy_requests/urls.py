@@ -1,8 +1,10 @@
-from django.urls import path
+"""The privacy requests' pages under ``requests/``."""
+
+from django.urls import include, path
 
 from . import views
 
-urlpatterns = [
+request_pages = [
     path("", views.RequestListView.as_view(), name="request-list"),
     path("new/", views.RequestCreateView.as_view(), name="request-create"),
     path(
@@ -28,3 +30,5 @@ urlpatterns = [
         name="request-action",
     ),
 ]
+
+urlpatterns = [path("requests/", include(request_pages))]

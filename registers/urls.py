@@ -1,8 +1,11 @@
-from django.urls import path
+"""The registers' pages under ``registers/``: the privacy overview, breaches and the processing
+register."""
+
+from django.urls import include, path
 
 from . import views
 
-urlpatterns = [
+register_pages = [
     path("", views.PrivacyOverviewView.as_view(), name="privacy-overview"),
     path("breaches/", views.BreachListView.as_view(), name="breach-list"),
     path("breaches/<str:breach_id>/", views.BreachDetailView.as_view(), name="breach-detail"),
@@ -23,3 +26,5 @@ urlpatterns = [
         name="security-measures",
     ),
 ]
+
+urlpatterns = [path("registers/", include(register_pages))]

@@ -1,8 +1,10 @@
-from django.urls import path
+"""The retention pages under ``retention/``."""
+
+from django.urls import include, path
 
 from . import views
 
-urlpatterns = [
+retention_pages = [
     path("", views.RetentionView.as_view(), name="retention"),
     path("rules/<str:rule_id>/", views.RuleEditView.as_view(), name="retention-rule"),
     path("schools/<str:school_id>/run/", views.RunStartView.as_view(), name="retention-run"),
@@ -15,3 +17,5 @@ urlpatterns = [
         name="retention-log-policy",
     ),
 ]
+
+urlpatterns = [path("retention/", include(retention_pages))]

@@ -1,11 +1,35 @@
+"""The Celery app of the portal (``celery -A samen_een worker|beat``).
+
+Which settings: whatever DJANGO_SETTINGS_MODULE says; when it says nothing, the development
+settings of ``make run`` (``bin/run`` starts its worker that way). That default is chosen only when
+the app first reads its configuration (``on_configure``), never on import: every process imports
+this module through ``samen_een/__init__.py``, and a WSGI server started without the variable must
+get the production settings ``samen_een/wsgi.py`` asks for, not these.
+"""
+
 import os
 
 from celery import Celery
+from celery.fixups.django import DjangoFixup
 from celery.signals import beat_init, worker_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen_een.settings.dev")
+DEVELOPMENT_SETTINGS = "samen_een.settings.dev"
 
-app = Celery("samen_een")
+
+def _django_fixup(app: Celery) -> DjangoFixup:
+    # Celery installs its Django fix-up only when DJANGO_SETTINGS_MODULE is set at the moment
+    # the app is created; here it may be chosen later (below), so it is installed always.
+    return DjangoFixup(app).install()
+
+
+app = Celery("samen_een", fixups=["samen_een.celery:_django_fixup"])
+
+
+@app.on_configure.connect
+def _settings_default(**_kwargs) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEVELOPMENT_SETTINGS)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

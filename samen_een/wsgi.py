@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# A WSGI server started without the variable serves production settings (and refuses to start
+# without their secrets), never the development ones. The Celery app imported before this line
+# (samen_een/__init__.py) chooses no settings on import (samen_een/celery.py).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen_een.settings.production")
 
 application = get_wsgi_application()

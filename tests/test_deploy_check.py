@@ -1,8 +1,9 @@
 """Production settings pass Django's deployment check and hold the cookie, HSTS and MFA
 settings the security design asks for, with a complete production-like environment.
 
-Run in a subprocess with a clean environment: the test settings put their own defaults
-(``MFA_REQUIRED=false``, a test key) into this process's ``os.environ``, which must not leak in.
+Run in a subprocess with a clean environment: nothing of this process's environment (or of the
+shell that started it) may leak in; the test settings' own defaults (``MFA_REQUIRED=false``, a test
+key) are values of those settings only (``samen_een/settings/environment.py``).
 """
 
 from __future__ import annotations

@@ -144,8 +144,10 @@ def _demo_secret_values() -> set[str]:
     for path in (SETTINGS_DIR / "dev.py", SETTINGS_DIR / "test.py"):
         text = path.read_text(encoding="utf-8")
         for name in SECRET_VARIABLES:
+            # A default in the settings' DEFAULTS ("NAME": "value", a long one in parentheses)
+            # or given as setdefault("NAME", "value").
             for match in re.finditer(
-                rf"setdefault\(\s*\"{name}\",\s*((?:\"[^\"]*\"\s*)+)\)", text, re.DOTALL
+                rf"\"{name}\"\s*[:,]\s*\(?\s*((?:\"[^\"]*\"\s*)+)", text, re.DOTALL
             ):
                 joined = "".join(re.findall(r"\"([^\"]*)\"", match.group(1)))
                 values.update(part for part in joined.split(",") if part)
@@ -422,6 +424,15 @@ def test_local_secrets_and_data_excluded_when_build_context_is_sent():
 
 
 # --- .env.example against the settings -----------------------------------------------------
+
+
+def test_demo_secret_values_found_when_dev_and_test_settings_are_scanned():
+    # Guards the scan: if it stopped matching, the image test above would pass empty.
+    values = _demo_secret_values()
+
+    assert {"dev-only-bsn-lookup-hash-key", "test-only-bsn-hash-key"} <= values
+    assert "Xb3xOG0FSjaOCj8w1hd-lNq6Xu1n3Ahs8OzwKnwmM0k=" in values
+    assert "Y2hhbmdlLW1lLXRlc3Qta2V5LXR3by0wMTIzNDU2Nzg=" in values
 
 
 def test_settings_variables_found_when_settings_source_is_scanned():

@@ -1,20 +1,19 @@
 """Settings shared by every environment.
 
-Everything that differs between machines comes from the environment through the one
-``environ.Env`` below; ``dev.py``/``test.py`` set defaults for it before importing this module.
+Everything that differs between machines comes from the environment through the one reader in
+``environment.py``; ``dev.py``/``test.py`` give it defaults before importing this module.
 """
 
 import datetime
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+from .environment import env
 
-env = environ.Env()
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = env("SECRET_KEY")
 # Earlier keys, still accepted for signatures (sessions, reset links) while a rotation settles.

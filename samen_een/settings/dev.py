@@ -7,20 +7,45 @@ Every default here can be overridden from the environment (``DATABASE_URL``,
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+from . import environment
+
 _BASE = Path(__file__).resolve().parent.parent.parent
 
-# Demo-only values: they protect nothing but the public demo data.
-os.environ.setdefault("SECRET_KEY", "dev-only-insecure-secret-key-samen-een-portal")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_BASE / 'db.sqlite3'}")
-os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
-os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Xb3xOG0FSjaOCj8w1hd-lNq6Xu1n3Ahs8OzwKnwmM0k=")
-os.environ.setdefault("FIELD_HASH_KEY", "dev-only-bsn-lookup-hash-key")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# Staff MFA is off in the demo (its accounts share one published password) and in tests
-# unless a test turns it on.
-os.environ.setdefault("MFA_REQUIRED", "false")
+# Demo-only values: they protect nothing but the public demo data. They are defaults of these
+# settings, never written into os.environ (environment.py).
+_DEMO_SECRETS = {
+    "SECRET_KEY": "dev-only-insecure-secret-key-samen-een-portal",
+    "FIELD_ENCRYPTION_KEYS": "Xb3xOG0FSjaOCj8w1hd-lNq6Xu1n3Ahs8OzwKnwmM0k=",
+    "FIELD_HASH_KEY": "dev-only-bsn-lookup-hash-key",
+}
+# The demo secrets go as one set or not at all. A secret of its own in the environment means a
+# real installation (such as a worker started without DJANGO_SETTINGS_MODULE on a server):
+# filling the missing ones with published demo values would sign links and hash BSNs with a
+# secret anyone can read, so these settings refuse to load instead.
+_given = [name for name in _DEMO_SECRETS if name in os.environ]
+if _given and len(_given) < len(_DEMO_SECRETS):
+    _missing = [name for name in _DEMO_SECRETS if name not in _given]
+    raise ImproperlyConfigured(
+        f"The development settings (samen_een.settings.dev) found {', '.join(_given)} in the "
+        f"environment but not {', '.join(_missing)}; they do not fill in a published demo "
+        "value beside a real one. On a server set DJANGO_SETTINGS_MODULE="
+        "samen_een.settings.production; for the demo leave out all three."
+    )
+environment.DEFAULTS.update(
+    {
+        **_DEMO_SECRETS,
+        "DEBUG": "true",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"sqlite:///{_BASE / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": "filesystem://",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        # Staff MFA is off in the demo (its accounts share one published password) and in tests
+        # unless a test turns it on.
+        "MFA_REQUIRED": "false",
+    }
+)
 
 from .base import *  # noqa: E402
 

@@ -5,23 +5,30 @@ real Redis and a real worker thread.
 """
 
 import atexit
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-samen-een")
-os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
-os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-os.environ.setdefault(
-    "FIELD_ENCRYPTION_KEYS",
-    "kXo6yq1Q3yq7J3o0oJ3c0k0m6Ih2b3vW0w4o9S2yWqE=,Y2hhbmdlLW1lLXRlc3Qta2V5LXR3by0wMTIzNDU2Nzg=",
-)
-os.environ.setdefault("FIELD_HASH_KEY", "test-only-bsn-hash-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("MFA_REQUIRED", "false")
+from . import environment
 
-from .base import *
+# Defaults of these settings only, never written into os.environ (environment.py; a module, not
+# its DEFAULTS, is imported here, so the defaults do not become a setting of their own).
+environment.DEFAULTS.update(
+    {
+        "SECRET_KEY": "test-only-secret-key-samen-een",
+        "DATABASE_URL": "sqlite://:memory:",
+        "CELERY_BROKER_URL": "memory://",
+        "FIELD_ENCRYPTION_KEYS": (
+            "kXo6yq1Q3yq7J3o0oJ3c0k0m6Ih2b3vW0w4o9S2yWqE=,"
+            "Y2hhbmdlLW1lLXRlc3Qta2V5LXR3by0wMTIzNDU2Nzg="
+        ),
+        "FIELD_HASH_KEY": "test-only-bsn-hash-key",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "MFA_REQUIRED": "false",
+    }
+)
+
+from .base import *  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,87 @@
+"""The pupils' pages: the staff's pupil pages, a guardian's child pages, care withholdings and
+the rollover.
+
+Mounted at the root; consent and suppliers add their own pages under ``students/<id>/`` and
+``children/<id>/`` from their ``urls.py`` (the core does not know them).
+"""
+
+from django.urls import include, path
+
+from . import views
+
+student_pages = [
+    path("", views.StudentListView.as_view(), name="student-list"),
+    path("<str:student_id>/", views.StudentDetailView.as_view(), name="student-detail"),
+    path(
+        "<str:student_id>/progress/",
+        views.StudentProgressView.as_view(),
+        name="student-progress",
+    ),
+    path("<str:student_id>/care/", views.StudentCareFileView.as_view(), name="student-care"),
+    path(
+        "<str:student_id>/care/new/",
+        views.CareRecordCreateView.as_view(),
+        name="care-record-create",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/",
+        views.CareRecordDetailView.as_view(),
+        name="care-record-detail",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/edit/",
+        views.CareRecordEditView.as_view(),
+        name="care-record-edit",
+    ),
+    path(
+        "<str:student_id>/care/<str:record_id>/withhold/",
+        views.CareRecordWithholdView.as_view(),
+        name="care-record-withhold",
+    ),
+    path("<str:student_id>/religion/", views.ReligionView.as_view(), name="student-religion"),
+    path(
+        "<str:student_id>/access-log/",
+        views.AccessLogView.as_view(),
+        name="student-access-log",
+    ),
+    path(
+        "<str:student_id>/guardians/<str:guardian_id>/authority/",
+        views.GuardianAuthorityView.as_view(),
+        name="guardian-authority",
+    ),
+]
+
+child_pages = [
+    path("<str:student_id>/", views.ChildDetailView.as_view(), name="child-detail"),
+    path(
+        "<str:student_id>/care/",
+        views.CareFileForGuardianView.as_view(),
+        name="child-care",
+    ),
+    path(
+        "<str:student_id>/religion/",
+        views.ChildReligionView.as_view(),
+        name="child-religion",
+    ),
+    path(
+        "<str:student_id>/access-log/",
+        views.ChildAccessLogView.as_view(),
+        name="child-access-log",
+    ),
+]
+
+withholding_pages = [
+    path("", views.WithholdingQueueView.as_view(), name="care-withholdings"),
+    path(
+        "<str:record_id>/decide/",
+        views.WithholdingDecideView.as_view(),
+        name="care-withholding-decide",
+    ),
+]
+
+urlpatterns = [
+    path("students/", include(student_pages)),
+    path("children/", include(child_pages)),
+    path("care/withholdings/", include(withholding_pages)),
+    path("rollover/", include("students.rollover.urls")),
+]
