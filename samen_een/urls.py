@@ -2,13 +2,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api import (
-    ApiTokenListApi,
-    ApiTokenRevokeApi,
-    StaffDeactivateApi,
-    StaffListApi,
-    TokenLoginApi,
-)
+from accounts import urls as account_urls
+from accounts.api import ApiTokenListApi, ApiTokenRevokeApi, TokenLoginApi
 from audit.api import AccessEventListApi
 from audit.views import AccessEventExportView, AccessEventListView, CareReadSummaryView
 from consent import api as consent_api
@@ -16,8 +11,10 @@ from consent import views as consent_views
 from privacy_requests import api as requests_api
 from registers.api import BreachListApi, ProcessingRegisterApi
 from retention.api import RetentionLogPolicyApi, RetentionPreviewApi, RetentionRuleUpdateApi
+from students import account_urls as school_account_urls
 from students import api as students_api
 from students import views as students_views
+from students.api.staff import StaffDeactivateApi, StaffListApi
 from students.rollover.api import RolloverApplyApi, RolloverPreviewApi
 from suppliers import api as suppliers_api
 from suppliers import views as suppliers_views
@@ -301,7 +298,11 @@ consent_pages = [
 
 urlpatterns = [
     path("", students_views.HomeView.as_view(), name="home"),
-    path("accounts/", include("accounts.urls")),
+    # One ``accounts`` namespace: the account's own pages and those that need the school.
+    path(
+        "accounts/",
+        include((account_urls.urlpatterns + school_account_urls.urlpatterns, "accounts")),
+    ),
     path("students/", include(student_pages)),
     path("children/", include(child_pages)),
     path("consent/", include(consent_pages)),

@@ -31,7 +31,7 @@ Decisions where the file and the portal do not fit (each is shown in the preview
 * A pupil without a surname, without any first name or without a year group is skipped.
 * An import creates no account and gives no one a role or a group. For a teacher in the file
   whose email address is that of an account that already teaches at the school
-  (:func:`accounts.selectors.teachers_at`), it *proposes* their imported groups of the
+  (:func:`students.selectors.staff.teachers_at`), it *proposes* their imported groups of the
   current or a later school year; the director confirms or dismisses each proposal on the
   staff page, the only place where groups are given. Any other address (unknown, a
   guardian's, the importer's own, a colleague's without the teacher role, a teacher of
@@ -58,14 +58,14 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import TeacherProposal, User
-from accounts.selectors import teachers_at
-from accounts.services import teacher_proposals_record
+from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.constants import Sex, WithdrawalDestination
-from students.models import Group, GroupTeacher, School, Student, school_year_of
+from students.models import Group, GroupTeacher, School, Student, TeacherProposal, school_year_of
+from students.selectors.staff import teachers_at
 from students.services import student_enrol, student_move, student_withdraw
+from students.services.staff import teacher_proposals_record
 
 from .validation import EdexmlError, iterparse_safely, parse_file_safely, validate
 
