@@ -131,59 +131,6 @@ class TokenLoginApi(APIView):
         return Response({"token": token_issue(user=user, label=label)})
 
 
-class StaffSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
-    roles = serializers.ListField(child=serializers.CharField())
-    active = serializers.BooleanField()
-
-    class Meta:
-        ref_name = "StaffMember"
-
-
-def _staff_data(member) -> dict:
-    return {
-        "id": member.pk,
-        "email": member.email,
-        "roles": sorted(g.name for g in member.groups.all()),
-        "active": member.is_active,
-    }
-
-
-class StaffListApi(APIView):
-    """The director's staff: everyone with a school permission or a group at their schools,
-    and the accounts deactivated there (active false). Others 403."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(operation_id="staff_list", responses=StaffSerializer(many=True))
-    def get(self, request):
-        from .selectors import staff_of, staff_schools_for
-
-        members = staff_of(staff_schools_for(request.user))
-        return Response([_staff_data(m) for m in members])
-
-
-class StaffDeactivateApi(APIView):
-    """Director: end a colleague's account at once (sessions, tokens, permissions); 404 for
-    someone who does not work at the director's school, 400 for oneself."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(operation_id="staff_deactivate_create", request=None, responses=StaffSerializer)
-    def post(self, request, staff_id):
-        from .selectors import staff_member_for
-        from .services import InvitationError, staff_deactivate
-
-        member, school = staff_member_for(user=request.user, staff_id=staff_id)
-        try:
-            member = staff_deactivate(user=request.user, staff=member, school=school)
-        except InvitationError as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
-        member = type(member).objects.prefetch_related("groups").get(pk=member.pk)
-        return Response(_staff_data(member))
-
-
 class ApiTokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="The program that logged in (its user agent).")

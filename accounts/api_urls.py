@@ -2,12 +2,10 @@
 
 from django.urls import path
 
-from .api import ApiTokenListApi, ApiTokenRevokeApi, StaffDeactivateApi, StaffListApi, TokenLoginApi
+from .api import ApiTokenListApi, ApiTokenRevokeApi, TokenLoginApi
 
 urlpatterns = [
     path("auth/token/", TokenLoginApi.as_view(), name="auth-token"),
     path("auth/tokens/", ApiTokenListApi.as_view(), name="auth-token-list"),
     path("auth/tokens/<str:token_id>/", ApiTokenRevokeApi.as_view(), name="auth-token-revoke"),
-    path("staff/", StaffListApi.as_view(), name="staff-list"),
-    path("staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
 ]

@@ -1,5 +1,7 @@
-"""The accounts' pages under ``accounts/``: login, second factor, API tokens, password reset,
-invitations and staff."""
+"""The account's own pages under ``accounts/``: login, second factor, API tokens, password
+reset. The pages under ``accounts/`` that need the school (the staff page, guardian invitations)
+are students' (``students/account_urls.py``); the root serves both in the ``accounts``
+namespace."""
 
 from django.urls import include, path
 
@@ -27,34 +29,6 @@ account_pages = [
         name="password_reset_confirm",
     ),
     path("reset/done/", reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("invitation/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation"),
-    path(
-        "invitations/guardians/<str:guardian_id>/",
-        views.InvitationCreateView.as_view(),
-        name="invitation-create",
-    ),
-    path(
-        "invitations/<str:invitation_id>/revoke/",
-        views.InvitationRevokeView.as_view(),
-        name="invitation-revoke",
-    ),
-    path("staff/", views.StaffListView.as_view(), name="staff"),
-    path(
-        "staff/<str:staff_id>/deactivate/",
-        views.StaffDeactivateView.as_view(),
-        name="staff-deactivate",
-    ),
-    path("staff/substitutes/", views.SubstituteCreateView.as_view(), name="substitute-create"),
-    path(
-        "staff/proposals/<str:proposal_id>/confirm/",
-        views.TeacherProposalConfirmView.as_view(),
-        name="teacher-proposal-confirm",
-    ),
-    path(
-        "staff/proposals/<str:proposal_id>/dismiss/",
-        views.TeacherProposalDismissView.as_view(),
-        name="teacher-proposal-dismiss",
-    ),
 ]
 
 urlpatterns = [path("accounts/", include(account_pages))]

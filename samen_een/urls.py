@@ -9,6 +9,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import urls as account_urls
+from students import account_urls as school_account_urls
 from students import views as students_views
 
 from . import views
@@ -26,7 +28,11 @@ api_v1 = [
 
 urlpatterns = [
     path("", students_views.HomeView.as_view(), name="home"),
-    path("", include("accounts.urls")),
+    # One ``accounts`` namespace: the account's own pages and those that need the school.
+    path(
+        "",
+        include((account_urls.urlpatterns + school_account_urls.urlpatterns, "accounts")),
+    ),
     path("", include("students.urls")),
     path("", include("consent.urls")),
     path("", include("suppliers.urls")),

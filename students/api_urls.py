@@ -3,9 +3,12 @@
 from django.urls import path
 
 from . import api
+from .api.staff import StaffDeactivateApi, StaffListApi
 from .rollover.api import RolloverApplyApi, RolloverPreviewApi
 
 urlpatterns = [
+    path("staff/", StaffListApi.as_view(), name="staff-list"),
+    path("staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
     path("rollover/preview/", RolloverPreviewApi.as_view(), name="rollover-preview"),
     path("rollover/", RolloverApplyApi.as_view(), name="rollover-apply"),
     path("students/", api.StudentListApi.as_view(), name="student-list"),

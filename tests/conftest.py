@@ -298,8 +298,8 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
     - ``guardian`` / ``other_guardian``: a guardian without an account but with an email
       address, of pupil5 of the school and of the pupil of the other school;
     - ``invitation`` / ``other_invitation``: a pending invitation for each of them, made by
-      ``accounts.services.invitation_create``; ``tokens`` holds the links' tokens (only a
-      hash is stored, so they are read from the mails): ``invitation`` and
+      ``students.services.invitations.invitation_create``; ``tokens`` holds the links' tokens
+      (only a hash is stored, so they are read from the mails): ``invitation`` and
       ``other_invitation`` work, ``replaced`` is the guardian's first link, which the second
       invitation made void;
     - ``proposal`` / ``other_proposal``: a group an import proposed for ``colleague`` (Groep 3)
@@ -313,7 +313,7 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
 
     from django.core import mail
 
-    from accounts.services import invitation_create
+    from students.services.invitations import invitation_create
 
     director = world.users["director"]
     colleague = make_staff(Role.TEACHER, group=world.group5, email="colleague5@t.example")
@@ -345,7 +345,7 @@ def operations_world(world, django_capture_on_commit_callbacks) -> World:
         year: GroupFactory.create(school=world.school, name=f"Groep {year}", year_group_low=year)
         for year in (4, 6)
     }
-    from accounts.models import TeacherProposal
+    from students.models import TeacherProposal
 
     proposal = TeacherProposal.objects.create(
         school=world.school,

@@ -192,9 +192,9 @@ def _marked_routes() -> set[str]:
 
 def test_finding_work_sees_a_job_a_mail_and_work_in_the_request():
     """The finder itself: a job started in a view, a service that mails, the school year."""
-    from accounts.views import InvitationCreateView, InvitationRevokeView
     from retention.views import HoldLiftView, RunStartView
     from students.rollover.views import RolloverApplyView, RolloverPlanView
+    from students.views.invitations import InvitationCreateView, InvitationRevokeView
 
     work = _work_in_the_request()
     for view in (RunStartView, InvitationCreateView, RolloverApplyView):
@@ -446,7 +446,7 @@ def _invite(guardian_of: Callable) -> Callable:
 
 
 def _invitations(world):
-    from accounts.models import Invitation
+    from students.models import Invitation
 
     return Invitation.objects.count()
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.services import teacher_proposals_record
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.constants import WithdrawalDestination
 from students.models import Group, School, Student
 from students.services import student_enrol, student_move, student_withdraw
+from students.services.staff import teacher_proposals_record
 
 from .planning import (
     CREATE,

@@ -14,9 +14,11 @@ from .core import (
     Student,
     school_year_of,
 )
+from .invitations import Invitation
 from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionRecord
 from .rollover import RolloverPlan
+from .staff import StaffDeactivation, TeacherProposal
 
 __all__ = [
     "Board",
@@ -27,6 +29,7 @@ __all__ = [
     "GroupUserObjectPermission",
     "Guardian",
     "Guardianship",
+    "Invitation",
     "Placement",
     "ProcessingLimit",
     "ProgressRecord",
@@ -36,6 +39,8 @@ __all__ = [
     "SchoolGroupObjectPermission",
     "SchoolUserObjectPermission",
     "SealCanary",
+    "StaffDeactivation",
     "Student",
+    "TeacherProposal",
     "school_year_of",
 ]

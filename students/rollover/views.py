@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.selectors import teachers_of
 from kernel.editing import nothing_changed
 from kernel.prg import refused_errors, refused_redirect
 
 from ..constants import WithdrawalDestination
 from ..exceptions import StudentError
 from ..models import RolloverPlan
+from ..selectors.staff import teachers_of
 from .selectors import rollover_school_for, rollover_schools_for
 from .services import (
     plan_save,

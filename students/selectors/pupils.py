@@ -23,6 +23,7 @@ from accounts.constants import Function, Role
 from audit import context as audit_context
 from audit.constants import Action, DataKind, Outcome
 from audit.services import event_record
+from kernel.ids import parse_id
 
 from ..exceptions import FunctionNotAllowed
 from ..models import (
@@ -36,8 +37,6 @@ from ..models import (
     SchoolUserObjectPermission,
     Student,
 )
-
-MAX_ID = 2**63 - 1
 
 
 def school_ids_with(user, codename: str):
@@ -272,14 +271,6 @@ def students_visible_to(
     if not include_former:
         qs = qs.filter(withdrawn_on__isnull=True)
     return qs
-
-
-def parse_id(value) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
 
 
 # What a list of pupils shows, page and API: reading no more spares building every field of

@@ -22,6 +22,7 @@ from ..selectors import (
     students_listed,
     students_visible_to,
 )
+from ..selectors.invitations import invitations_of
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -115,8 +116,6 @@ class StudentDetailView(LoginRequiredMixin, View):
 def _guardian_accounts(user, student) -> list[dict]:
     """For administration and the director: each guardian's portal account or invitation,
     with the buttons to invite, send again, revoke, and change parental authority."""
-    from accounts.selectors import invitations_of
-
     from ..models import Guardianship, SchoolUserObjectPermission
 
     if not user.has_function(Function.MANAGE_PUPILS) or not (

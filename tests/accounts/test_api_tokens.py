@@ -21,10 +21,11 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.services import api_token_issue, staff_deactivate
+from accounts.services import api_token_issue
 from accounts.tokens import MAX_LIVE_PER_USER, live_for
 from audit.constants import Outcome
 from audit.models import AccessEvent
+from students.services.staff import staff_deactivate
 from tests.students.factories import PASSWORD
 
 BROWSER = "Mozilla/5.0 (X11; Linux) Rooster-app/2.1"

@@ -21,9 +21,17 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from accounts.models import Invitation, User
-from accounts.services import invitation_resend
-from students.models import Group, Guardianship, Placement, RolloverPlan, School, Student
+from accounts.models import User
+from students.models import (
+    Group,
+    Guardianship,
+    Invitation,
+    Placement,
+    RolloverPlan,
+    School,
+    Student,
+)
+from students.services.invitations import invitation_resend
 
 from .conftest import DEMO_PASSWORD, assert_accessible, login
 

@@ -10,11 +10,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.constants import Role
-from accounts.models import StaffDeactivation
 from accounts.services import token_issue
 from audit.constants import Outcome
 from audit.models import AccessEvent
-from students.models import Group, Placement, RolloverPlan, Student
+from students.models import Group, Placement, RolloverPlan, StaffDeactivation, Student
 from students.rollover.services import plan_save
 
 from ..students.factories import GroupFactory, SchoolFactory, StudentFactory, make_staff

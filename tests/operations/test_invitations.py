@@ -11,8 +11,14 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.constants import Role
-from accounts.models import Invitation, User
-from accounts.services import (
+from accounts.models import User
+from audit.models import AccessEvent
+from consent.selectors import guardian_for_decision
+from students.exceptions import FunctionNotAllowed
+from students.models import Guardianship, Invitation
+from students.selectors import students_visible_to
+from students.services import guardian_authority_set
+from students.services.invitations import (
     InvitationError,
     invitation_accept,
     invitation_create,
@@ -20,12 +26,6 @@ from accounts.services import (
     invitation_resend,
     invitation_revoke,
 )
-from audit.models import AccessEvent
-from consent.selectors import guardian_for_decision
-from students.exceptions import FunctionNotAllowed
-from students.models import Guardianship
-from students.selectors import students_visible_to
-from students.services import guardian_authority_set
 
 from ..students.factories import GuardianFactory, link_guardian
 from .conftest import link_in_mail

@@ -9,13 +9,19 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.constants import STAFF_ROLES, Role
-from accounts.models import StaffDeactivation
-from accounts.services import InvitationError, staff_deactivate, token_issue
+from accounts.services import token_issue
 from audit.constants import Action
 from audit.models import AccessEvent
-from students.models import GroupTeacher, GroupUserObjectPermission, SchoolUserObjectPermission
+from students.models import (
+    GroupTeacher,
+    GroupUserObjectPermission,
+    SchoolUserObjectPermission,
+    StaffDeactivation,
+)
 from students.selectors import student_get_for, students_visible_to
 from students.services import teacher_assign_to_group
+from students.services.invitations import InvitationError
+from students.services.staff import staff_deactivate
 
 
 def _token_client(user) -> APIClient:

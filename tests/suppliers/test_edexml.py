@@ -473,7 +473,8 @@ def test_teachers_with_an_email_get_no_account_and_no_group_when_imported(school
     """An import creates no accounts (it did until issue 18): unknown addresses get nothing,
     and a teacher of the school is only proposed groups of the current school year (the
     example's 2014-2015 has passed). tests/suppliers/test_edexml_teachers.py has the rest."""
-    from accounts.models import TeacherProposal, User
+    from accounts.models import User
+    from students.models import TeacherProposal
 
     julia = make_staff(
         Role.TEACHER,

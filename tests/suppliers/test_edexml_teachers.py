@@ -15,7 +15,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from accounts.constants import Role
-from accounts.models import TeacherProposal, User
+from accounts.models import User
 from audit.models import AccessEvent
 from students.edexml.applying import edexml_import
 from students.edexml.planning import edexml_preview
@@ -24,6 +24,7 @@ from students.models import (
     GroupTeacher,
     GroupUserObjectPermission,
     SchoolUserObjectPermission,
+    TeacherProposal,
 )
 from students.services import role_grant
 from tests.students.factories import (
@@ -199,7 +200,7 @@ def test_import_creates_no_account_and_grants_nothing_when_file_names_existing_a
 def test_second_import_proposes_nothing_again_when_proposals_exist_or_were_dismissed(scene):
     edexml_import(scene.data, school=scene.school, actor=scene.admin)
     proposal = TeacherProposal.objects.get(teacher=scene.teacher_parent)
-    from accounts.services import teacher_proposal_dismiss
+    from students.services.staff import teacher_proposal_dismiss
 
     teacher_proposal_dismiss(user=scene.director, proposal=proposal)
     count = TeacherProposal.objects.count()
@@ -273,7 +274,7 @@ def test_dismissed_proposal_assigns_nothing_when_director_dismisses(scene, clien
 
 
 def test_confirm_is_refused_when_account_no_longer_teaches_at_the_school(scene, client):
-    from accounts.services import staff_deactivate
+    from students.services.staff import staff_deactivate
 
     edexml_import(scene.data, school=scene.school, actor=scene.admin)
     proposal = TeacherProposal.objects.get(teacher=scene.teacher)
@@ -289,7 +290,7 @@ def test_confirm_is_refused_when_account_no_longer_teaches_at_the_school(scene, 
 
 
 def test_proposal_service_refuses_an_account_that_is_not_a_teacher_of_the_school(scene):
-    from accounts.services import StaffError, teacher_proposals_record
+    from students.services.staff import StaffError, teacher_proposals_record
 
     group = GroupFactory.create(school=scene.school, year_group_low=4)
     for user in (scene.guardian, scene.admin, scene.elsewhere, scene.director):
@@ -334,7 +335,7 @@ def test_staff_page_queries_do_not_grow_with_proposals(scene, client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.services import teacher_proposals_record
+    from students.services.staff import teacher_proposals_record
 
     client.force_login(scene.director)
     url = reverse("accounts:staff")

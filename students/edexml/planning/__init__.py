@@ -34,7 +34,7 @@ Decisions where the file and the portal do not fit (each is shown in the preview
 * A pupil without a surname, without any first name or without a year group is skipped.
 * An import creates no account and gives no one a role or a group. For a teacher in the file
   whose email address is that of an account that already teaches at the school
-  (:func:`accounts.selectors.teachers_at`), it *proposes* their imported groups of the
+  (:func:`students.selectors.staff.teachers_at`), it *proposes* their imported groups of the
   current or a later school year; the director confirms or dismisses each proposal on the
   staff page, the only place where groups are given. Any other address (unknown, a
   guardian's, the importer's own, a colleague's without the teacher role, a teacher of

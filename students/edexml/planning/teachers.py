@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from accounts.models import TeacherProposal, User
-from accounts.selectors import teachers_at
-from students.models import GroupTeacher, school_year_of
+from accounts.models import User
+from students.models import GroupTeacher, TeacherProposal, school_year_of
+from students.selectors.staff import teachers_at
 
 from .context import Planning
 from .records import PROPOSE, SKIP, UNCHANGED, RecordAction

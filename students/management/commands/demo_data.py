@@ -560,8 +560,9 @@ class Command(BaseCommand):
         invitation for a guardian of a Groep 3 pupil who has no account yet, and a group an
         import proposed for a teacher (Groep 7 for the teacher of Groep 8), open for the
         director to confirm or dismiss on the staff page."""
-        from accounts.services import invitation_create, teacher_proposals_record
         from students.models import Guardian
+        from students.services.invitations import invitation_create
+        from students.services.staff import teacher_proposals_record
 
         substitute = _user(f"invaller@{DOMAIN}", "Iris Invaller")
         teacher_assign_to_group(
