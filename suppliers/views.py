@@ -6,7 +6,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -27,7 +26,7 @@ from kernel.prg import refused_form, refused_redirect
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
-from .api import DOWNLOAD_SALT, download_url
+from .api import EXPORT_LINK, download_url
 from .attributes import CATALOGUE
 from .constants import ExportFormat, ExportStatus
 from .forms import (
@@ -443,12 +442,13 @@ class ExportDownloadView(SessionOrTokenRequiredMixin, View):
             or (export.expires_at and export.expires_at < timezone.now())
         ):
             raise Http404
-        max_age = (export.expires_at - export.finished_at) if export.expires_at else None
-        try:
-            value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
-        except signing.BadSignature:
-            value = None
-        if value != f"{export.pk}:{request.user.pk}":
+        if not EXPORT_LINK.opens(
+            token,
+            object_id=export.pk,
+            bound_to=request.user.pk,
+            ready_at=export.finished_at,
+            expires_at=export.expires_at,
+        ):
             raise not_found(
                 user=request.user,
                 object_type="export_download",
