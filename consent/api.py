@@ -5,13 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .constants import Channel, Decision
-from .selectors import (
-    child_consents_for,
-    consent_dashboard,
-    dashboard_school_for,
-    guardian_for_decision,
-    purpose_get,
-)
+from .selectors.dashboards import consent_dashboard, dashboard_school_for
+from .selectors.guardians import child_consents_for, guardian_for_decision
+from .selectors.status import purpose_get
 from .services import consent_record
 
 

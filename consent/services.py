@@ -31,13 +31,9 @@ from .models import (
     PurposeVersion,
     Takedown,
 )
-from .selectors import (
-    campaign_lock_date,
-    current_school_year,
-    published_with,
-    purposes_active,
-    statuses_for,
-)
+from .selectors.campaigns import campaign_lock_date
+from .selectors.publications import published_with
+from .selectors.status import current_school_year, purposes_active, statuses_for
 
 logger = logging.getLogger(__name__)
 

@@ -28,28 +28,24 @@ from .forms import (
     PurposeTextForm,
 )
 from .models import ConsentCampaign
-from .selectors import (
+from .selectors.campaigns import campaign_progress, managed_school_for, purpose_for_manage
+from .selectors.dashboards import (
     board_consent_overview,
-    campaign_progress,
-    child_consents_for,
     consent_dashboard,
-    current_school_year,
     dashboard_school_for,
+    schools_for_dashboard,
+)
+from .selectors.guardians import child_consents_for, guardian_for_decision, student_for_paper_form
+from .selectors.publications import (
     group_for_photo_list,
-    guardian_for_decision,
-    managed_school_for,
     photo_list,
     publication_check,
     publication_get_for,
     publications_visible_to,
     pupils_for_publication,
-    purpose_for_manage,
-    purpose_get,
-    purposes_active,
-    schools_for_dashboard,
-    student_for_paper_form,
     takedown_for_resolve,
 )
+from .selectors.status import current_school_year, purpose_get, purposes_active
 from .services import (
     ConsentError,
     campaign_start,

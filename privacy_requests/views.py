@@ -19,7 +19,7 @@ from django.views import View
 from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import DataKind
-from consent.selectors import purposes_active
+from consent.selectors.status import purposes_active
 from kernel import throttling
 from kernel.prg import refused_errors, refused_form, refused_redirect
 from kernel.signed_links import DownloadLink

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Function
 from consent.constants import Status
-from consent.selectors import statuses_for
+from consent.selectors.status import statuses_for
 from students.constants import WITHHELD_STATUSES, LimitKind
 from students.models import (
     CareRecord,

@@ -15,13 +15,8 @@ from audit.constants import Outcome
 from audit.models import AccessEvent
 from consent.constants import Channel, Decision, Status
 from consent.models import ConsentDecision, ConsentPurpose
-from consent.selectors import (
-    board_consent_overview,
-    consent_dashboard,
-    current_school_year,
-    purposes_active,
-    statuses_for,
-)
+from consent.selectors.dashboards import board_consent_overview, consent_dashboard
+from consent.selectors.status import current_school_year, purposes_active, statuses_for
 from consent.services import purpose_text_change, purposes_seed
 from students.constants import LimitKind
 from students.models import ProcessingLimit, Student

@@ -21,7 +21,7 @@ from accounts.services import (
     invitation_revoke,
 )
 from audit.models import AccessEvent
-from consent.selectors import guardian_for_decision
+from consent.selectors.guardians import guardian_for_decision
 from students.exceptions import FunctionNotAllowed
 from students.models import Guardianship
 from students.selectors import students_visible_to
