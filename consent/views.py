@@ -29,15 +29,9 @@ from .forms import (
 )
 from .models import ConsentCampaign
 from .selectors.campaigns import campaign_progress, managed_school_for, purpose_for_manage
-from .selectors.dashboards import (
-    board_consent_overview,
-    consent_dashboard,
-    dashboard_school_for,
-    schools_for_dashboard,
-)
-from .selectors.guardians import child_consents_for, guardian_for_decision, student_for_paper_form
+from .selectors.dashboards import consent_dashboard, schools_for_dashboard
+from .selectors.guardians import guardian_for_decision, student_for_paper_form
 from .selectors.publications import (
-    group_for_photo_list,
     photo_list,
     publication_check,
     publication_get_for,
@@ -56,6 +50,12 @@ from .services import (
     purpose_text_change,
     takedown_resolve,
 )
+from .services.reads import (
+    board_consent_overview_open_for,
+    child_consents_open_for,
+    dashboard_school_open_for,
+    photo_list_open_for,
+)
 
 
 class ChildConsentView(LoginRequiredMixin, View):
@@ -71,7 +71,7 @@ class ChildConsentView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        consents = child_consents_for(user=request.user, student_id=student_id)
+        consents = child_consents_open_for(user=request.user, student_id=student_id)
         return render(request, "consent/child_consent.html", {"consents": consents})
 
     def post(self, request, student_id):
@@ -117,7 +117,7 @@ class StudentConsentView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        consents = child_consents_for(user=request.user, student_id=student_id)
+        consents = child_consents_open_for(user=request.user, student_id=student_id)
         student = consents.student
         form = None
         if request.user.has_function(Function.RECORD_CONSENT):
@@ -164,7 +164,7 @@ class StudentConsentView(LoginRequiredMixin, View):
 
 
 def _dashboard_context(request):
-    school = dashboard_school_for(user=request.user, school_id=request.GET.get("school"))
+    school = dashboard_school_open_for(user=request.user, school_id=request.GET.get("school"))
     form = DashboardFilterForm(
         request.GET or None,
         schools=schools_for_dashboard(request.user).order_by("name"),
@@ -197,7 +197,7 @@ class BoardDashboardView(LoginRequiredMixin, View):
     def get(self, request):
         form = BoardFilterForm(request.GET or None)
         year = form.cleaned_data.get("school_year") if form.is_valid() else None
-        data = board_consent_overview(user=request.user, school_year=year)
+        data = board_consent_overview_open_for(user=request.user, school_year=year)
         if not form.is_bound:
             form = BoardFilterForm(initial={"school_year": data["school_year"]})
         school_rows = [
@@ -282,7 +282,7 @@ class PhotoListView(LoginRequiredMixin, View):
     """A printable per-group list: who may and may not be photographed for each purpose."""
 
     def get(self, request, group_id):
-        group = group_for_photo_list(user=request.user, group_id=group_id)
+        group = photo_list_open_for(user=request.user, group_id=group_id)
         purposes = purposes_active(group.school_id)
         return render(
             request,

@@ -39,10 +39,8 @@ from .selectors import (
     limits_for_request,
     oversight_for,
     package_for_download,
-    package_for_review,
     paper_request_target,
     request_for_action,
-    request_get_for,
     requests_filter,
     requests_list_for,
     timeline_for,
@@ -241,7 +239,7 @@ class RequestDetailView(LoginRequiredMixin, View):
 
     def render_page(self, request, request_id):
         user = request.user
-        privacy_request = request_get_for(user=user, request_id=request_id)
+        privacy_request = services.request_open_for(user=user, request_id=request_id)
         requester_side = guardian_is_requester_side(user, privacy_request) and not (
             user.is_school_staff
         )
@@ -453,7 +451,7 @@ class PackageReviewView(LoginRequiredMixin, View):
     """The director or care coordinator reads the built package before releasing it."""
 
     def get(self, request, request_id):
-        package = package_for_review(user=request.user, request_id=request_id)
+        package = services.package_open_for_review(user=request.user, request_id=request_id)
         data = _for_reviewer(request.user, services.package_json(package))
         return render(
             request,

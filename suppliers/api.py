@@ -25,9 +25,8 @@ from .selectors import (
     export_pupils_for,
     export_school_for,
     export_targets_for,
-    recipients_of_child,
 )
-from .services import export_request
+from .services import child_recipients_open_for, export_request
 
 # An export is the requester's own: the link is bound to their login (kernel.signed_links).
 EXPORT_LINK = DownloadLink(salt="suppliers.export.download")
@@ -262,7 +261,7 @@ class StudentRecipientsApi(APIView):
 
     @extend_schema(operation_id="students_recipients_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request, student_id):
-        data = recipients_of_child(user=request.user, student_id=student_id)
+        data = child_recipients_open_for(user=request.user, student_id=student_id)
         return Response(
             {
                 "products": [

@@ -51,12 +51,17 @@ from .selectors import (
     exports_of,
     legal_recipients_offered,
     manageable_boards,
-    recipients_of_child,
     recipients_visible_to,
     supplier_for_manage,
     suppliers_visible_to,
 )
-from .services import agreement_save, export_request, product_save, supplier_save
+from .services import (
+    agreement_save,
+    child_recipients_open_for,
+    export_request,
+    product_save,
+    supplier_save,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -553,7 +558,7 @@ class ChildRecipientsView(LoginRequiredMixin, View):
     """For guardians: who receives my child's data, why, and what was sent."""
 
     def get(self, request, student_id):
-        data = recipients_of_child(user=request.user, student_id=student_id)
+        data = child_recipients_open_for(user=request.user, student_id=student_id)
         return render(request, "suppliers/child_recipients.html", {**data, "catalogue": CATALOGUE})
 
 

@@ -10,11 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from accounts.constants import Function
-from audit.constants import Action, DataKind
-from audit.services import event_record
 from students.models import Group, School, Student
-from students.selectors import function_require, not_found, parse_id, school_ids_with
+from students.selectors import school_ids_with
 
 from ..constants import Decision, Status
 from ..models import ConsentCampaign, ConsentDecision, ConsentPurpose, Takedown
@@ -23,39 +20,6 @@ from .status import current_school_year, purposes_active, status_counts, stopped
 
 def schools_for_dashboard(user) -> QuerySet[School]:
     return School.objects.filter(pk__in=school_ids_with(user, "view_school_consent_dashboard"))
-
-
-def dashboard_school_for(*, user, school_id=None) -> School:
-    """The school whose dashboard to show: the given one in scope, else the caller's own."""
-    function_require(
-        user=user,
-        function=Function.VIEW_CONSENT_DASHBOARD,
-        object_type="consent_dashboard",
-        data_kind=DataKind.CONSENT,
-    )
-    schools = schools_for_dashboard(user).order_by("name")
-    if school_id in (None, ""):
-        school = schools.first()
-    else:
-        pk = parse_id(school_id)
-        school = schools.filter(pk=pk).first() if pk else None
-    if school is None:
-        raise not_found(
-            user=user,
-            object_type="consent_dashboard",
-            raw_id=school_id or "",
-            data_kind=DataKind.CONSENT,
-            model=School,
-        )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="consent_dashboard",
-        object_id=school.pk,
-        school_id=school.pk,
-        data_kind=DataKind.CONSENT,
-    )
-    return school
 
 
 @dataclass
@@ -187,28 +151,13 @@ class BoardPurpose:
     total: DashboardCell = field(default_factory=DashboardCell)
 
 
-def board_consent_overview(*, user, school_year: int | None = None) -> dict:
-    """Per school of the caller's scope and per purpose code: the pupils with consent,
-    refusal and no answer, with board totals per code. The same effective status as
-    ``statuses_for`` (its rules in one SQL aggregate, limits applied after), in a fixed
-    number of queries however many schools and pupils. One access event."""
-    function_require(
-        user=user,
-        function=Function.VIEW_CONSENT_DASHBOARD,
-        object_type="consent_dashboard_board",
-        data_kind=DataKind.CONSENT,
-    )
+def board_consent_overview(*, schools: list[School], school_year: int | None = None) -> dict:
+    """Per school (in the order given) and per purpose code: the pupils with consent, refusal
+    and no answer, with board totals per code. The same effective status as ``statuses_for``
+    (its rules in one SQL aggregate, limits applied after), in a fixed number of queries
+    however many schools and pupils."""
     year = school_year or current_school_year()
-    schools = list(schools_for_dashboard(user).order_by("name"))
     school_ids = [school.pk for school in schools]
-    boards = {school.board_id for school in schools}
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="consent_dashboard_board",
-        object_id=boards.pop() if len(boards) == 1 else "",
-        data_kind=DataKind.CONSENT,
-    )
     result = {
         "school_year": year,
         "schools": schools,

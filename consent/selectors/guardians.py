@@ -11,13 +11,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.constants import Function
-from audit.constants import Action, DataKind, Outcome
-from audit.services import event_record
-from students.exceptions import FunctionNotAllowed
+from audit.constants import Action, DataKind
 from students.models import Guardianship, Student
 from students.selectors import (
     function_require,
     group_ids_with,
+    not_allowed,
     not_found,
     parse_id,
     school_ids_with,
@@ -63,23 +62,21 @@ def _history(student: Student, purposes: list[ConsentPurpose]) -> dict[int, list
 
 
 def _deny(*, user, student: Student, action=Action.VIEW):
-    event_record(
+    return not_allowed(
         user=user,
         action=action,
-        outcome=Outcome.DENIED,
         object_type="consent",
         object_id=student.pk,
         student_id=student.pk,
         school_id=student.school_id,
         data_kind=DataKind.CONSENT,
     )
-    return FunctionNotAllowed()
 
 
-def child_consents_for(*, user, student_id) -> ChildConsent:
-    """Every active purpose of a pupil with its text, effective status, the caller's own
-    choice and the history: guardians with authority for their child, staff in scope.
-    One access event (consent) per read."""
+def child_for_consent(*, user, student_id) -> tuple[Student, int | None]:
+    """The pupil whose consent this user reads, and the acting guardian's id when a guardian
+    reads their own child's (None for staff): guardians with authority and staff in scope;
+    403 for a guardian without authority, 404 for anyone else."""
     pk = parse_id(student_id)
     function_require(
         user=user,
@@ -117,15 +114,13 @@ def child_consents_for(*, user, student_id) -> ChildConsent:
             student_id=pk,
             data_kind=DataKind.CONSENT,
         )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="consent",
-        object_id=student.pk,
-        student_id=student.pk,
-        school_id=student.school_id,
-        data_kind=DataKind.CONSENT,
-    )
+    return student, guardian_id
+
+
+def child_consents(*, student: Student, guardian_id: int | None) -> ChildConsent:
+    """Every active purpose of a pupil with its text, effective status, the acting
+    guardian's own choice and the history, for a caller who reached the pupil through
+    ``child_for_consent``."""
     year = current_school_year()
     purposes = purposes_active(student.school_id)
     statuses = statuses_for(student_ids=[student.pk], purposes=purposes, school_year=year)

@@ -6,14 +6,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.constants import Function
-from audit.constants import Action, DataKind
-from audit.services import event_record
+from audit.constants import DataKind
 from students.models import Group, GroupUserObjectPermission, SchoolUserObjectPermission, Student
 from students.selectors import (
     function_require,
     group_ids_with,
-    not_found,
-    parse_id,
     school_ids_with,
     scoped_get,
     teaching_group_ids,
@@ -22,46 +19,6 @@ from students.selectors import (
 from ..constants import PublicationStatus, Status
 from ..models import ConsentPurpose, Publication, Takedown
 from .status import statuses_for
-
-
-def group_for_photo_list(*, user, group_id) -> Group:
-    """Teachers of the group and school staff with consent view print the photo list."""
-    pk = parse_id(group_id)
-    function_require(
-        user=user,
-        function=Function.VIEW_CONSENT,
-        object_type="photo_list",
-        object_id=group_id,
-        data_kind=DataKind.CONSENT,
-    )
-    group = (
-        Group.objects.filter(
-            Q(school_id__in=school_ids_with(user, "view_school_consent"))
-            | Q(pk__in=group_ids_with(user, "view_group_consent")),
-            pk=pk,
-        )
-        .select_related("school")
-        .first()
-        if pk
-        else None
-    )
-    if group is None:
-        raise not_found(
-            user=user,
-            object_type="photo_list",
-            raw_id=group_id,
-            data_kind=DataKind.CONSENT,
-            model=Group,
-        )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="photo_list",
-        object_id=group.pk,
-        school_id=group.school_id,
-        data_kind=DataKind.CONSENT,
-    )
-    return group
 
 
 def photo_list(*, group: Group, purposes: list[ConsentPurpose]) -> list[dict]:

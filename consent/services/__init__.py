@@ -1,6 +1,7 @@
 """Writes of consent, by concern: ``decisions`` (guardians' decisions, append-only evidence),
-``campaigns`` (the director's purposes and campaigns) and ``publications`` (publications and
-takedowns)."""
+``campaigns`` (the director's purposes and campaigns), ``publications`` (publications and
+takedowns) and ``reads`` (opening a child's consent, a dashboard or a photo list: reads that
+record an access event)."""
 
 from .campaigns import (
     campaign_invite,
@@ -19,16 +20,26 @@ from .publications import (
     takedowns_flag,
     takedowns_notify,
 )
+from .reads import (
+    board_consent_overview_open_for,
+    child_consents_open_for,
+    dashboard_school_open_for,
+    photo_list_open_for,
+)
 
 __all__ = [
     "ConsentError",
     "ConsentLockedError",
     "NotAGuardianError",
+    "board_consent_overview_open_for",
     "campaign_invite",
     "campaign_reminders_send",
     "campaign_start",
+    "child_consents_open_for",
     "consent_record",
+    "dashboard_school_open_for",
     "guardians_inform",
+    "photo_list_open_for",
     "publication_create",
     "publication_publish",
     "publication_remove_pupil",
