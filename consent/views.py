@@ -1,5 +1,6 @@
 """Consent pages: parents decide, staff record paper forms and check publications, the director
-sees the dashboard. Every read goes through consent.selectors, every write through a service."""
+sees the dashboard. Every read goes through consent.selectors, or consent/services/reads.py when
+the read is an access event; every write through a service."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
