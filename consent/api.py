@@ -5,14 +5,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .constants import Channel, Decision
-from .selectors import (
-    child_consents_for,
-    consent_dashboard,
-    dashboard_school_for,
-    guardian_for_decision,
-    purpose_get,
-)
+from .selectors.dashboards import consent_dashboard
+from .selectors.guardians import guardian_for_decision
+from .selectors.status import purpose_get
 from .services import consent_record
+from .services.reads import child_consents_open_for, dashboard_school_open_for
 
 
 class PurposeRefSerializer(serializers.Serializer):
@@ -67,7 +64,7 @@ class StudentConsentsApi(APIView):
         operation_id="students_consents_list", responses=ConsentItemSerializer(many=True)
     )
     def get(self, request, student_id):
-        consents = child_consents_for(user=request.user, student_id=student_id)
+        consents = child_consents_open_for(user=request.user, student_id=student_id)
         return Response(ConsentItemSerializer(consents.items, many=True).data)
 
     @extend_schema(
@@ -92,7 +89,7 @@ class StudentConsentsApi(APIView):
             channel=Channel.PORTAL,
             recorded_by=request.user,
         )
-        consents = child_consents_for(user=request.user, student_id=student.pk)
+        consents = child_consents_open_for(user=request.user, student_id=student.pk)
         item = next(i for i in consents.items if i["purpose"].pk == purpose.pk)
         return Response(ConsentItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -123,7 +120,7 @@ class ConsentDashboardApi(APIView):
         responses=OutputSerializer,
     )
     def get(self, request):
-        school = dashboard_school_for(
+        school = dashboard_school_open_for(
             user=request.user, school_id=request.query_params.get("school")
         )
         year = request.query_params.get("school_year", "")

@@ -1,5 +1,5 @@
 """Consent purposes with versioned texts, decisions as append-only evidence, campaigns and
-publications. The effective status is derived (consent.selectors), never stored."""
+publications. The effective status is derived (consent/selectors/status.py), never stored."""
 
 from __future__ import annotations
 

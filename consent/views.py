@@ -1,5 +1,6 @@
 """Consent pages: parents decide, staff record paper forms and check publications, the director
-sees the dashboard. Every read goes through consent.selectors, every write through a service."""
+sees the dashboard. Every read goes through consent.selectors, or consent/services/reads.py when
+the read is an access event; every write through a service."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -28,28 +29,18 @@ from .forms import (
     PurposeTextForm,
 )
 from .models import ConsentCampaign
-from .selectors import (
-    board_consent_overview,
-    campaign_progress,
-    child_consents_for,
-    consent_dashboard,
-    current_school_year,
-    dashboard_school_for,
-    group_for_photo_list,
-    guardian_for_decision,
-    managed_school_for,
+from .selectors.campaigns import campaign_progress, managed_school_for, purpose_for_manage
+from .selectors.dashboards import consent_dashboard, schools_for_dashboard
+from .selectors.guardians import guardian_for_decision, student_for_paper_form
+from .selectors.publications import (
     photo_list,
     publication_check,
     publication_get_for,
     publications_visible_to,
     pupils_for_publication,
-    purpose_for_manage,
-    purpose_get,
-    purposes_active,
-    schools_for_dashboard,
-    student_for_paper_form,
     takedown_for_resolve,
 )
+from .selectors.status import current_school_year, purpose_get, purposes_active
 from .services import (
     ConsentError,
     campaign_start,
@@ -59,6 +50,12 @@ from .services import (
     publication_remove_pupil,
     purpose_text_change,
     takedown_resolve,
+)
+from .services.reads import (
+    board_consent_overview_open_for,
+    child_consents_open_for,
+    dashboard_school_open_for,
+    photo_list_open_for,
 )
 
 
@@ -75,7 +72,7 @@ class ChildConsentView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        consents = child_consents_for(user=request.user, student_id=student_id)
+        consents = child_consents_open_for(user=request.user, student_id=student_id)
         return render(request, "consent/child_consent.html", {"consents": consents})
 
     def post(self, request, student_id):
@@ -121,7 +118,7 @@ class StudentConsentView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        consents = child_consents_for(user=request.user, student_id=student_id)
+        consents = child_consents_open_for(user=request.user, student_id=student_id)
         student = consents.student
         form = None
         if request.user.has_function(Function.RECORD_CONSENT):
@@ -168,7 +165,7 @@ class StudentConsentView(LoginRequiredMixin, View):
 
 
 def _dashboard_context(request):
-    school = dashboard_school_for(user=request.user, school_id=request.GET.get("school"))
+    school = dashboard_school_open_for(user=request.user, school_id=request.GET.get("school"))
     form = DashboardFilterForm(
         request.GET or None,
         schools=schools_for_dashboard(request.user).order_by("name"),
@@ -201,7 +198,7 @@ class BoardDashboardView(LoginRequiredMixin, View):
     def get(self, request):
         form = BoardFilterForm(request.GET or None)
         year = form.cleaned_data.get("school_year") if form.is_valid() else None
-        data = board_consent_overview(user=request.user, school_year=year)
+        data = board_consent_overview_open_for(user=request.user, school_year=year)
         if not form.is_bound:
             form = BoardFilterForm(initial={"school_year": data["school_year"]})
         school_rows = [
@@ -286,7 +283,7 @@ class PhotoListView(LoginRequiredMixin, View):
     """A printable per-group list: who may and may not be photographed for each purpose."""
 
     def get(self, request, group_id):
-        group = group_for_photo_list(user=request.user, group_id=group_id)
+        group = photo_list_open_for(user=request.user, group_id=group_id)
         purposes = purposes_active(group.school_id)
         return render(
             request,

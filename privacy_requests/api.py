@@ -15,7 +15,6 @@ from .selectors import (
     guardian_is_requester_side,
     guardian_request_target,
     request_for_action,
-    request_get_for,
     requests_filter,
     requests_list_for,
     timeline_for,
@@ -221,7 +220,7 @@ class PrivacyRequestListApi(APIView):
             categories=data.get("categories") or [],
             purpose_codes=data.get("purpose_codes") or [],
         )
-        created = request_get_for(user=request.user, request_id=created.pk)
+        created = services.request_open_for(user=request.user, request_id=created.pk)
         return Response(
             request_data(created, request.user, timeline=True), status=status.HTTP_201_CREATED
         )
@@ -235,7 +234,7 @@ class PrivacyRequestDetailApi(APIView):
 
     @extend_schema(operation_id="privacy_requests_retrieve", responses=PrivacyRequestSerializer)
     def get(self, request, request_id):
-        req = request_get_for(user=request.user, request_id=request_id)
+        req = services.request_open_for(user=request.user, request_id=request_id)
         return Response(request_data(req, request.user, timeline=True))
 
 
@@ -255,7 +254,7 @@ class PackageStartApi(APIView):
             user=request.user, request_id=request_id, function=Function.HANDLE_REQUESTS
         )
         services.package_start(user=request.user, request=req)
-        req = request_get_for(user=request.user, request_id=req.pk)
+        req = services.request_open_for(user=request.user, request_id=req.pk)
         return Response(request_data(req, request.user), status=status.HTTP_202_ACCEPTED)
 
 
@@ -278,5 +277,5 @@ class PackageReleaseApi(APIView):
         if package is None:
             raise services.RequestStateError(_("There is no package to release yet."))
         services.package_release(user=request.user, package=package)
-        req = request_get_for(user=request.user, request_id=req.pk)
+        req = services.request_open_for(user=request.user, request_id=req.pk)
         return Response(request_data(req, request.user))

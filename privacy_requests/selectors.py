@@ -13,11 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import Function, Role
-from audit.constants import Action, DataKind, Outcome
-from audit.services import event_record
-from students.exceptions import FunctionNotAllowed
+from audit.constants import Action, DataKind
 from students.models import Guardian, Guardianship, ProcessingLimit, School, Student
-from students.selectors import function_require, not_found, parse_id, school_ids_with, scoped_get
+from students.selectors import (
+    function_require,
+    not_allowed,
+    not_found,
+    parse_id,
+    school_ids_with,
+    scoped_get,
+)
 
 from .constants import CLOSED_STATUSES, OPEN_STATUSES, ActorKind, PackageStatus
 from .models import AccessPackage, PrivacyRequest, RequestStep
@@ -88,27 +93,6 @@ def requests_filter(
     return qs
 
 
-def request_get_for(*, user, request_id) -> PrivacyRequest:
-    request = scoped_get(
-        user=user,
-        queryset=requests_visible_to(user),
-        raw_id=request_id,
-        object_type="privacy_request",
-        function=REQUEST_FUNCTIONS,
-        data_kind=DataKind.REQUEST,
-    )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="privacy_request",
-        object_id=request.pk,
-        student_id=request.student_id,
-        school_id=request.school_id,
-        data_kind=DataKind.REQUEST,
-    )
-    return request
-
-
 def _acting_q(user, function: Function) -> Q:
     codename = {
         Function.HANDLE_REQUESTS: "handle_school_requests",
@@ -142,17 +126,15 @@ def request_for_action(*, user, request_id, function: Function) -> PrivacyReques
 
 
 def _deny(user, request: PrivacyRequest):
-    event_record(
+    raise not_allowed(
         user=user,
         action=Action.UPDATE,
-        outcome=Outcome.DENIED,
         object_type="privacy_request",
         object_id=request.pk,
         student_id=request.student_id,
         school_id=request.school_id,
         data_kind=DataKind.REQUEST,
     )
-    raise FunctionNotAllowed
 
 
 def guardian_request_target(*, user, student_id) -> tuple[Student, Guardian]:
@@ -183,16 +165,14 @@ def guardian_request_target(*, user, student_id) -> tuple[Student, Guardian]:
             data_kind=DataKind.REQUEST,
         )
     if not link.has_authority or not user.has_function(Function.SUBMIT_REQUESTS):
-        event_record(
+        raise not_allowed(
             user=user,
             action=Action.CREATE,
-            outcome=Outcome.DENIED,
             object_type="privacy_request",
             student_id=link.student_id,
             school_id=link.student.school_id,
             data_kind=DataKind.REQUEST,
         )
-        raise FunctionNotAllowed
     return link.student, link.guardian
 
 
@@ -257,41 +237,6 @@ def package_for_download(*, user, request_id) -> AccessPackage:
             data_kind=DataKind.REQUEST,
             model=PrivacyRequest,
         )
-    return package
-
-
-def package_for_review(*, user, request_id) -> AccessPackage:
-    """A built or released package for the director or care coordinator of the school. Its
-    content includes care data, so the review itself is a special-category read."""
-    request = request_for_action(
-        user=user, request_id=request_id, function=Function.RELEASE_PACKAGES
-    )
-    # Once the download period has ended the files are deleted (retention.expiry): nothing
-    # is left to review.
-    package = (
-        AccessPackage.objects.filter(
-            request=request, status__in=[PackageStatus.BUILT, PackageStatus.RELEASED]
-        )
-        .exclude(json_file="")
-        .first()
-    )
-    if package is None:
-        raise not_found(
-            user=user,
-            object_type="access_package",
-            raw_id=request_id,
-            data_kind=DataKind.CARE,
-            school_id=request.school_id,
-        )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="access_package",
-        object_id=package.pk,
-        student_id=request.student_id,
-        school_id=request.school_id,
-        data_kind=DataKind.CARE,
-    )
     return package
 
 

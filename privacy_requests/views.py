@@ -7,7 +7,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -20,9 +19,10 @@ from django.views import View
 from accounts.authentication import SessionOrTokenRequiredMixin
 from accounts.constants import Function
 from audit.constants import DataKind
-from consent.selectors import purposes_active
+from consent.selectors.status import purposes_active
 from kernel import throttling
 from kernel.prg import refused_errors, refused_form, refused_redirect
+from kernel.signed_links import DownloadLink
 from students.exceptions import StudentError
 from students.selectors import children_of, not_found
 
@@ -39,16 +39,16 @@ from .selectors import (
     limits_for_request,
     oversight_for,
     package_for_download,
-    package_for_review,
     paper_request_target,
     request_for_action,
-    request_get_for,
     requests_filter,
     requests_list_for,
     timeline_for,
 )
 
-DOWNLOAD_SALT = "privacy_requests.package"
+# Either guardian with parental authority may download the package (package_for_download
+# decides who): the link is bound to the format, not to a login (kernel.signed_links).
+PACKAGE_LINK = DownloadLink(salt="privacy_requests.package")
 FORMATS = {"pdf": ("application/pdf", "pdf_file"), "json": ("application/json", "json_file")}
 
 
@@ -57,7 +57,7 @@ def download_url(package, user, fmt: str) -> str | None:
     the login of one of the child's guardians with authority opens it (anyone else: 404)."""
     if not package.downloadable:
         return None
-    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{package.pk}:{fmt}")
+    token = PACKAGE_LINK.token(object_id=package.pk, bound_to=fmt)
     return reverse("request-package-download", args=[package.request_id, fmt, token])
 
 
@@ -239,7 +239,7 @@ class RequestDetailView(LoginRequiredMixin, View):
 
     def render_page(self, request, request_id):
         user = request.user
-        privacy_request = request_get_for(user=user, request_id=request_id)
+        privacy_request = services.request_open_for(user=user, request_id=request_id)
         requester_side = guardian_is_requester_side(user, privacy_request) and not (
             user.is_school_staff
         )
@@ -451,7 +451,7 @@ class PackageReviewView(LoginRequiredMixin, View):
     """The director or care coordinator reads the built package before releasing it."""
 
     def get(self, request, request_id):
-        package = package_for_review(user=request.user, request_id=request_id)
+        package = services.package_open_for_review(user=request.user, request_id=request_id)
         data = _for_reviewer(request.user, services.package_json(package))
         return render(
             request,
@@ -477,12 +477,13 @@ class PackageDownloadView(SessionOrTokenRequiredMixin, View):
 
     def get(self, request, request_id, fmt, token):
         package = package_for_download(user=request.user, request_id=request_id)
-        max_age = package.expires_at - package.released_at
-        try:
-            value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
-        except signing.BadSignature:
-            value = None
-        if fmt not in FORMATS or value != f"{package.pk}:{fmt}":
+        if fmt not in FORMATS or not PACKAGE_LINK.opens(
+            token,
+            object_id=package.pk,
+            bound_to=fmt,
+            ready_at=package.released_at,
+            expires_at=package.expires_at,
+        ):
             raise not_found(
                 user=request.user,
                 object_type="access_package",

@@ -28,7 +28,7 @@ def overview_for(user) -> dict:
         data_kind=DataKind.AUDIT,
     )
     from consent.models import ConsentCampaign
-    from consent.selectors import campaign_progress
+    from consent.selectors.campaigns import campaign_progress
     from suppliers.constants import AgreementStatus
     from suppliers.selectors import agreements_visible_to
 

@@ -39,10 +39,10 @@ def _verify_sealing_keys(**_kwargs) -> None:
     # A worker with the wrong keys, or connected as the owner of the tables, must refuse to
     # start rather than fail job by job (or run without the database's refusals).
     from kernel.startup import owner_connection_refuse
-    from students.sealing import sealing_verify
+    from students.sealed_data import sealed_data_verify
 
     owner_connection_refuse()
-    sealing_verify()
+    sealed_data_verify()
 
 
 @beat_init.connect

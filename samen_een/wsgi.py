@@ -12,7 +12,7 @@ application = get_wsgi_application()
 # Refuse to serve as the owner of the tables, or with keys that cannot open the stored data
 # (clear start-up errors).
 from kernel.startup import owner_connection_refuse  # noqa: E402
-from students.sealing import sealing_verify  # noqa: E402
+from students.sealed_data import sealed_data_verify  # noqa: E402
 
 owner_connection_refuse()
-sealing_verify()
+sealed_data_verify()

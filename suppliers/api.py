@@ -1,6 +1,5 @@
 """API: agreements, exports through the gate, the disclosure register, a child's recipients."""
 
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.constants import Function
+from kernel.signed_links import DownloadLink
 from kernel.throttling import ScopedUserThrottle
 from students.selectors import function_require, not_found
 
@@ -25,11 +25,11 @@ from .selectors import (
     export_pupils_for,
     export_school_for,
     export_targets_for,
-    recipients_of_child,
 )
-from .services import export_request
+from .services import child_recipients_open_for, export_request
 
-DOWNLOAD_SALT = "suppliers.export.download"
+# An export is the requester's own: the link is bound to their login (kernel.signed_links).
+EXPORT_LINK = DownloadLink(salt="suppliers.export.download")
 
 
 def download_url(export, user) -> str | None:
@@ -37,7 +37,7 @@ def download_url(export, user) -> str | None:
     expired = export.expires_at is not None and export.expires_at < timezone.now()
     if export.status != ExportStatus.DONE or not export.file or expired:
         return None
-    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign(f"{export.pk}:{user.pk}")
+    token = EXPORT_LINK.token(object_id=export.pk, bound_to=user.pk)
     return reverse("export-download", args=[export.pk, token])
 
 
@@ -261,7 +261,7 @@ class StudentRecipientsApi(APIView):
 
     @extend_schema(operation_id="students_recipients_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request, student_id):
-        data = recipients_of_child(user=request.user, student_id=student_id)
+        data = child_recipients_open_for(user=request.user, student_id=student_id)
         return Response(
             {
                 "products": [

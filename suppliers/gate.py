@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Function
 from consent.constants import Status
-from consent.selectors import statuses_for
+from consent.selectors.status import statuses_for
 from students.attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from students.constants import PLACEHOLDER_DATE_OF_BIRTH, WITHHELD_STATUSES, LimitKind
 from students.models import (

@@ -1,6 +1,6 @@
 """Suppliers (processors) with products and agreements, recipients that are not processors,
 and the evidence of every disclosure. Data leaves the school only through
-``suppliers.services.disclose`` (DESIGN rule 2)."""
+``suppliers.gate.disclose`` (or a function built on it)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.constants import Function
-from audit.constants import Action, DataKind
-from audit.services import event_record
+from audit.constants import DataKind
 from students.models import (
     GroupUserObjectPermission,
     Guardianship,
@@ -292,10 +291,8 @@ def disclosures_filter(
     return qs
 
 
-def recipients_of_child(*, user, student_id) -> dict:
-    """For a guardian: the products the child's group uses (with purposes and attributes, and
-    whether a valid agreement covers them), the other recipients, and past disclosures
-    (never one withheld from guardians)."""
+def child_for_recipients(*, user, student_id) -> Student:
+    """A guardian's own child, whose recipients they see; 403 without the function, else 404."""
     pk = parse_id(student_id)
     function_require(
         user=user,
@@ -313,16 +310,13 @@ def recipients_of_child(*, user, student_id) -> dict:
     )
     if link is None:
         raise not_found(user=user, object_type="recipients", raw_id=student_id, student_id=pk)
-    student = link.student
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="recipients",
-        object_id=student.pk,
-        student_id=student.pk,
-        school_id=student.school_id,
-        data_kind=DataKind.BASICS,
-    )
+    return link.student
+
+
+def child_recipients(*, student: Student) -> dict:
+    """For a guardian who reached their child (``child_for_recipients``): the products the
+    child's group uses (with purposes and attributes, and whether a valid agreement covers
+    them), the other recipients, and past disclosures (never one withheld from guardians)."""
     products = (
         list(
             Product.objects.filter(groups=student.group_id)

@@ -34,6 +34,7 @@ from .gate import (
     legal_actor_check,
 )
 from .models import Agreement, Export, Product, Recipient
+from .selectors import child_for_recipients, child_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -411,3 +412,19 @@ def agreement_save(
     agreement.products.set(Product.objects.filter(pk__in=product_ids, supplier=supplier))
     event_record(user=user, action=Action.UPDATE, object_type="agreement", object_id=agreement.pk)
     return agreement
+
+
+def child_recipients_open_for(*, user, student_id) -> dict:
+    """For a guardian: who receives their child's data, why, and what was sent
+    (``child_recipients``). Opening it is an access event."""
+    student = child_for_recipients(user=user, student_id=student_id)
+    event_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="recipients",
+        object_id=student.pk,
+        student_id=student.pk,
+        school_id=student.school_id,
+        data_kind=DataKind.BASICS,
+    )
+    return child_recipients(student=student)

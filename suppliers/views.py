@@ -6,7 +6,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -28,7 +27,7 @@ from students.attributes import CATALOGUE
 from students.models import Group
 from students.selectors import function_require, not_found, scoped_get
 
-from .api import DOWNLOAD_SALT, download_url
+from .api import EXPORT_LINK, download_url
 from .constants import ExportFormat, ExportStatus
 from .forms import (
     AgreementForm,
@@ -52,12 +51,17 @@ from .selectors import (
     exports_of,
     legal_recipients_offered,
     manageable_boards,
-    recipients_of_child,
     recipients_visible_to,
     supplier_for_manage,
     suppliers_visible_to,
 )
-from .services import agreement_save, export_request, product_save, supplier_save
+from .services import (
+    agreement_save,
+    child_recipients_open_for,
+    export_request,
+    product_save,
+    supplier_save,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -443,12 +447,13 @@ class ExportDownloadView(SessionOrTokenRequiredMixin, View):
             or (export.expires_at and export.expires_at < timezone.now())
         ):
             raise Http404
-        max_age = (export.expires_at - export.finished_at) if export.expires_at else None
-        try:
-            value = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign(token, max_age=max_age)
-        except signing.BadSignature:
-            value = None
-        if value != f"{export.pk}:{request.user.pk}":
+        if not EXPORT_LINK.opens(
+            token,
+            object_id=export.pk,
+            bound_to=request.user.pk,
+            ready_at=export.finished_at,
+            expires_at=export.expires_at,
+        ):
             raise not_found(
                 user=request.user,
                 object_type="export_download",
@@ -553,7 +558,7 @@ class ChildRecipientsView(LoginRequiredMixin, View):
     """For guardians: who receives my child's data, why, and what was sent."""
 
     def get(self, request, student_id):
-        data = recipients_of_child(user=request.user, student_id=student_id)
+        data = child_recipients_open_for(user=request.user, student_id=student_id)
         return render(request, "suppliers/child_recipients.html", {**data, "catalogue": CATALOGUE})
 
 

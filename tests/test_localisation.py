@@ -15,7 +15,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from consent.models import ConsentCampaign
-from consent.selectors import current_school_year
+from consent.selectors.status import current_school_year
 from privacy_requests.document import display
 from privacy_requests.models import PrivacyRequest
 

@@ -3,6 +3,8 @@ package job and its release, corrections, restrictions and objections, and erasu
 
 Every transition locks the request row and checks the state it starts from, so two people
 acting at once get a clear refusal instead of a lost change. Every step lands on the timeline.
+Opening a request or a package to review is an access event, so those reads are services too
+(reads.py).
 """
 
 from .common import DESCRIPTION_MAX, RequestError, RequestStateError
@@ -14,6 +16,7 @@ from .packages import (
     package_release,
     package_start,
 )
+from .reads import package_open_for_review, request_open_for
 from .submission import request_fields_check, request_register, request_submit
 from .workflow import (
     correction_accept,
@@ -40,12 +43,14 @@ __all__ = [
     "package_build",
     "package_download_record",
     "package_json",
+    "package_open_for_review",
     "package_release",
     "package_start",
     "request_complete",
     "request_extend",
     "request_fields_check",
     "request_notify",
+    "request_open_for",
     "request_register",
     "request_reject",
     "request_start",

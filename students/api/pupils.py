@@ -15,10 +15,10 @@ from ..selectors import (
     guardians_of_for,
     school_get_for,
     schools_visible_to,
-    student_get_for,
     students_listed,
     students_visible_to,
 )
+from ..services.reads import student_open_for
 
 
 class CanViewPupils(BasePermission):
@@ -219,7 +219,7 @@ class StudentDetailApi(GenericAPIView):
 
     @extend_schema(operation_id="students_retrieve")
     def get(self, request, student_id):
-        student = student_get_for(user=request.user, student_id=student_id)
+        student = student_open_for(user=request.user, student_id=student_id)
         access = AccessResolver(request.user).for_student(student)
         serializer = self.OutputSerializer(
             student, context={"access": access, "user": request.user}

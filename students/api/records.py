@@ -7,15 +7,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..constants import Subject
-from ..selectors import (
-    access_log_for,
-    care_record_get_for,
-    care_records_for,
-    progress_for,
-    progress_write_reach,
-    religion_for,
-)
+from ..selectors import progress_write_reach
 from ..services import progress_record_add
+from ..services.reads import (
+    access_log_open_for,
+    care_record_open_for,
+    care_records_open_for,
+    progress_open_for,
+    religion_open_for,
+)
 
 
 class ProgressApi(APIView):
@@ -50,7 +50,7 @@ class ProgressApi(APIView):
 
     @extend_schema(operation_id="students_progress_list", responses=OutputSerializer(many=True))
     def get(self, request, student_id):
-        _student, records = progress_for(user=request.user, student_id=student_id)
+        _student, records = progress_open_for(user=request.user, student_id=student_id)
         return Response(self.OutputSerializer(records, many=True).data)
 
     @extend_schema(
@@ -92,7 +92,7 @@ class CareRecordListApi(APIView):
         operation_id="students_care_records_list", responses=CareRecordOutputSerializer(many=True)
     )
     def get(self, request, student_id):
-        _student, records, _reach = care_records_for(user=request.user, student_id=student_id)
+        _student, records, _reach = care_records_open_for(user=request.user, student_id=student_id)
         return Response(CareRecordOutputSerializer(records, many=True).data)
 
 
@@ -105,7 +105,7 @@ class CareRecordDetailApi(APIView):
         operation_id="students_care_records_retrieve", responses=CareRecordOutputSerializer
     )
     def get(self, request, student_id, record_id):
-        _student, record, _reach = care_record_get_for(
+        _student, record, _reach = care_record_open_for(
             user=request.user, student_id=student_id, record_id=record_id
         )
         return Response(CareRecordOutputSerializer(record).data)
@@ -126,7 +126,7 @@ class ReligionApi(APIView):
 
     @extend_schema(operation_id="students_religion_retrieve", responses=OutputSerializer)
     def get(self, request, student_id):
-        _student, record = religion_for(user=request.user, student_id=student_id)
+        _student, record = religion_open_for(user=request.user, student_id=student_id)
         data = {
             "status": record.status if record else None,
             "religion": record.religion if record else "",
@@ -151,5 +151,5 @@ class AccessLogApi(APIView):
 
     @extend_schema(operation_id="students_access_log_list", responses=OutputSerializer(many=True))
     def get(self, request, student_id):
-        _student, entries = access_log_for(user=request.user, student_id=student_id)
+        _student, entries = access_log_open_for(user=request.user, student_id=student_id)
         return Response(self.OutputSerializer(entries, many=True).data)

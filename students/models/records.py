@@ -1,7 +1,8 @@
 """Progress (grades) and the special-category records: care data and religion.
 
-Care content, its justification and religion are sealed at rest (DESIGN rule 3). Every read
-goes through students.care / the selectors, which record an access event.
+Care content, its justification and religion are sealed at rest (kernel/crypto.py). Every read
+goes through students/services/reads.py, which records an access event (a refusal is recorded
+by the selectors in students/selectors/records.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +32,6 @@ from ..models import (
     GroupUserObjectPermission,
     Guardian,
     Guardianship,
-    Placement,
     School,
     SchoolUserObjectPermission,
     Student,
@@ -292,45 +291,6 @@ def students_listed(students: QuerySet[Student]) -> QuerySet[Student]:
     return students.only(*LIST_FIELDS).order_by("surname", "given_name", "id")
 
 
-def student_get_for(*, user, student_id, audit: bool = True, with_history: bool = False) -> Student:
-    """One pupil in the user's scope, or Http404. Every look is an access event.
-    ``with_history`` also fetches the group history (``placements``, newest first)."""
-    pk = parse_id(student_id)
-    student = None
-    if pk is not None:
-        qs = students_visible_to(user, include_former=True)
-        if with_history:
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "placements",
-                    queryset=Placement.objects.select_related("group").order_by("-started_on"),
-                ),
-            )
-        # No ordering (neither first()'s nor the model's): a one-row lookup needs none.
-        student = next(iter(qs.filter(pk=pk).order_by()), None)
-    if student is None:
-        if audit:
-            raise not_found(
-                user=user,
-                object_type="student",
-                raw_id=student_id,
-                student_id=pk,
-                data_kind=DataKind.BASICS,
-            )
-        raise Http404
-    if audit:
-        event_record(
-            user=user,
-            action=Action.VIEW,
-            object_type="student",
-            object_id=student.pk,
-            student_id=student.pk,
-            school_id=student.school_id,
-            data_kind=DataKind.BASICS,
-        )
-    return student
-
-
 @dataclass(frozen=True)
 class StudentAccess:
     """Which parts of a pupil record this user may see (the field half of the matrix)."""
@@ -469,6 +429,31 @@ def not_found(
     return Http404()
 
 
+def not_allowed(
+    *,
+    user,
+    object_type: str,
+    object_id="",
+    student_id: int | None = None,
+    school_id: int | None = None,
+    data_kind: str = "",
+    action: Action = Action.VIEW,
+) -> FunctionNotAllowed:
+    """A refusal (403) of something the user does reach, but may not do or see (a guardian
+    without parental authority, say): the attempt is an access event, as in ``not_found``."""
+    event_record(
+        user=user,
+        action=action,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        student_id=student_id,
+        school_id=school_id,
+        data_kind=data_kind,
+    )
+    return FunctionNotAllowed()
+
+
 def group_get_for(*, user, group_id) -> Group:
     pk = parse_id(group_id)
     group = groups_visible_to(user).filter(pk=pk).first() if pk else None
@@ -514,30 +499,6 @@ def children_of(user) -> QuerySet[Student]:
 def audit_school_ids_for(user) -> QuerySet:
     """Schools whose audit events this user may read (director: school, privacy officer: board)."""
     return school_ids_with(user, "view_school_audit")
-
-
-def child_get_for(*, user, student_id) -> Student:
-    """One of a guardian's own children, or Http404; every look is an access event."""
-    pk = parse_id(student_id)
-    student = children_of(user).filter(pk=pk).first() if pk is not None else None
-    if student is None:
-        raise not_found(
-            user=user,
-            object_type="student",
-            raw_id=student_id,
-            student_id=pk,
-            data_kind=DataKind.BASICS,
-        )
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type="student",
-        object_id=student.pk,
-        student_id=student.pk,
-        school_id=student.school_id,
-        data_kind=DataKind.BASICS,
-    )
-    return student
 
 
 def scoped_get(*, user, queryset, raw_id, object_type: str, function=None, data_kind: str = ""):

@@ -1,7 +1,10 @@
-"""Reads of progress, care data and religion, and of a pupil's access log.
+"""Who reaches a pupil's progress, care data, religion and access log (``reach_for``), and
+what they see there.
 
-Each read is exactly one access event, allowed or denied, flagged special-category for care
-data and religion; lists of pupils and search never touch these records.
+Opening these records is exactly one access event, allowed or denied, flagged
+special-category for care data and religion: a refusal is recorded here, the read itself by
+the services in students/services/reads.py. Lists of pupils and search never touch these
+records.
 """
 
 from __future__ import annotations
@@ -15,21 +18,18 @@ from django.utils import timezone
 from accounts.constants import Function, Role
 from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
-from audit.services import event_record
 
 from ..constants import WITHHELD_STATUSES, CareVisibility, WithholdStatus
-from ..exceptions import FunctionNotAllowed
 from ..models import (
     CareRecord,
     GroupUserObjectPermission,
     Guardianship,
     ProcessingLimit,
-    ProgressRecord,
     ReligionRecord,
     SchoolUserObjectPermission,
     Student,
 )
-from .pupils import function_require, not_found, parse_id, teaching_group_ids
+from .pupils import function_require, not_allowed, not_found, parse_id, teaching_group_ids
 
 ACCESS_LOG_MONTHS = 12
 
@@ -71,7 +71,7 @@ class Reach:
     level: str  # "school", "group" or "guardian"
 
 
-def _reach(
+def reach_for(
     *,
     user,
     student_id,
@@ -104,17 +104,14 @@ def _reach(
             return Reach(student, "guardian")
         if authority is False:
             # A parent without parental authority: a guardian, but not for this data.
-            event_record(
+            raise not_allowed(
                 user=user,
-                action=Action.VIEW,
-                outcome=Outcome.DENIED,
                 object_type=data_kind,
                 object_id=student.pk,
                 student_id=student.pk,
                 school_id=student.school_id,
                 data_kind=data_kind,
             )
-            raise FunctionNotAllowed
     raise not_found(
         user=user,
         object_type=data_kind,
@@ -125,38 +122,7 @@ def _reach(
     )
 
 
-def _allowed(*, user, reach: Reach, data_kind: DataKind, object_type: str, object_id="") -> None:
-    event_record(
-        user=user,
-        action=Action.VIEW,
-        object_type=object_type,
-        object_id=object_id or reach.student.pk,
-        student_id=reach.student.pk,
-        school_id=reach.student.school_id,
-        data_kind=data_kind,
-    )
-
-
-def progress_for(*, user, student_id) -> tuple[Student, QuerySet[ProgressRecord]]:
-    """A pupil's progress records: school staff with the function, the group's teachers and
-    the pupil's guardians (with or without authority)."""
-    reach = _reach(
-        user=user,
-        student_id=student_id,
-        function=Function.VIEW_PROGRESS,
-        data_kind=DataKind.PROGRESS,
-        school_perm="view_school_progress",
-        group_perm="view_group_progress",
-        guardian_needs_authority=False,
-    )
-    _allowed(user=user, reach=reach, data_kind=DataKind.PROGRESS, object_type="progress")
-    records = ProgressRecord.objects.filter(student=reach.student).select_related(
-        "recorded_by", "group"
-    )
-    return reach.student, records
-
-
-def _care_queryset(reach: Reach) -> QuerySet[CareRecord]:
+def care_records_within(reach: Reach) -> QuerySet[CareRecord]:
     records = CareRecord.objects.filter(student=reach.student)
     if reach.level == "group":
         records = records.filter(visibility=CareVisibility.TEACHERS)
@@ -165,55 +131,9 @@ def _care_queryset(reach: Reach) -> QuerySet[CareRecord]:
     return records.select_related("created_by")
 
 
-def care_records_for(*, user, student_id) -> tuple[Student, list[CareRecord], Reach]:
-    """A pupil's care file as this user may see it; one special-category event per read,
-    also when the file is empty and when access is denied."""
-    reach = _reach(
-        user=user,
-        student_id=student_id,
-        function=Function.VIEW_CARE,
-        data_kind=DataKind.CARE,
-        school_perm="view_school_care",
-        group_perm="view_group_care",
-    )
-    _allowed(user=user, reach=reach, data_kind=DataKind.CARE, object_type="care_file")
-    return reach.student, list(_care_queryset(reach)), reach
-
-
-def care_record_get_for(*, user, student_id, record_id) -> tuple[Student, CareRecord, Reach]:
-    """One care record; 404 when it is outside what this user may see (for a teacher: a
-    record for the care team only; for a guardian: a withheld record)."""
-    reach = _reach(
-        user=user,
-        student_id=student_id,
-        function=Function.VIEW_CARE,
-        data_kind=DataKind.CARE,
-        school_perm="view_school_care",
-        group_perm="view_group_care",
-    )
-    rid = parse_id(record_id)
-    record = _care_queryset(reach).filter(pk=rid).first() if rid else None
-    if record is None:
-        raise not_found(
-            user=user,
-            object_type="care_record",
-            raw_id=record_id,
-            student_id=reach.student.pk,
-            data_kind=DataKind.CARE,
-        )
-    _allowed(
-        user=user,
-        reach=reach,
-        data_kind=DataKind.CARE,
-        object_type="care_record",
-        object_id=record.pk,
-    )
-    return reach.student, record, reach
-
-
 def care_write_reach(*, user, student_id) -> Student:
     """The pupil for writing care data (care coordinator, director), or 403/404."""
-    return _reach(
+    return reach_for(
         user=user,
         student_id=student_id,
         function=Function.WRITE_CARE,
@@ -222,22 +142,8 @@ def care_write_reach(*, user, student_id) -> Student:
     ).student
 
 
-def religion_for(*, user, student_id) -> tuple[Student, ReligionRecord | None]:
-    """A pupil's religion entry (None: nobody asked); director, administration and guardians
-    with authority. One special-category event per read."""
-    reach = _reach(
-        user=user,
-        student_id=student_id,
-        function=Function.VIEW_RELIGION,
-        data_kind=DataKind.RELIGION,
-        school_perm="view_school_religion",
-    )
-    _allowed(user=user, reach=reach, data_kind=DataKind.RELIGION, object_type="religion")
-    return reach.student, ReligionRecord.objects.filter(student=reach.student).first()
-
-
 def religion_write_reach(*, user, student_id) -> Student:
-    return _reach(
+    return reach_for(
         user=user,
         student_id=student_id,
         function=Function.WRITE_RELIGION,
@@ -255,7 +161,7 @@ def religion_for_write(*, user, student_id) -> tuple[Student, ReligionRecord | N
 
 def progress_write_reach(*, user, student_id) -> Student:
     """Teachers write progress for the pupils of their own groups only."""
-    return _reach(
+    return reach_for(
         user=user,
         student_id=student_id,
         function=Function.WRITE_PROGRESS,
@@ -271,25 +177,6 @@ class AccessLogEntry:
     role: str
     data_kind: str
     special_category: bool
-
-
-def access_log_for(*, user, student_id) -> tuple[Student, list[AccessLogEntry]]:
-    """Who (by role, never by name) looked at a pupil's data in the last 12 months.
-
-    Guardians with authority see the school's reads of their child; the director and the
-    privacy officer see every event of the pupil.
-    """
-    reach = _reach(
-        user=user,
-        student_id=student_id,
-        function=Function.VIEW_ACCESS_LOG,
-        data_kind=DataKind.AUDIT,
-        school_perm="view_school_audit",
-    )
-    _allowed(user=user, reach=reach, data_kind=DataKind.AUDIT, object_type="access_log")
-    return reach.student, access_log_entries(
-        student=reach.student, for_guardians=reach.level == "guardian"
-    )
 
 
 def access_log_entries(

@@ -1,4 +1,5 @@
-"""Writes and workflows (HackSoft style): keyword-only, typed, atomic. See pupils.py, records.py."""
+"""Writes and workflows (HackSoft style): keyword-only, typed, atomic. See pupils.py,
+records.py, limits.py; reads.py opens a pupil or their records (each open is an access event)."""
 
 from .pupils import (
     group_school_year_current,
@@ -15,6 +16,15 @@ from .pupils import (
     teacher_periods_sync,
     teacher_remove_from_group,
 )
+from .reads import (
+    access_log_open_for,
+    care_record_open_for,
+    care_records_open_for,
+    child_open_for,
+    progress_open_for,
+    religion_open_for,
+    student_open_for,
+)
 from .records import (
     care_record_create,
     care_record_update,
@@ -26,22 +36,29 @@ from .records import (
 )
 
 __all__ = [
+    "access_log_open_for",
     "care_record_create",
+    "care_record_open_for",
     "care_record_update",
+    "care_records_open_for",
     "care_withhold_decide",
     "care_withhold_request",
+    "child_open_for",
     "group_school_year_current",
     "guardian_authority_set",
     "guardian_link",
     "privacy_officer_assign_to_board",
+    "progress_open_for",
     "progress_record_add",
     "religion_clear",
+    "religion_open_for",
     "religion_set",
     "role_grant",
     "school_create",
     "staff_assign_to_school",
     "student_enrol",
     "student_move",
+    "student_open_for",
     "student_withdraw",
     "teacher_assign_to_group",
     "teacher_periods_sync",

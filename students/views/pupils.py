@@ -10,19 +10,17 @@ from ..forms import StudentSearchForm
 from ..models import Student
 from ..selectors import (
     AccessResolver,
-    child_get_for,
     children_of,
     function_require,
     groups_current_for,
     guardians_of_for,
     limits_for,
-    progress_for,
     student_access_for,
-    student_get_for,
     students_listed,
     students_visible_to,
 )
 from ..selectors.invitations import invitations_of
+from ..services.reads import child_open_for, progress_open_for, student_open_for
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -96,7 +94,7 @@ class StudentDetailView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        student = student_get_for(user=request.user, student_id=student_id, with_history=True)
+        student = student_open_for(user=request.user, student_id=student_id, with_history=True)
         access = student_access_for(user=request.user, student=student)
         return render(
             request,
@@ -173,9 +171,9 @@ class ChildDetailView(LoginRequiredMixin, View):
             object_id=student_id,
             model=Student,
         )
-        student = child_get_for(user=request.user, student_id=student_id)
+        student = child_open_for(user=request.user, student_id=student_id)
         access = student_access_for(user=request.user, student=student)
-        _student, progress = progress_for(user=request.user, student_id=student.pk)
+        _student, progress = progress_open_for(user=request.user, student_id=student.pk)
         return render(
             request,
             "students/child_detail.html",

@@ -26,15 +26,10 @@ from ..forms import (
 )
 from ..models import Student
 from ..selectors import (
-    access_log_for,
-    care_record_get_for,
-    care_records_for,
     care_write_reach,
     function_require,
     not_found,
-    progress_for,
     progress_write_reach,
-    religion_for,
     scoped_get,
 )
 from ..selectors.records import (
@@ -51,6 +46,13 @@ from ..services import (
     progress_record_add,
     religion_clear,
     religion_set,
+)
+from ..services.reads import (
+    access_log_open_for,
+    care_record_open_for,
+    care_records_open_for,
+    progress_open_for,
+    religion_open_for,
 )
 
 
@@ -86,7 +88,7 @@ class StudentProgressView(AudienceMixin, View):
     template_name = "students/progress.html"
 
     def _render(self, request, student_id, form=None, status=200):
-        student, records = progress_for(user=request.user, student_id=student_id)
+        student, records = progress_open_for(user=request.user, student_id=student_id)
         can_write = progress_writable_by(user=request.user, student=student)
         return render(
             request,
@@ -118,7 +120,7 @@ class StudentCareFileView(AudienceMixin, View):
     """The care file: special-category data, every view on the record."""
 
     def get(self, request, student_id):
-        student, records, reach = care_records_for(user=request.user, student_id=student_id)
+        student, records, reach = care_records_open_for(user=request.user, student_id=student_id)
         return render(
             request,
             "students/care_file.html",
@@ -136,7 +138,7 @@ class CareRecordDetailView(AudienceMixin, View):
     data_kind = DataKind.CARE
 
     def get(self, request, student_id, record_id):
-        student, record, reach = care_record_get_for(
+        student, record, reach = care_record_open_for(
             user=request.user, student_id=student_id, record_id=record_id
         )
         return render(
@@ -210,7 +212,7 @@ class CareRecordEditView(AudienceMixin, View):
             object_type="care",
             data_kind=DataKind.CARE,
         )
-        student, record, reach = care_record_get_for(
+        student, record, reach = care_record_open_for(
             user=request.user, student_id=student_id, record_id=record_id
         )
         if reach.level != "school":
@@ -343,7 +345,7 @@ class ReligionView(AudienceMixin, View):
     back_url_name = "student-detail"
 
     def _render(self, request, student_id, form=None, status=200):
-        student, record = religion_for(user=request.user, student_id=student_id)
+        student, record = religion_open_for(user=request.user, student_id=student_id)
         can_write = request.user.has_function(Function.WRITE_RELIGION)
         if form is None:
             form = ReligionForm(initial=_religion_initial(record))
@@ -395,7 +397,7 @@ class CareFileForGuardianView(AudienceMixin, View):
     data_kind = DataKind.CARE
 
     def get(self, request, student_id):
-        student, records, _reach = care_records_for(user=request.user, student_id=student_id)
+        student, records, _reach = care_records_open_for(user=request.user, student_id=student_id)
         return render(request, "students/child_care.html", {"student": student, "records": records})
 
 
@@ -407,7 +409,7 @@ class AccessLogView(AudienceMixin, View):
     back_url_name = "student-detail"
 
     def get(self, request, student_id):
-        student, entries = access_log_for(user=request.user, student_id=student_id)
+        student, entries = access_log_open_for(user=request.user, student_id=student_id)
         # The board's privacy officer reads it by pupil number, never by the pupil's name.
         show_name = request.user.has_function(Function.VIEW_PUPILS) or (
             request.user.has_function(Function.VIEW_OWN_CHILDREN)

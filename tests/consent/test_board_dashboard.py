@@ -15,14 +15,10 @@ from audit.constants import Outcome
 from audit.models import AccessEvent
 from consent.constants import Channel, Decision, Status
 from consent.models import ConsentDecision, ConsentPurpose
-from consent.selectors import (
-    board_consent_overview,
-    consent_dashboard,
-    current_school_year,
-    purposes_active,
-    statuses_for,
-)
+from consent.selectors.dashboards import consent_dashboard
+from consent.selectors.status import current_school_year, purposes_active, statuses_for
 from consent.services import purpose_text_change, purposes_seed
+from consent.services.reads import board_consent_overview_open_for
 from students.constants import LimitKind
 from students.models import ProcessingLimit, Student
 from students.services.limits import processing_limit_lift, processing_limit_start
@@ -102,7 +98,7 @@ class BoardWorld:
 
 
 def _board_cells(world: BoardWorld) -> dict[tuple[int, str], tuple[int, int, int]]:
-    data = board_consent_overview(user=world.officer)
+    data = board_consent_overview_open_for(user=world.officer)
     result = {}
     for item in data["purposes"]:
         for school, cell in zip(data["schools"], item.cells, strict=True):

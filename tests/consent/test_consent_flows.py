@@ -23,7 +23,7 @@ from consent.models import (
     PurposeVersion,
     Takedown,
 )
-from consent.selectors import current_school_year, purposes_active
+from consent.selectors.status import current_school_year, purposes_active
 from consent.services import (
     ConsentError,
     campaign_reminders_send,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from consent.constants import Channel, Decision, Status
 from consent.models import ConsentDecision, ConsentPurpose
-from consent.selectors import current_school_year, derive_status, statuses_for
+from consent.selectors.status import current_school_year, derive_status, statuses_for
 from consent.services import NotAGuardianError, consent_record, purpose_text_change, purposes_seed
 from students.models import Group, Guardian, School, Student
 from tests.students.factories import (

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.constants import Role
 from accounts.models import User
 from audit.models import AccessEvent
-from consent.selectors import guardian_for_decision
+from consent.selectors.guardians import guardian_for_decision
 from students.exceptions import FunctionNotAllowed
 from students.models import Guardianship, Invitation
 from students.selectors import students_visible_to

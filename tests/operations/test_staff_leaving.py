@@ -18,9 +18,10 @@ from students.models import (
     SchoolUserObjectPermission,
     StaffDeactivation,
 )
-from students.selectors import student_get_for, students_visible_to
+from students.selectors import students_visible_to
 from students.services import teacher_assign_to_group
 from students.services.invitations import InvitationError
+from students.services.reads import student_open_for
 from students.services.staff import staff_deactivate
 
 
@@ -66,7 +67,7 @@ def test_permissions_roles_and_teaching_end_when_staff_deactivated(world):
     staff = world.users["administration"]
     # Administration who also teaches Groep 5: both kinds of scope must go.
     teacher_assign_to_group(teacher=staff, group=world.group5, actor=director)
-    student_get_for(user=staff, student_id=world.pupil3.pk)
+    student_open_for(user=staff, student_id=world.pupil3.pk)
     earlier = list(AccessEvent.objects.filter(actor_id=staff.pk).values_list("pk", flat=True))
     assert SchoolUserObjectPermission.objects.filter(user=staff).exists()
     assert GroupUserObjectPermission.objects.filter(user=staff).exists()

@@ -13,8 +13,9 @@ from audit.constants import Action
 from audit.models import AccessEvent
 from students.exceptions import PlacementError
 from students.models import GroupTeacher, GroupUserObjectPermission
-from students.selectors import care_records_for, progress_write_reach, students_visible_to
+from students.selectors import progress_write_reach, students_visible_to
 from students.services import teacher_assign_to_group, teacher_periods_sync
+from students.services.reads import care_records_open_for
 
 from ..students.factories import UserFactory
 
@@ -43,7 +44,7 @@ def _access(user, world) -> dict:
     teachers, and writing progress."""
     pupil = world.pupil5
     try:
-        _student, care, _reach = care_records_for(user=user, student_id=pupil.pk)
+        _student, care, _reach = care_records_open_for(user=user, student_id=pupil.pk)
         care_ids = {record.pk for record in care}
     except Http404:
         care_ids = None

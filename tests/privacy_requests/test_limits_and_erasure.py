@@ -16,7 +16,7 @@ from audit.models import AccessEvent
 from consent.constants import Channel, Decision
 from consent.constants import Status as ConsentStatus
 from consent.models import ConsentDecision, Publication
-from consent.selectors import statuses_for
+from consent.selectors.status import statuses_for
 from consent.services import consent_record
 from privacy_requests import services
 from privacy_requests.constants import ErasureCategory, Kind, Status, Step

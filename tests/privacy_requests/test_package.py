@@ -20,8 +20,8 @@ from privacy_requests.models import AccessPackage
 from privacy_requests.package import package_data
 from students.constants import CareVisibility, Subject, WithholdStatus
 from students.models import CareRecord, Guardianship, ProgressRecord, Student
-from students.selectors.records import care_record_get_for
 from students.services import guardian_link
+from students.services.reads import care_record_open_for
 from suppliers.constants import Basis
 from suppliers.gate import DisclosureRefusedError, disclose, disclosure_plan
 from suppliers.models import DisclosedPupil, Disclosure
@@ -184,7 +184,7 @@ def test_care_records_included_but_never_one_withheld_from_guardians(world, flow
 def test_access_log_leaves_out_reads_of_withheld_record_when_built(
     world, flow, family, record, listed
 ):
-    care_record_get_for(
+    care_record_open_for(
         user=world.users["care_coordinator"],
         student_id=world.pupil3.pk,
         record_id=world.care[record].pk,

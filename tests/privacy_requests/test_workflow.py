@@ -27,8 +27,9 @@ from privacy_requests.constants import (
     Step,
 )
 from privacy_requests.models import AccessPackage, PrivacyRequest
-from privacy_requests.selectors import guardian_request_target, request_get_for
+from privacy_requests.selectors import guardian_request_target
 from privacy_requests.services import RequestError, RequestStateError, request_fields_check
+from privacy_requests.services.reads import request_open_for
 from students.exceptions import FunctionNotAllowed
 from students.models import Student
 from suppliers.models import Disclosure
@@ -209,7 +210,7 @@ def test_privacy_officer_reads_but_cannot_act_when_overseeing(world, flow):
     request = flow.submit()
     officer = world.users["privacy_officer"]
 
-    assert request_get_for(user=officer, request_id=request.pk).pk == request.pk
+    assert request_open_for(user=officer, request_id=request.pk).pk == request.pk
     for function in (HANDLE, DECIDE, RELEASE):
         with pytest.raises(FunctionNotAllowed):
             flow.find(officer, request, function)

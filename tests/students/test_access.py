@@ -7,12 +7,9 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from students.constants import WithdrawalDestination
-from students.selectors import (
-    student_access_for,
-    student_get_for,
-    students_visible_to,
-)
+from students.selectors import student_access_for, students_visible_to
 from students.services import student_move, student_withdraw, teacher_remove_from_group
+from students.services.reads import student_open_for
 
 from .factories import GroupFactory, GuardianFactory, StudentFactory, link_guardian, make_staff
 
@@ -44,8 +41,8 @@ def test_privacy_officer_sees_no_pupils_when_listing(world):
 def test_director_of_other_school_gets_404_when_opening_pupil(world):
     director2 = make_staff(Role.DIRECTOR, school=world.other_school)
     with pytest.raises(Http404):
-        student_get_for(user=director2, student_id=world.pupil3.pk)
-    assert student_get_for(user=director2, student_id=world.other_pupil.pk) == world.other_pupil
+        student_open_for(user=director2, student_id=world.pupil3.pk)
+    assert student_open_for(user=director2, student_id=world.other_pupil.pk) == world.other_pupil
 
 
 def test_move_is_refused_when_year_group_does_not_fit(world):

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from kernel.crypto import SealedDataError, SealedTextField
 from kernel.key_rotation import keys_rotate, keys_verify_primary_only, sealed_fields
 from students.models import SealCanary, Student
-from students.sealing import CANARY, sealing_verify
+from students.sealed_data import CANARY, sealed_data_verify
 
 from .factories import StudentFactory
 
@@ -81,7 +81,7 @@ def test_every_token_opens_with_new_key_alone_when_rotated_after_new_key_added(
     with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):  # the old key removed
         assert {p.pk: p.bsn for p in Student.objects.all()} == {p.pk: p.bsn for p in pupils}
         assert SealCanary.objects.get().token == CANARY
-        sealing_verify()
+        sealed_data_verify()
     with pytest.raises(InvalidToken):
         _opens(old_key, next(iter(raw.values())))
 

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from kernel.crypto import SealedDataError, check_keys, lookup_hash, reseal
 from students.models import Student
-from students.sealing import sealing_verify
+from students.sealed_data import sealed_data_verify
 from students.validators import validate_bsn
 
 from .factories import StudentFactory
@@ -74,11 +74,11 @@ def test_reading_fails_loudly_when_key_is_wrong(db):
             Student.objects.get(pk=student.pk)
 
 
-def test_sealing_verify_refuses_when_canary_was_sealed_with_other_key(db):
-    sealing_verify()  # seals the canary with the configured key
+def test_sealed_data_verify_refuses_when_canary_was_sealed_with_other_key(db):
+    sealed_data_verify()  # seals the canary with the configured key
     with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
         with pytest.raises(SealedDataError):
-            sealing_verify()
+            sealed_data_verify()
 
 
 @pytest.mark.parametrize("keys", [[], [""], ["not-a-fernet-key"]])

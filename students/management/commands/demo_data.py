@@ -809,7 +809,7 @@ class Command(BaseCommand):
         ConsentDecision.objects.bulk_create(decisions)
 
         website = next(p for p in purposes if p.code == "website")
-        from consent.selectors import statuses_for
+        from consent.selectors.status import statuses_for
 
         group3 = child3.group
         classmates = list(group3.students.exclude(pk=child3.pk).order_by("id"))

@@ -1,4 +1,4 @@
-"""Start-up proof that the configured keys open the data sealed earlier."""
+"""Start-up proof that the configured keys open the data sealed (encrypted at rest) earlier."""
 
 from django.db import DatabaseError, connection
 
@@ -7,7 +7,7 @@ from kernel.crypto import check_keys
 CANARY = "samen-een-seal-check"
 
 
-def sealing_verify() -> None:
+def sealed_data_verify() -> None:
     """Raise ImproperlyConfigured when keys are missing, malformed or cannot open stored data."""
     check_keys()
     from .models import SealCanary
