@@ -23,7 +23,7 @@ from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 from audit.services import event_record
 from consent.models import ConsentDecision
-from privacy_requests.deadlines import months_add
+from kernel.dates import months_add
 from students.constants import WithdrawalDestination
 from students.models import Board, School, Student
 
