@@ -1,6 +1,6 @@
 """Erasure on request (AVG art. 17): remove the categories the director approved, keep what the
-law requires, and say which is which. And this app's own erasure handlers (registered in
-``privacy_requests/apps.py``).
+law requires, and say which is which. And this app's own erasure and expiry handlers
+(registered in ``privacy_requests/apps.py``).
 
 The erasing goes through the core's erasure registry (``students/erasure.py``), the one way
 pupil data is removed: each category's owner removes it, a legal hold refuses, and each
@@ -10,15 +10,16 @@ basic and enrolment data stay as long as the school must keep them.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import User
-from students import erasure
+from students import erasure, expiry
 from students.models import Student
 
-from .constants import ErasureCategory
+from .constants import ErasureCategory, PackageStatus
 from .models import AccessPackage, PrivacyRequest, RequestStep
 
 
@@ -90,7 +91,18 @@ def requests_anonymise(students: Sequence[Student], action: str) -> dict[int, in
     return {}
 
 
+def packages_expire(now: datetime.datetime) -> int:
+    """A released access package's JSON and PDF leave storage once its download period has
+    ended; the row stays with its evidence. Never released: no end, left alone."""
+    return expiry.files_expire(
+        AccessPackage,
+        ("json_file", "pdf_file"),
+        models.Q(status=PackageStatus.RELEASED, expires_at__lte=now),
+    )
+
+
 def erasure_handlers_register() -> None:
     erasure.handler_register(erasure.PUPIL_FILE, "package_files", package_files_remove, order=50)
     erasure.handler_register(erasure.ENROLMENT, "requests", requests_anonymise, order=40)
     erasure.labels_register(ErasureCategory.choices)
+    expiry.expiry_register("packages", packages_expire, order=10)

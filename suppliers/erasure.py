@@ -1,19 +1,30 @@
-"""The suppliers' erasure handlers (registered in ``suppliers/apps.py``, called through
-``students/erasure.py``).
+"""The suppliers' erasure and expiry handlers (registered in ``suppliers/apps.py``, called
+through ``students/erasure.py`` and ``students/expiry.py``).
 
 - When a pupil is anonymised, the links between disclosures and the pupil go, and the stored
   export files that hold the pupil with them; the disclosure evidence itself stays.
+- A finished export's file leaves storage once its download period has ended (the row stays
+  with its evidence, only the file field is emptied).
+- An import job's upload leaves storage once its ``expires_at`` has passed (a day after the
+  upload: nobody carried it through) or once it was imported and the job's own deletion did
+  not happen; a job still waiting for a step becomes "expired". A stray file in the uploads
+  folder that no job names goes a day after it was written (a crash between storing and
+  recording, or an upload kept before import jobs existed).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from students import erasure
+from kernel.sealed_files import sealed_storage
+from students import erasure, expiry
 from students.models import Student
 
+from .constants import IMPORT_UPLOAD_DIR, IMPORT_UPLOAD_HOURS, ExportStatus
 from .models import DisclosedPupil, Export
 
 
@@ -38,6 +49,37 @@ def disclosures_unlink(students: Sequence[Student], action: str) -> dict[int, in
     return counts
 
 
+def exports_expire(now: datetime.datetime) -> int:
+    return expiry.files_expire(
+        Export, ("file",), models.Q(status=ExportStatus.DONE, expires_at__lte=now)
+    )
+
+
+def uploads_expire(now: datetime.datetime) -> int:
+    from .import_jobs import import_jobs_expire, import_upload_names
+
+    before = now - datetime.timedelta(hours=IMPORT_UPLOAD_HOURS)
+    deleted = import_jobs_expire(now=now)
+    storage = sealed_storage()
+    try:
+        _folders, names = storage.listdir(IMPORT_UPLOAD_DIR)
+    except FileNotFoundError:  # no upload was ever kept
+        return deleted
+    kept = import_upload_names()  # a job's file leaves by the job's own expiry, above
+    for filename in names:
+        name = f"{IMPORT_UPLOAD_DIR}/{filename}"
+        if name in kept:
+            continue
+        try:
+            if storage.get_modified_time(name) > before:
+                continue
+        except FileNotFoundError:  # confirmed (and deleted) meanwhile
+            continue
+        storage.delete(name)
+        deleted += 1
+    return deleted
+
+
 def erasure_handlers_register() -> None:
     erasure.handler_register(erasure.ENROLMENT, "disclosures", disclosures_unlink, order=20)
     erasure.kept_register(
@@ -46,3 +88,5 @@ def erasure_handlers_register() -> None:
         _("The school must be able to account for every disclosure."),
         order=40,
     )
+    expiry.expiry_register("exports", exports_expire, order=20)
+    expiry.expiry_register("uploads", uploads_expire, order=30)
