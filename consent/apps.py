@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Consent")
+
+    def ready(self) -> None:
+        from .erasure import erasure_handlers_register
+
+        erasure_handlers_register()

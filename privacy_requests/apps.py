@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyRequestsConfig(AppConfig):
     name = "privacy_requests"
     verbose_name = _("Privacy requests")
+
+    def ready(self) -> None:
+        from .erasure import erasure_handlers_register
+
+        erasure_handlers_register()

@@ -7,16 +7,13 @@ on that month's last day when it has no such date (EU Regulation 1182/71 art. 3(
 
 from __future__ import annotations
 
-import calendar
 import datetime
+
+from kernel.dates import months_add
 
 from .constants import DEADLINE_MONTHS, MAX_EXTENSION_MONTHS
 
-
-def months_add(day: datetime.date, months: int) -> datetime.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["due_date_for", "months_add"]
 
 
 def due_date_for(received_on: datetime.date, extension_months: int = 0) -> datetime.date:

@@ -4,23 +4,31 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from students import erasure
+
 
 class Category(models.TextChoices):
     """What a rule keeps for how long (DOMAIN.md, retention)."""
 
-    PUPIL_FILE = "pupil_file", _("Pupil file: progress, guidance and care data")
+    PUPIL_FILE = erasure.PUPIL_FILE, _("Pupil file: progress, guidance and care data")
     PUPIL_FILE_SPECIAL = (
         "pupil_file_special_education",
         _("Pupil file of a pupil who left for special education"),
     )
-    ENROLMENT = "enrolment", _("Enrolment and withdrawal data (name, address, BSN, guardians)")
-    CONSENT_EVIDENCE = "consent_evidence", _("Consent evidence (decisions of former pupils)")
+    ENROLMENT = (
+        erasure.ENROLMENT,
+        _("Enrolment and withdrawal data (name, address, BSN, guardians)"),
+    )
+    CONSENT_EVIDENCE = (
+        erasure.CONSENT_EVIDENCE,
+        _("Consent evidence (decisions of former pupils)"),
+    )
     AUDIT_EVENTS = "audit_events", _("Record of who looked at the data (access events)")
 
 
 class RuleAction(models.TextChoices):
-    DELETE = "delete", _("Delete")
-    ANONYMISE = "anonymise", _("Anonymise and keep restricted")
+    DELETE = erasure.DELETE, _("Delete")
+    ANONYMISE = erasure.ANONYMISE, _("Anonymise and keep restricted")
 
 
 # The board's log policy: how long access events of every school of the board are kept, when

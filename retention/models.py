@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from students import erasure
 from students.models import Board, School, Student
 
 from .constants import BOUNDS, Category, RuleAction, RunStatus, Trigger
@@ -287,9 +288,8 @@ class ErasureRecord(models.Model):
 
     @property
     def category_label(self) -> str:
-        from privacy_requests.constants import ErasureCategory
-
-        labels = dict(Category.choices) | dict(ErasureCategory.choices)
+        """The rule's category, or the one an erasure request named (registered by its app)."""
+        labels = dict(Category.choices) | erasure.category_labels()
         return str(labels.get(self.category, self.category))
 
 

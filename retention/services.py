@@ -22,8 +22,8 @@ from accounts.models import User
 from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 from audit.services import event_record
-from consent.models import ConsentDecision
-from privacy_requests.deadlines import months_add
+from kernel.dates import months_add
+from students import erasure
 from students.constants import WithdrawalDestination
 from students.models import Board, School, Student
 
@@ -327,7 +327,7 @@ def due_pupils(rule: RetentionRule, day: datetime.date) -> QuerySet[Student]:
     elif rule.category == Category.ENROLMENT:
         qs = qs.filter(anonymised_at__isnull=True)
     elif rule.category == Category.CONSENT_EVIDENCE:
-        qs = qs.filter(Exists(ConsentDecision.objects.filter(student=OuterRef("pk"))))
+        qs = qs.filter(erasure.holding(Category.CONSENT_EVIDENCE))
     return qs.order_by("pk")
 
 

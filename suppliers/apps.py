@@ -8,3 +8,6 @@ class SuppliersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system check
+        from .erasure import erasure_handlers_register
+
+        erasure_handlers_register()
