@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyRequestsConfig(AppConfig):
     name = "privacy_requests"
     verbose_name = _("Privacy requests")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers its object permissions

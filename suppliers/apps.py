@@ -7,4 +7,7 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and disclosures")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system check
+        from . import (
+            checks,  # noqa: F401 - registers the system check
+            permissions,  # noqa: F401 - registers its object permissions
+        )

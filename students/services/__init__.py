@@ -1,5 +1,6 @@
 """Writes and workflows (HackSoft style): keyword-only, typed, atomic. See pupils.py, records.py."""
 
+from .permissions import permission_rows_sync, permissions_sync
 from .pupils import (
     group_school_year_current,
     guardian_authority_set,
@@ -33,6 +34,8 @@ __all__ = [
     "group_school_year_current",
     "guardian_authority_set",
     "guardian_link",
+    "permission_rows_sync",
+    "permissions_sync",
     "privacy_officer_assign_to_board",
     "progress_record_add",
     "religion_clear",
