@@ -7,6 +7,7 @@ class PrivacyRequestsConfig(AppConfig):
     verbose_name = _("Privacy requests")
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_handlers_register
 
         erasure_handlers_register()

@@ -8,3 +8,6 @@ class RegistersConfig(AppConfig):
 
     name = "registers"
     verbose_name = _("Registers")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers its object permissions

@@ -7,6 +7,7 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_hooks_register
 
         erasure_hooks_register()

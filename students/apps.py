@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,17 @@ class StudentsConfig(AppConfig):
     def ready(self) -> None:
         from kernel.crypto import check_keys
 
-        from . import checks  # noqa: F401 - registers the system check
+        from . import (
+            checks,  # noqa: F401 - registers the system check
+            permissions,  # noqa: F401 - registers the core's object permissions
+        )
         from .services.erasure import erasure_handlers_register
+        from .services.permissions import permissions_sync_after_migrate
 
         # Missing or malformed keys are a start-up error for every process.
         check_keys()
         erasure_handlers_register()
+        # Every migrate (and flush) ends with the Permission rows and grants of the role table.
+        post_migrate.connect(
+            permissions_sync_after_migrate, sender=self, dispatch_uid="students.permissions_sync"
+        )

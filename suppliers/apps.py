@@ -7,7 +7,10 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and disclosures")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system check
+        from . import (
+            checks,  # noqa: F401 - registers the system check
+            permissions,  # noqa: F401 - registers its object permissions
+        )
         from .erasure import erasure_handlers_register
 
         erasure_handlers_register()

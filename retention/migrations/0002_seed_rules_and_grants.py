@@ -1,10 +1,10 @@
 """Existing schools get the Dutch default rules (not enabled: the director enables them after
-looking at the preview), and existing directors and privacy officers the retention
-permissions of their role."""
+looking at the preview). The retention permissions of existing directors and privacy officers
+are no longer given here: the post_migrate sync of the role table
+(students.services.permissions.permissions_sync) gives them after the last migration, on a
+fresh and on an upgraded database alike."""
 
 from django.db import migrations
-
-from students.permission_grants import school_permissions_grant
 
 DEFAULTS = {
     "pupil_file": (24, "anonymise"),
@@ -13,11 +13,6 @@ DEFAULTS = {
     "consent_evidence": (24, "delete"),
     "audit_events": (60, "delete"),
 }
-NEW = {
-    "director": ("view_school_retention", "manage_school_retention"),
-    "privacy_officer": ("view_school_retention",),
-}
-MARKER = {"director": "manage_school_suppliers", "privacy_officer": "view_school_audit"}
 
 
 def forward(apps, schema_editor):
@@ -30,7 +25,6 @@ def forward(apps, schema_editor):
                 category=category,
                 defaults={"period_months": months, "action": action},
             )
-    school_permissions_grant(apps, NEW, MARKER)
 
 
 class Migration(migrations.Migration):

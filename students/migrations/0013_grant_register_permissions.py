@@ -1,18 +1,10 @@
-"""Existing directors and privacy officers get the permissions of the registers."""
+"""Existing directors and privacy officers get the permissions of the registers.
+
+No longer done here: the post_migrate sync of the role table
+(students.services.permissions.permissions_sync) gives every holder of a role its permissions
+after the last migration, on a fresh and on an upgraded database alike."""
 
 from django.db import migrations
-
-from students.permission_grants import school_permissions_grant
-
-NEW = {
-    "director": ("manage_school_breaches", "view_school_register"),
-    "privacy_officer": ("manage_school_breaches", "view_school_register"),
-}
-MARKER = {"director": "manage_school_suppliers", "privacy_officer": "view_school_audit"}
-
-
-def grant(apps, schema_editor):
-    school_permissions_grant(apps, NEW, MARKER)
 
 
 class Migration(migrations.Migration):
@@ -22,4 +14,5 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    # Kept so the migration graph stays as it was; the sync does the granting.
+    operations = []

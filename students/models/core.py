@@ -42,36 +42,7 @@ class School(models.Model):
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name"]
-        permissions = [
-            ("view_school_pupils", _("View the pupils of the school")),
-            ("view_school_bsn", _("View the BSN of the school's pupils")),
-            ("manage_school_pupils", _("Enrol, move and withdraw the school's pupils")),
-            ("view_school_audit", _("View the school's audit events")),
-            ("view_school_progress", _("Read the progress of the school's pupils")),
-            ("view_school_care", _("Read the care data of the school's pupils")),
-            ("write_school_care", _("Record care data for the school's pupils")),
-            ("approve_school_withholding", _("Decide on withholding care records from guardians")),
-            ("view_school_religion", _("Read the religion of the school's pupils")),
-            ("write_school_religion", _("Record the religion of the school's pupils")),
-            ("view_school_consent", _("See the consent status of the school's pupils")),
-            ("record_school_consent", _("Record paper consent forms")),
-            ("manage_school_consent", _("Manage consent purposes and campaigns")),
-            ("view_school_consent_dashboard", _("See the school's consent dashboard")),
-            ("publish_school", _("Register publications with the school's pupils")),
-            ("manage_school_suppliers", _("Manage the board's suppliers and agreements")),
-            ("run_school_exports", _("Export the school's pupil data through the gate")),
-            ("view_school_disclosures", _("See the school's disclosure register")),
-            ("handle_school_requests", _("Handle the school's privacy requests")),
-            ("decide_school_requests", _("Decide on the school's privacy requests")),
-            ("release_school_packages", _("Review and release the school's access packages")),
-            ("oversee_school_requests", _("Oversee the school's privacy requests")),
-            ("view_school_retention", _("See the school's retention rules and runs")),
-            ("manage_school_retention", _("Set the school's retention rules and legal holds")),
-            ("manage_school_staff", _("Manage the school's staff accounts and substitutes")),
-            ("rollover_school", _("Prepare and apply the school's next school year")),
-            ("manage_school_breaches", _("Record and assess the school's data breaches")),
-            ("view_school_register", _("See the processing register for the school")),
-        ]
+        # Its object permissions are registered in students.permissions, not here.
 
     def __str__(self) -> str:
         return self.name
@@ -102,14 +73,7 @@ class Group(models.Model):
         verbose_name = _("group")
         verbose_name_plural = _("groups")
         ordering = ["school_year", "year_group_low", "name"]
-        permissions = [
-            ("view_group_pupils", _("View the pupils of the group")),
-            ("view_group_progress", _("Read the progress of the group's pupils")),
-            ("write_group_progress", _("Record progress for the group's pupils")),
-            ("view_group_care", _("Read care records marked for the group's teachers")),
-            ("view_group_consent", _("See the consent status of the group's pupils")),
-            ("publish_group", _("Register publications with the group's pupils")),
-        ]
+        # Its object permissions are registered in students.permissions, not here.
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "school_year", "name"], name="group_unique_name_per_year"

@@ -1,6 +1,7 @@
 """Writes and workflows (HackSoft style): keyword-only, typed, atomic. See pupils.py,
 records.py, limits.py; reads.py opens a pupil or their records (each open is an access event)."""
 
+from .permissions import permission_rows_sync, permissions_sync
 from .pupils import (
     group_school_year_current,
     guardian_authority_set,
@@ -47,6 +48,8 @@ __all__ = [
     "group_school_year_current",
     "guardian_authority_set",
     "guardian_link",
+    "permission_rows_sync",
+    "permissions_sync",
     "privacy_officer_assign_to_board",
     "progress_open_for",
     "progress_record_add",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.constants import GROUP_TEACHER_PERMISSIONS, SCHOOL_ROLE_PERMISSIONS, Role
+from accounts.constants import Role
 from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
@@ -33,6 +33,7 @@ from ..models import (
     Student,
     school_year_of,
 )
+from ..permissions import GROUP, ROLE_SCOPES, SCHOOL, role_codenames
 from ..validators import validate_bsn
 
 
@@ -45,10 +46,10 @@ def role_grant(*, user: User, role: Role) -> None:
 @transaction.atomic
 def staff_assign_to_school(*, user: User, school: School, role: Role) -> None:
     """Give a director, administration or care coordinator their school scope."""
-    if role not in SCHOOL_ROLE_PERMISSIONS or role == Role.PRIVACY_OFFICER:
+    if ROLE_SCOPES.get(role) != SCHOOL:
         raise ValueError(f"{role} is not a school role")
     role_grant(user=user, role=role)
-    for codename in SCHOOL_ROLE_PERMISSIONS[role]:
+    for codename in role_codenames(role, SCHOOL):
         assign_perm(f"students.{codename}", user, school)
 
 
@@ -61,7 +62,7 @@ def school_create(*, board: Board, name: str, brin: str) -> School:
         schooluserobjectpermission__content_object__board=board,
     ).distinct()
     for officer in officers:
-        for codename in SCHOOL_ROLE_PERMISSIONS[Role.PRIVACY_OFFICER]:
+        for codename in role_codenames(Role.PRIVACY_OFFICER, SCHOOL):
             assign_perm(f"students.{codename}", officer, school)
     return school
 
@@ -71,7 +72,7 @@ def privacy_officer_assign_to_board(*, user: User, board: Board) -> None:
     """The board's privacy officer oversees every school of the board."""
     role_grant(user=user, role=Role.PRIVACY_OFFICER)
     for school in board.schools.all():
-        for codename in SCHOOL_ROLE_PERMISSIONS[Role.PRIVACY_OFFICER]:
+        for codename in role_codenames(Role.PRIVACY_OFFICER, SCHOOL):
             assign_perm(f"students.{codename}", user, school)
 
 
@@ -104,7 +105,7 @@ def teacher_assign_to_group(
             "access_ended_at": None,
         },
     )
-    for codename in GROUP_TEACHER_PERMISSIONS:
+    for codename in role_codenames(Role.TEACHER, GROUP):
         assign_perm(f"students.{codename}", teacher, group)
     event_record(
         user=actor,
@@ -120,7 +121,7 @@ def teacher_assign_to_group(
 @transaction.atomic
 def teacher_remove_from_group(*, teacher: User, group: Group, actor: User | None = None) -> None:
     GroupTeacher.objects.filter(group=group, teacher=teacher).delete()
-    for codename in GROUP_TEACHER_PERMISSIONS:
+    for codename in role_codenames(Role.TEACHER, GROUP):
         remove_perm(f"students.{codename}", teacher, group)
     event_record(
         user=actor,
@@ -161,7 +162,7 @@ def teacher_periods_sync(*, day: datetime.date | None = None) -> dict[str, int]:
                 pk=assignment.pk, access_ended_at__isnull=True
             ).update(access_ended_at=timezone.now()):
                 continue
-            for codename in GROUP_TEACHER_PERMISSIONS:
+            for codename in role_codenames(Role.TEACHER, GROUP):
                 remove_perm(f"students.{codename}", assignment.teacher, assignment.group)
             event_record(
                 user=None,

@@ -8,11 +8,12 @@ import datetime
 import pytest
 from django.http import Http404
 
-from accounts.constants import GROUP_TEACHER_PERMISSIONS
+from accounts.constants import Role
 from audit.constants import Action
 from audit.models import AccessEvent
 from students.exceptions import PlacementError
 from students.models import GroupTeacher, GroupUserObjectPermission
+from students.permissions import GROUP, role_codenames
 from students.selectors import progress_write_reach, students_visible_to
 from students.services import teacher_assign_to_group, teacher_periods_sync
 from students.services.reads import care_records_open_for
@@ -125,7 +126,7 @@ def test_daily_job_records_the_period_and_withdraws_permissions_once_when_run_tw
 
     assert on_first_day == {"started": 1, "ended": 0}
     assert on_last_day == {"started": 0, "ended": 0}
-    assert still_held == set(GROUP_TEACHER_PERMISSIONS)
+    assert still_held == set(role_codenames(Role.TEACHER, GROUP))
     assert after == {"started": 0, "ended": 1}
     assert not GroupUserObjectPermission.objects.filter(user=user, content_object=world.group5)
     assert events == [
