@@ -300,7 +300,7 @@ consent_pages = [
 ]
 
 urlpatterns = [
-    path("", students_views.HomeView.as_view(), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
     path("students/", include(student_pages)),
     path("children/", include(child_pages)),

@@ -7,4 +7,9 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and disclosures")
 
     def ready(self) -> None:
+        from students.start_page import register
+
         from . import checks  # noqa: F401 - registers the system check
+        from .start_page import agreements_panel
+
+        register(agreements_panel)
