@@ -160,12 +160,10 @@ def staff_create(board_obj, board: Board, timings: Timings) -> None:
 
     from accounts.constants import Role
     from accounts.models import User
-    from consent.services import purposes_seed
-    from retention.services import rules_seed
+    from onboarding.services import school_provision
     from students.models import Group
     from students.services import (
         privacy_officer_assign_to_board,
-        school_create,
         staff_assign_to_school,
         teacher_assign_to_group,
     )
@@ -176,7 +174,9 @@ def staff_create(board_obj, board: Board, timings: Timings) -> None:
             email=f"privacy@{DOMAIN}", full_name="Bench Privacy", password=password
         )
         for n in range(SCHOOLS):
-            school = school_create(
+            # Set up as every school is (consent purposes, retention rules), with no director
+            # yet: the directors come with the rest of the staff below.
+            school = school_provision(
                 board=board_obj, name=f"Bench School {n + 1:02d}", brin=f"B{n:03d}"
             )
             board.schools.append(school)
@@ -218,8 +218,6 @@ def staff_create(board_obj, board: Board, timings: Timings) -> None:
                 board.teacher_of[group.pk] = teacher.pk
                 roles[Role.TEACHER].append(teacher.pk)
             board.staff[school.pk] = roles
-            purposes_seed(school=school, user=None)
-            rules_seed(school=school)
         privacy_officer_assign_to_board(user=officer, board=board_obj)
         timings.rows["schools, groups, staff"] = User.objects.count()
 
@@ -231,8 +229,8 @@ def pupils_create(board: Board, rng: random.Random, count: int, timings: Timings
     from accounts.constants import Role
     from accounts.models import User
     from kernel.crypto import lookup_hash, seal
+    from onboarding.demo.people import FIRST, STREETS, SURNAMES, bsn_random
     from students.constants import Sex, WithdrawalDestination
-    from students.management.commands.demo_data import FIRST, STREETS, SURNAMES, _bsn
     from students.models import Guardian, Guardianship, Placement, Student
 
     per_school = count // len(board.schools)
@@ -262,7 +260,7 @@ def pupils_create(board: Board, rng: random.Random, count: int, timings: Timings
                 if withdrawn:
                     days = max((board.today - start).days, 0)
                     withdrawn_on = start + datetime.timedelta(days=rng.randint(0, days))
-                bsn = _bsn(rng)
+                bsn = bsn_random(rng)
                 student_rows.append(
                     (
                         sid,
@@ -676,7 +674,7 @@ def suppliers_create(board_obj, board: Board, timings: Timings) -> None:
     """Three suppliers with a product and an agreement each (one expired), through the
     services, and the recipients that are not processors."""
     from accounts.models import User
-    from students.management.commands.demo_data import recipients_create, supplier_create
+    from onboarding.demo.suppliers import recipients_create, supplier_create
     from suppliers.models import Supplier
 
     director = User.objects.get(pk=board.director_ids[board.schools[0].pk])
@@ -842,7 +840,7 @@ def generate(*, pupils: int, events: int, seed: int) -> Timings:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from students.models import Board as BoardModel
+    from onboarding.services import board_provision
     from students.models import school_year_of
 
     timings = Timings()
@@ -851,7 +849,7 @@ def generate(*, pupils: int, events: int, seed: int) -> Timings:
     board = Board(today=today, year=school_year_of(today))
     with timings.step("migrate"):
         call_command("migrate", verbosity=0, interactive=False)
-    board_obj = BoardModel.objects.create(name="Stichting Bench")
+    board_obj = board_provision(name="Stichting Bench")
     staff_create(board_obj, board, timings)
     pupils_create(board, rng, pupils, timings)
     consent_create(board, rng, timings)

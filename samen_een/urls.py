@@ -11,7 +11,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import urls as account_urls
 from students import account_urls as school_account_urls
-from students import views as students_views
 
 from . import views
 
@@ -27,7 +26,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", students_views.HomeView.as_view(), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
     # One ``accounts`` namespace: the account's own pages and those that need the school.
     path(
         "",

@@ -1,11 +1,47 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.constants import Function, Role
 from samen_een.celery import app as celery_app
+from students.selectors import AccessResolver, children_of, groups_current_for
+from students.start_page import panels_for
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The start page of whoever is logged in: staff overview, or a guardian's children. The
+    staff overview shows the groups of this school year and then the panels the capabilities
+    register (students/start_page.py)."""
+
+    def get(self, request):
+        user = request.user
+        if user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_AUDIT):
+            context = {
+                "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
+                "can_view_audit": user.has_function(Function.VIEW_AUDIT),
+                "panels": [
+                    render_to_string(panel.template, panel.context, request=request)
+                    for panel in panels_for(user)
+                ],
+                "groups": list(groups_current_for(user))
+                if user.has_function(Function.VIEW_PUPILS)
+                else [],
+            }
+            return render(request, "start/staff_home.html", context)
+        if user.has_role(Role.GUARDIAN):
+            resolver = AccessResolver(user)
+            children = [
+                {"student": child, "access": resolver.for_student(child)}
+                for child in children_of(user)
+            ]
+            return render(request, "start/parent_home.html", {"children": children})
+        return render(request, "start/no_role.html", status=403)
 
 
 @never_cache

@@ -1,7 +1,6 @@
 from .pupils import (
     ChildDetailView,
     GuardianAuthorityView,
-    HomeView,
     StudentDetailView,
     StudentListView,
 )
@@ -32,7 +31,6 @@ __all__ = [
     "ChildDetailView",
     "ChildReligionView",
     "GuardianAuthorityView",
-    "HomeView",
     "ReligionView",
     "StudentCareFileView",
     "StudentDetailView",

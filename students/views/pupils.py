@@ -4,13 +4,11 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views import View
 
-from accounts.constants import Function, Role
+from accounts.constants import Function
 
 from ..forms import StudentSearchForm
 from ..models import Student
 from ..selectors import (
-    AccessResolver,
-    children_of,
     function_require,
     groups_current_for,
     guardians_of_for,
@@ -21,38 +19,6 @@ from ..selectors import (
 )
 from ..selectors.invitations import invitations_of
 from ..services.reads import child_open_for, progress_open_for, student_open_for
-
-
-class HomeView(LoginRequiredMixin, View):
-    """The start page of whoever is logged in: staff overview, or a guardian's children."""
-
-    def get(self, request):
-        user = request.user
-        if user.has_function(Function.VIEW_PUPILS) or user.has_function(Function.VIEW_AUDIT):
-            context = {
-                "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
-                "can_view_audit": user.has_function(Function.VIEW_AUDIT),
-                "expiring_agreements": _expiring_agreements(user),
-                "groups": list(groups_current_for(user))
-                if user.has_function(Function.VIEW_PUPILS)
-                else [],
-            }
-            return render(request, "students/staff_home.html", context)
-        if user.has_role(Role.GUARDIAN):
-            resolver = AccessResolver(user)
-            children = [
-                {"student": child, "access": resolver.for_student(child)}
-                for child in children_of(user)
-            ]
-            return render(request, "students/parent_home.html", {"children": children})
-        return render(request, "students/no_role.html", status=403)
-
-
-def _expiring_agreements(user):
-    # Imported here: students must not depend on suppliers at import time.
-    from suppliers.selectors import agreements_expiring_for
-
-    return agreements_expiring_for(user)
 
 
 class StudentListView(LoginRequiredMixin, View):

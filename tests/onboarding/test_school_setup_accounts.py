@@ -10,7 +10,7 @@ from accounts.constants import Role
 from accounts.models import User
 from students.models import School, SchoolUserObjectPermission
 
-from .factories import (
+from ..students.factories import (
     GroupFactory,
     SchoolFactory,
     StudentFactory,

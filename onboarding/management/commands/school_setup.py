@@ -5,8 +5,12 @@ from django.db import transaction
 
 from accounts.constants import Role
 from accounts.models import User
-from students.models import Board, School
-from students.services import school_create, staff_assign_to_school
+from onboarding.services import (
+    ProvisioningError,
+    board_provision,
+    school_of_brin,
+    school_provision,
+)
 
 
 class Command(BaseCommand):
@@ -29,12 +33,11 @@ class Command(BaseCommand):
         brin = brin.strip().upper()
         if len(brin) != 4 or not brin.isalnum():
             raise CommandError("A BRIN code has exactly 4 letters or digits.")
-        board_obj, _ = Board.objects.get_or_create(name=board.strip())
-        school_obj = School.objects.filter(brin=brin).first()
-        if school_obj is None:
-            school_obj = school_create(board=board_obj, name=school.strip(), brin=brin)
-        elif school_obj.board_id != board_obj.pk:
-            raise CommandError(f"BRIN {brin} already belongs to another board.")
+        board_obj = board_provision(name=board.strip())
+        try:
+            school_of_brin(board=board_obj, brin=brin)
+        except ProvisioningError as exc:
+            raise CommandError(exc.message) from exc
         email = director_email.strip().lower()
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -46,14 +49,9 @@ class Command(BaseCommand):
                 f"An account with the address {email} already exists and is not a director; "
                 "give the director an address of their own."
             )
-        staff_assign_to_school(user=user, school=school_obj, role=Role.DIRECTOR)
-        # Imported here: consent and retention build on students, not the other way round.
-        from consent.services import purposes_seed
-
-        purposes_seed(school=school_obj, user=user)
-        from retention.services import rules_seed
-
-        rules_seed(school=school_obj)
+        school_obj = school_provision(
+            board=board_obj, name=school.strip(), brin=brin, director=user
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"School {school_obj.pk} ({brin}) ready; director account {user.pk}. "
