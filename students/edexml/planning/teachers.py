@@ -11,11 +11,11 @@ from accounts.models import TeacherProposal, User
 from accounts.selectors import teachers_at
 from students.models import GroupTeacher, school_year_of
 
-from .context import Planning
+from .context import Planning, max_length
 from .records import PROPOSE, SKIP, UNCHANGED, RecordAction
 
 # A model limit that is tighter than the schema's.
-MAX_FULL_NAME = User._meta.get_field("full_name").max_length
+MAX_FULL_NAME = max_length(User, "full_name")
 
 
 def plan_teachers(planning: Planning) -> None:
