@@ -163,10 +163,13 @@ def consent_record(
             _("Since %(date)s consent can no longer be given online; ask the school.")
             % {"date": date_format(lock, "DATE_FORMAT")}
         )
+    version = purpose.current_version
+    if version is None:  # purposes_seed gives every purpose its first text as it creates it
+        raise ValueError("A consent purpose always has a current text.")
     row = ConsentDecision.objects.create(
         student=student,
         purpose=purpose,
-        version=purpose.current_version,
+        version=version,
         guardian_id=guardian_id,
         decision=decision,
         channel=channel,
@@ -311,12 +314,12 @@ def _guardians_to_ask(campaign: ConsentCampaign, *, unanswered_only: bool) -> li
             .values_list("student_id", "guardian_id")
             .distinct()
         )
-        links = [
+        unanswered = [
             link
             for link in links.select_related("guardian")
             if (link.student_id, link.guardian_id) not in answered
         ]
-        return list({link.guardian_id: link.guardian for link in links}.values())
+        return list({link.guardian_id: link.guardian for link in unanswered}.values())
     return list(Guardian.objects.filter(pk__in=links.values("guardian_id")))
 
 
