@@ -133,7 +133,9 @@ class TokenLoginApi(APIView):
 
 class ApiTokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField(help_text="The program that logged in (its user agent).")
+    # A declared field leaves the class (the serializer's metaclass collects it), so it may
+    # take the name of a Field attribute; the stubs cannot see that.
+    label = serializers.CharField(help_text="The program that logged in (its user agent).")  # type: ignore[assignment]
     client = serializers.CharField(help_text='The program in words ("Firefox on Windows").')
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()

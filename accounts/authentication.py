@@ -63,5 +63,6 @@ class SessionOrTokenRequiredMixin(AccessMixin):
         response = JsonResponse(
             {"detail": detail or str(exceptions.NotAuthenticated.default_detail)}, status=401
         )
-        response["WWW-Authenticate"] = ApiTokenAuthentication().authenticate_header(request)
+        # The stubs give the base class's ``str | None``; TokenAuthentication answers its keyword.
+        response["WWW-Authenticate"] = ApiTokenAuthentication().authenticate_header(request)  # type: ignore[assignment]
         return response

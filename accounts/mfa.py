@@ -17,6 +17,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.html import escape
@@ -115,6 +116,13 @@ def backup_codes_new(user: User) -> list[str]:
     return codes
 
 
+def _account(request: HttpRequest) -> User:
+    """The account logged in on the request: the second-factor pages require a login."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def _clean(code: str) -> str:
     return "".join((code or "").split()).lower()
 
@@ -125,7 +133,7 @@ def enrolment_confirm(
 ) -> list[str] | None:
     """Confirm the authenticator with a first code; the session counts as verified and the
     account gets its backup codes. None when the code is wrong."""
-    user = request.user
+    user = _account(request)
     device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk, user=user)
     if not device.verify_token(_clean(code)):
         _failure(user, "second_factor_setup")
@@ -158,7 +166,7 @@ def code_check(*, user: User, code: str):
 
 
 def session_verify(*, request: HttpRequest, code: str) -> bool:
-    device = code_check(user=request.user, code=code)
+    device = code_check(user=_account(request), code=code)
     if device is None:
         return False
     otp_login(request, device)

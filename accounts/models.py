@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import connection, models
@@ -13,6 +15,9 @@ from kernel.crypto import SealedTextField, lookup_hash
 
 from .constants import ROLE_FUNCTIONS, STAFF_ROLES
 from .user_agents import client_describe
+
+if TYPE_CHECKING:
+    pass
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,7 +40,9 @@ class UserManager(BaseUserManager["User"]):
         return self.get(**{self.model.USERNAME_FIELD: (username or "").strip().lower()})
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# The plugin cannot build the reverse managers of the django-otp devices below (django-otp
+# ships no types, so it does not see them as models); nothing reads those managers.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """A person who logs in: staff member or guardian. Never hard-deleted (DESIGN rule 4)."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -48,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -141,12 +148,17 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
         validators=[_authenticator_key_valid],
         help_text="The shared secret, hex-encoded (20 random bytes), stored sealed.",
     )
-    step = models.PositiveSmallIntegerField(default=30)
-    t0 = models.BigIntegerField(default=0)
-    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
-    tolerance = models.PositiveSmallIntegerField(default=1)
-    drift = models.SmallIntegerField(default=0)
-    last_t = models.BigIntegerField(default=-1)
+    # Spelled out: django-otp ships no types, so the plugin does not see a model here.
+    step: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=30)
+    t0: models.BigIntegerField[int, int] = models.BigIntegerField(default=0)
+    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6
+    )
+    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        default=1
+    )
+    drift: models.SmallIntegerField[int, int] = models.SmallIntegerField(default=0)
+    last_t: models.BigIntegerField[int, int] = models.BigIntegerField(default=-1)
 
     # django-otp's own TOTP logic, unchanged: it only reads ``key`` (unsealed when loaded).
     bin_key = TOTPDevice.bin_key

@@ -158,9 +158,8 @@ def _links_write(links: list[tuple[int, int, str, str]]) -> int:
     events = [
         AccessEvent(id=pk, seal_seq=seq, prev_seal=prev, seal=seal) for pk, seq, prev, seal in links
     ]
-    written = models.QuerySet(model=AccessEvent).bulk_update(
-        events, ["seal_seq", "prev_seal", "seal"]
-    )
+    plain: models.QuerySet[AccessEvent] = models.QuerySet(model=AccessEvent)
+    written = plain.bulk_update(events, ["seal_seq", "prev_seal", "seal"])
     _pk, seq, _prev, seal = links[-1]
     AuditChainHead.objects.filter(pk=1).update(seq=seq, seal=seal, sealed_at=timezone.now())
     return written

@@ -18,6 +18,7 @@ fewer than 5,000 are left.
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -109,7 +110,7 @@ def retention_prepare(*, due: int = DUE) -> dict[str, Any]:
                     f"anonymised yet, {due} needed; regenerate the bench database "
                     "(make bench, or python -m bench.generate)."
                 )
-            params = {
+            params: dict[str, list[int] | datetime.date | int] = {
                 "ids": ids,
                 "today": today,
                 "min": MONTHS_AGO_MIN,

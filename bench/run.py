@@ -171,7 +171,7 @@ def machine() -> dict[str, Any]:
 
 
 def write(results: Results) -> None:
-    data = {
+    data: dict[str, Any] = {  # the results file's JSON, of mixed values
         "machine": machine(),
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "targets": results.targets,
@@ -291,10 +291,12 @@ def measure_list_and_detail(results: Results, runs: int) -> None:
             },
             runs=runs,
         )
-        for label, product, reference, extra in (
+        # (label, product, reference, extra details as Results.add takes them: free-form JSON)
+        comparisons: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
             ("page", "page", "floor", {}),
             ("API", "api", "floor_json", {"floor_without_session": s["floor_bare"].summary()}),
-        ):
+        )
+        for label, product, reference, extra in comparisons:
             results.add(
                 f"pupil {case} {label} vs floor",
                 s[product].median_ms / s[reference].median_ms,
@@ -651,6 +653,7 @@ def measure_all(argv: list[str]) -> int:
     runs = int(os.environ.get("BENCH_RUNS", "60"))
     # BENCH_ONLY=list,dashboard runs a part while working on it; it writes no results file.
     only = {part for part in os.environ.get("BENCH_ONLY", "").split(",") if part}
+    results = Results()
     parts = {
         "list": lambda: measure_list_and_detail(results, runs),
         "dashboard": lambda: measure_dashboard(results, runs),
@@ -661,7 +664,6 @@ def measure_all(argv: list[str]) -> int:
         # Last: it erases and anonymises 5,000 pupils (make bench generates anew first).
         "retention": lambda: measure_retention_run(results),
     }
-    results = Results()
     for name, measure in parts.items():
         if not only or name in only:
             measure()

@@ -109,6 +109,8 @@ class Gunicorn:
         return self
 
     def wait_until_up(self, path: str, headers: dict[str, str], timeout: float = 60) -> None:
+        if self.process is None:
+            raise RuntimeError("gunicorn is started by entering the with block first.")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -232,13 +234,13 @@ def measure_throughput(
                 log(f"  round {number + 1} {name}: {done.rps:.1f} requests/s")
 
     result: dict[str, Any] = {}
-    for name, done in measured.items():
-        latency = Sample(seconds=[s for r in done for s in r.latencies])
-        result[f"{name}_rps"] = round(statistics.median(r.rps for r in done), 1)
-        result[f"{name}_rps_rounds"] = [round(r.rps, 1) for r in done]
+    for name, rounds_done in measured.items():
+        latency = Sample(seconds=[s for r in rounds_done for s in r.latencies])
+        result[f"{name}_rps"] = round(statistics.median(r.rps for r in rounds_done), 1)
+        result[f"{name}_rps_rounds"] = [round(r.rps, 1) for r in rounds_done]
         result[f"{name}_median_ms"] = round(latency.median_ms, 2)
         result[f"{name}_p95_ms"] = round(latency.p95_ms, 2)
-        result[f"{name}_requests"] = sum(r.ok for r in done)
+        result[f"{name}_requests"] = sum(r.ok for r in rounds_done)
     result["ratio"] = round(result["product_rps"] / result["floor_rps"], 3)
     result.update(
         clients=clients, seconds_per_round=seconds, rounds=rounds, workers=WORKERS, pupil=student_id

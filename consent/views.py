@@ -244,7 +244,7 @@ CHART_ROW = 28
 
 def _chart(data) -> dict:
     """Geometry for the server-rendered SVG: one stacked bar per purpose (pixels)."""
-    bars = []
+    bars: list[dict[str, object]] = []  # rows for the template
     for purpose in data["purposes"]:
         total = data["totals"].get(purpose.pk)
         if total is None or not total.total:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +11,15 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class DomainError(Exception):
     """A domain rule refused the change (400 unless the subclass says otherwise). Every app's
     errors derive from it, so views and the API answer them the same way."""
 
-    default_message = _("This change is not allowed.")
+    default_message: StrOrPromise = _("This change is not allowed.")
     status_code = 400
 
     def __init__(self, message=None):

@@ -130,7 +130,7 @@ def readable_sections(data: dict) -> list[dict]:
     sections = []
     for key in SECTION_KEYS:
         value = data.get(key)
-        section = {"key": key, "title": titles[key], "rows": [], "items": []}
+        section: dict[str, object] = {"key": key, "title": titles[key], "rows": [], "items": []}
         if isinstance(value, dict):
             section["rows"] = [(labels.get(k, k), display(v)) for k, v in value.items()]
         elif isinstance(value, list):

@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -62,13 +62,21 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
+def _field(name: str) -> models.Field:
+    """A field of the breach's own row: the changes compare those only."""
+    field = Breach._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"Breach.{name} is not a field of its own.")
+    return field
+
+
 def _changes(before: dict, after: dict) -> dict:
     """Readable before/after per changed field (labels in the language of the moment)."""
     return {
         "fields": [
             {
                 "field": name,
-                "label": str(Breach._meta.get_field(name).verbose_name),
+                "label": str(_field(name).verbose_name),
                 "before": _shown(name, before[name]),
                 "after": _shown(name, after[name]),
             }
@@ -251,7 +259,7 @@ def breach_pupils_add(
 def notice_drafts(breach: Breach, student, *, with_name: bool = True) -> dict[str, str]:
     """A draft letter to the guardians of one pupil, in Dutch and in English. Without the
     name (for the board's privacy officer, who sees no pupil basics) it leaves a blank."""
-    drafts = {}
+    drafts: dict[str, str] = {}
     for language in ("nl", "en"):
         with translation.override(language):
             drafts[language] = render_to_string(

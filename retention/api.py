@@ -26,7 +26,9 @@ class RuleBaseSerializer(serializers.Serializer):
 
     school = serializers.DictField()
     category = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field leaves the class (the serializer's metaclass collects it), so it may
+    # take the name of a Field attribute; the stubs cannot see that.
+    label = serializers.CharField()  # type: ignore[assignment]
     period_months = serializers.IntegerField()
     floor_months = serializers.IntegerField()
     ceiling_months = serializers.IntegerField()

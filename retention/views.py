@@ -5,6 +5,7 @@ policy, which only the privacy officer sets; a run's report with its tombstone l
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -40,10 +41,14 @@ from .selectors import (
     tombstones_of_run,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _rule_in_words(values: dict) -> str:
     """A rule's values as a change shows them: "24 months, anonymise, in the nightly job"."""
-    actions = dict(RuleAction.choices)
+    # Looked up with what the change holds, which may lack the action.
+    actions: dict[str | None, StrOrPromise] = dict(RuleAction.choices)
     nightly = _("in the nightly job") if values.get("enabled") else _("not in the nightly job")
     return _("%(months)s months, %(action)s, %(nightly)s") % {
         "months": values.get("period_months"),

@@ -12,9 +12,13 @@ the data subject's own access right.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DataCategory(models.TextChoices):
@@ -31,7 +35,7 @@ class DataCategory(models.TextChoices):
 @dataclass(frozen=True)
 class Attribute:
     code: str
-    label: str
+    label: StrOrPromise  # a lazy translation, rendered in the reader's language
     category: str
     special_category: bool = False
 

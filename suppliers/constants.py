@@ -37,7 +37,8 @@ class Basis(models.TextChoices):
     ACCESS_RIGHT = "access_right", _("The data subject's own right of access")
 
 
-RECIPIENT_BASIS = {
+# By the kind as a recipient stores it (a plain string).
+RECIPIENT_BASIS: dict[str, Basis] = {
     RecipientKind.BOARD: Basis.SAME_CONTROLLER,
     RecipientKind.ATTENDANCE_OFFICER: Basis.LEGAL_OBLIGATION,
     RecipientKind.DUO: Basis.LEGAL_OBLIGATION,

@@ -22,12 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import Function
+from accounts.models import User
 from consent.constants import Status
 from consent.selectors.status import statuses_for
 from students.attributes import CATALOGUE, ORDINARY_CODES, SPECIAL_CATEGORY_CODES, ordered
 from students.constants import PLACEHOLDER_DATE_OF_BIRTH, WITHHELD_STATUSES, LimitKind
 from students.models import (
     CareRecord,
+    Guardian,
     Guardianship,
     ProgressRecord,
     ReligionRecord,
@@ -264,7 +266,7 @@ def _initials(first_names: str) -> str:
 
 def _values(student: Student, codes: list[str]) -> dict[str, str]:
     """The permitted attributes of one pupil (relations come prefetched per batch)."""
-    related = {}
+    related: dict[str, list[Guardian] | list[User]] = {}
     if {"guardian_name", "guardian_email", "guardian_phone"} & set(codes):
         related["guardians"] = [
             link.guardian for link in student.guardian_links.all() if link.has_authority
@@ -354,7 +356,7 @@ def _students(plan: Plan, students: QuerySet[Student] | None) -> QuerySet[Studen
         qs = Student.objects.filter(school=plan.school, withdrawn_on__isnull=True)
     if plan.group_ids is not None:
         qs = qs.filter(group_id__in=plan.group_ids)
-    prefetch = []
+    prefetch: list[str | Prefetch] = []
     if {"guardian_name", "guardian_email", "guardian_phone"} & set(plan.attributes):
         prefetch.append(
             Prefetch(
@@ -398,7 +400,7 @@ class DisclosureRun:
     """One pass through the gate: stream rows, then record the evidence."""
 
     plan: Plan
-    actor: object
+    actor: User | None  # None: no one in person (the access package a guardian asked for)
     students: QuerySet[Student] | None = None
     disclosed_ids: list[int] = field(default_factory=list)
     # The pseudonym of each disclosed pupil, computed once for the file and the evidence.
@@ -496,11 +498,10 @@ def _links_write(disclosure: Disclosure, links: Iterable[tuple[int, str]]) -> No
                 for sid, alias in chunk
             )
         return
-    table = DisclosedPupil._meta.db_table
-    columns = ", ".join(
-        DisclosedPupil._meta.get_field(name).column
-        for name in ("disclosure", "student", "pseudonym")
-    )
+    meta = DisclosedPupil._meta
+    table = meta.db_table
+    fields = (meta.get_field("disclosure"), meta.get_field("student"), meta.get_field("pseudonym"))
+    columns = ", ".join(model_field.column for model_field in fields)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
@@ -514,7 +515,9 @@ class _PurposeRef:
     pk: int
 
 
-def disclose(*, actor, plan: Plan, students: QuerySet[Student] | None = None) -> DisclosureRun:
+def disclose(
+    *, actor: User | None, plan: Plan, students: QuerySet[Student] | None = None
+) -> DisclosureRun:
     """Start a pass through the gate for a checked plan."""
     legal_actor_check(actor=actor, plan=plan)
     return DisclosureRun(plan=plan, actor=actor, students=students)

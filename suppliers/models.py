@@ -302,7 +302,8 @@ class Disclosure(models.Model):
     legal_reason = models.TextField(_("reason"), blank=True)
     withheld_from_guardians = models.BooleanField(_("withheld from guardians"), default=False)
     withheld_reason = models.TextField(_("why it is withheld from guardians"), blank=True)
-    pupils = models.ManyToManyField(
+    # Spelled out: the plugin cannot resolve a through model named before it is defined.
+    pupils: models.ManyToManyField[Student, DisclosedPupil] = models.ManyToManyField(
         Student, through="DisclosedPupil", related_name="disclosures", verbose_name=_("pupils")
     )
 

@@ -272,7 +272,10 @@ def export_build(*, export_id: int) -> Export:
                 locked.expires_at = locked.finished_at + datetime.timedelta(hours=DOWNLOAD_HOURS)
                 locked.error = ""
                 locked.save()
-                if export.recipient_id and export.recipient.kind == RecipientKind.NEXT_SCHOOL:
+                if (
+                    export.recipient is not None
+                    and export.recipient.kind == RecipientKind.NEXT_SCHOOL
+                ):
                     # The onderwijskundig rapport goes to the next school with a copy to the
                     # guardians: they are told what was sent.
                     transaction.on_commit(partial(guardians_copy_notify_task.delay, disclosure.pk))

@@ -142,12 +142,12 @@ def _guardians_to_ask(campaign: ConsentCampaign, *, unanswered_only: bool) -> li
             .values_list("student_id", "guardian_id")
             .distinct()
         )
-        links = [
+        unanswered = [
             link
             for link in links.select_related("guardian")
             if (link.student_id, link.guardian_id) not in answered
         ]
-        return list({link.guardian_id: link.guardian for link in links}.values())
+        return list({link.guardian_id: link.guardian for link in unanswered}.values())
     return list(Guardian.objects.filter(pk__in=links.values("guardian_id")))
 
 

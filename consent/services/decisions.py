@@ -66,10 +66,13 @@ def consent_record(
             _("Since %(date)s consent can no longer be given online; ask the school.")
             % {"date": date_format(lock, "DATE_FORMAT")}
         )
+    version = purpose.current_version
+    if version is None:  # purposes_seed gives every purpose its first text as it creates it
+        raise ValueError("A consent purpose always has a current text.")
     row = ConsentDecision.objects.create(
         student=student,
         purpose=purpose,
-        version=purpose.current_version,
+        version=version,
         guardian_id=guardian_id,
         decision=decision,
         channel=channel,

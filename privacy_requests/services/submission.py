@@ -90,7 +90,7 @@ def _create(
     student: Student,
     guardian: Guardian,
     channel: Channel,
-    identity_check: IdentityCheck,
+    identity_check: str,  # an IdentityCheck value
     received_on: datetime.date,
     kind: str,
     description: str,

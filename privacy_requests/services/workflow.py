@@ -195,7 +195,9 @@ def limit_accept(*, user: User, request: PrivacyRequest, note: str = "") -> Priv
 def limit_lift(*, user: User, limit: ProcessingLimit, reason: str) -> ProcessingLimit:
     """Lift a restriction or objection; the guardian who asked for it is told."""
     limit = processing_limit_lift(actor=user, limit=limit, reason=reason)
-    request = PrivacyRequest.objects.filter(pk=limit.request_id).first()
+    request = None
+    if limit.request_id is not None:  # a limit the school started itself has no request
+        request = PrivacyRequest.objects.filter(pk=limit.request_id).first()
     if request is not None:
         _step(request, Step.LIMIT_LIFTED, user, note=limit.lift_reason)
         _notify(request.pk, "lifted")

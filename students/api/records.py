@@ -75,7 +75,9 @@ class CareRecordOutputSerializer(serializers.Serializer):
     justification = serializers.CharField()
     visibility = serializers.CharField()
     review_date = serializers.DateField()
-    source = serializers.CharField()
+    # A declared field leaves the class (the serializer's metaclass collects it), so it may
+    # take the name of a Field attribute; the stubs cannot see that.
+    source = serializers.CharField()  # type: ignore[assignment]
 
     class Meta:
         ref_name = "CareRecord"

@@ -50,7 +50,7 @@ class GroupPlan:
 @dataclass
 class Move:
     student: Student
-    from_group: Group | None
+    from_group: Group | _Named | None  # after the turn only the former group's name is kept
     to_group: str | None  # a next-year group name, or None for a leaver
     year_from: int
     year_to: int | None
@@ -381,7 +381,7 @@ def rollover_apply(
     # The school row is the lock: two directors pressing at once apply it once.
     School.objects.select_for_update().get(pk=school.pk)
     preview = rollover_preview(school=school)
-    if preview.applied:
+    if preview.plan is not None and preview.applied:  # applied: the plan is stored
         return preview.plan, False
     year = preview.school_year
     plan, _created = RolloverPlan.objects.select_for_update().get_or_create(
@@ -434,6 +434,8 @@ def rollover_apply(
             student.save(update_fields=["withdrawn_on", "withdrawal_destination", "group"])
             left += 1
         else:
+            if move.to_group is None or move.year_to is None:  # set for every pupil who stays
+                raise ValueError("A pupil who stays has a next-year group and year group.")
             group = new_groups[move.to_group]
             # A next-year group made beforehand may be for other year groups: refuse (and roll
             # everything back) rather than place a pupil in a group that cannot take them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,8 @@ def correction_value_parse(field: str, raw: str):
     if not value and field in REQUIRED:
         raise CorrectionError(_("This data cannot be empty."))
     model_field = Student._meta.get_field(field)
+    if not isinstance(model_field, models.Field):  # CORRECTABLE names the pupil's own columns
+        raise TypeError(f"Student.{field} is not a field of its own.")
     if field == "date_of_birth":
         try:
             day = datetime.date.fromisoformat(value)

@@ -310,7 +310,7 @@ def guardian_link(
     link, created = Guardianship.objects.update_or_create(
         guardian=guardian, student=student, defaults={"has_authority": has_authority}
     )
-    if guardian.user_id:
+    if guardian.user is not None:
         role_grant(user=guardian.user, role=Role.GUARDIAN)
     event_record(
         user=actor,

@@ -63,6 +63,8 @@ class Command(BaseCommand):
     @staticmethod
     def _broken(result: VerifyResult) -> str:
         link = result.first_broken
+        if link is None:  # chain_verify sets ok=False only together with the broken link
+            raise ValueError("A broken chain result names its first broken link.")
         where = f"event id {link.event_id} (seq {link.seal_seq})"
         if link.event_id is None:
             where = f"seq {link.seal_seq}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from students.models import School, Student
@@ -14,8 +15,18 @@ from ..reading import EdexmlFile, FilePerson
 from .records import Preview, RecordAction
 
 YEAR_CODES = {str(n): n for n in range(1, 9)}
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """The length limit of one of the model's text fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a text field with a length limit.")
+    return field.max_length
+
+
 # A model limit that is tighter than the schema's.
-MAX_SOURCE_KEY = Student._meta.get_field("source_key").max_length
+MAX_SOURCE_KEY = max_length(Student, "source_key")
 
 
 @dataclass

@@ -10,12 +10,19 @@ from django.utils.translation import gettext as _
 
 from students.models import Group
 
-from .context import MAX_SOURCE_KEY, YEAR_CODES, Planning, is_former, year_code_meaning
+from .context import (
+    MAX_SOURCE_KEY,
+    YEAR_CODES,
+    Planning,
+    is_former,
+    max_length,
+    year_code_meaning,
+)
 from .records import CREATE, UNCHANGED, UPDATE, RecordAction
 
 DEFAULT_YEAR_RANGE = (1, 8)
 # A model limit that is tighter than the schema's.
-MAX_GROUP_NAME = Group._meta.get_field("name").max_length
+MAX_GROUP_NAME = max_length(Group, "name")
 
 
 def _member_years(planning: Planning) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
@@ -38,9 +45,9 @@ def plan_groups(planning: Planning) -> None:
     year = planning.file.school_year
     existing = list(Group.objects.filter(school=planning.school, school_year=year))
     by_key: dict[str, list[Group]] = {}
-    for group in existing:
-        if group.source_key:
-            by_key.setdefault(group.source_key, []).append(group)
+    for known in existing:
+        if known.source_key:
+            by_key.setdefault(known.source_key, []).append(known)
     names = {group.name: group for group in existing}  # the portal's groups by name
     claimed: dict[str, str] = {}  # names taken by the file's groups planned so far
     base_years, cluster_years = _member_years(planning)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -12,12 +13,19 @@ from students.constants import PLACEHOLDER_DATE_OF_BIRTH, Sex
 from students.models import Student
 
 from ..reading import FilePerson
-from .context import MAX_SOURCE_KEY, YEAR_CODES, Planning, is_former, year_code_meaning
+from .context import (
+    MAX_SOURCE_KEY,
+    YEAR_CODES,
+    Planning,
+    is_former,
+    max_length,
+    year_code_meaning,
+)
 from .records import CREATE, SKIP, UNCHANGED, UPDATE, WITHDRAW, RecordAction
 
 SEX_FROM_CODE = {"1": Sex.MALE, "2": Sex.FEMALE, "0": Sex.OTHER, "9": Sex.OTHER}
 # A model limit that is tighter than the schema's.
-MAX_SURNAME = Student._meta.get_field("surname").max_length
+MAX_SURNAME = max_length(Student, "surname")
 
 
 def _day(value: datetime.date) -> str:
@@ -55,6 +63,8 @@ def _plan_former(planning: Planning, record: RecordAction, pupil: FilePerson, st
             if pupil.left
             else _("Historic pupil (year group code H): no longer at the school.")
         )
+    elif pupil.left is None:  # is_former(): a pupil not coded H has left on a date
+        raise ValueError("A former pupil not coded H has a leaving date.")
     else:
         reason = _("Left the school on %(date)s.") % {"date": _day(pupil.left)}
     if student is None:
@@ -269,7 +279,10 @@ def _plan_update(
         old = getattr(student, name)
         if old != value:
             changed[name] = value
-            label = Student._meta.get_field(name).verbose_name
+            field = Student._meta.get_field(name)
+            if not isinstance(field, models.Field):  # values holds the pupil's own columns
+                raise TypeError(f"Student.{name} is not a field of its own.")
+            label = field.verbose_name
             record.changes.append(
                 _("%(field)s: %(old)s → %(new)s")
                 % {"field": label, "old": old or "-", "new": value or "-"}
@@ -282,11 +295,11 @@ def _plan_update(
             record.changes.append(
                 _("group: %(old)s → %(new)s")
                 % {
-                    "old": student.group.name if student.group_id else "-",
+                    "old": student.group.name if student.group is not None else "-",
                     "new": group_plan.label,
                 }
             )
-    elif student.group_id:
+    elif student.group is not None:
         year = changed.get("year_group", student.year_group)
         if not student.group.year_group_low <= year <= student.group.year_group_high:
             record.warnings.append(

@@ -11,11 +11,11 @@ from accounts.models import User
 from students.models import GroupTeacher, TeacherProposal, school_year_of
 from students.selectors.staff import teachers_at
 
-from .context import Planning
+from .context import Planning, max_length
 from .records import PROPOSE, SKIP, UNCHANGED, RecordAction
 
 # A model limit that is tighter than the schema's.
-MAX_FULL_NAME = User._meta.get_field("full_name").max_length
+MAX_FULL_NAME = max_length(User, "full_name")
 
 
 def plan_teachers(planning: Planning) -> None:
