@@ -69,7 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         """The user's roles, cached on the instance (one query per request)."""
         if not hasattr(self, "_role_names"):
             # Plain SQL over the two tables: on every request, the ORM's compiling of this join
-            # cost more than the query itself (0.32 ms against 0.13 ms, issue 12 bench).
+            # cost more than the query itself (0.32 ms against 0.13 ms, bench).
             links = User.groups.through._meta
             with connection.cursor() as cursor:
                 cursor.execute(

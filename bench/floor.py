@@ -1,4 +1,4 @@
-"""Floor views: the least a Django view can do to show the same pupils (issue 12).
+"""Floor views: the least a Django view can do to show the same pupils.
 
 Each floor view answers the same request as its product counterpart, in the same process and
 through the same middleware (session, authentication, CSP, no-store), and produces the same

@@ -1,4 +1,4 @@
-"""Retention over the whole board with 10% of the pupils due (issue 12): time and peak memory.
+"""Retention over the whole board with 10% of the pupils due: time and peak memory.
 
     python -m bench.retention
 

@@ -1,4 +1,4 @@
-"""API throughput with concurrent clients on loopback (issue 12): the pupil detail API as a
+"""API throughput with concurrent clients on loopback: the pupil detail API as a
 teacher against its floor (``bench.floor.student_detail_json``), both served by gunicorn with
 2 workers.
 

@@ -32,7 +32,7 @@ class PublicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Taken offline")
 
 
-# The purposes every school starts with (DOMAIN.md), in the order parents see them.
+# The purposes every school starts with (docs/domain.md), in the order parents see them.
 DEFAULT_PURPOSES = [
     (
         "school_guide",

@@ -1,4 +1,4 @@
-"""Post/redirect/get for every form that starts work (issue 20).
+"""Post/redirect/get for every form that starts work.
 
 A POST that starts work (an export, an access package, a retention run, invitations, a new
 school year, a privacy request, ...) answers with a redirect whatever its outcome, so that a

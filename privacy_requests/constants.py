@@ -94,7 +94,7 @@ class CorrectableField(models.TextChoices):
 
 class ErasureCategory(models.TextChoices):
     """What an erasure request can take away while the pupil is enrolled. Basic and enrolment
-    data stay: the school must keep them (funding, DUO, leerplicht; DOMAIN.md)."""
+    data stay: the school must keep them (funding, DUO, leerplicht; docs/domain.md)."""
 
     RELIGION = "religion", _("Religion or belief")
     CARE = "care", _("Care records")
@@ -108,7 +108,7 @@ class LimitKind(models.TextChoices):
     OBJECTION = "objection", _("Objection")
 
 
-# Legal periods (DOMAIN.md): one month, extendable by at most two more.
+# Legal periods (docs/domain.md): one month, extendable by at most two more.
 DEADLINE_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
 DUE_SOON_DAYS = 7

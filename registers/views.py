@@ -207,7 +207,7 @@ class BreachActionView(LoginRequiredMixin, View):
                 form = AccountPupilsForm(request.POST)
                 if form.is_valid():
                     # One answer for every address: whether it has an account is never told,
-                    # also not to staff (issue 18). An unknown address adds no pupils.
+                    # also not to staff. An unknown address adds no pupils.
                     email = form.cleaned_data["account"].strip().lower()
                     added = services.breach_pupils_add(
                         user=request.user,

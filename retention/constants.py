@@ -8,7 +8,7 @@ from students import erasure
 
 
 class Category(models.TextChoices):
-    """What a rule keeps for how long (DOMAIN.md, retention)."""
+    """What a rule keeps for how long (docs/domain.md, retention)."""
 
     PUPIL_FILE = erasure.PUPIL_FILE, _("Pupil file: progress, guidance and care data")
     PUPIL_FILE_SPECIAL = (
@@ -72,7 +72,7 @@ class Bounds:
     ceiling_reason: Promise
 
 
-# DOMAIN.md's retention table. Where it names only one bound, the other is the portal's choice;
+# docs/domain.md's retention table. Where it names only one bound, the other is the portal's choice;
 # the comment says why. The service, the form, the API and a database constraint all apply
 # these, so a period outside them is refused everywhere and no stored rule holds one.
 BOUNDS: dict[str, Bounds] = {

@@ -489,7 +489,7 @@ class DisclosureRun:
 
 def _links_write(disclosure: Disclosure, links: Iterable[tuple[int, str]]) -> None:
     """One DisclosedPupil per (pupil id, pseudonym). PostgreSQL takes them with COPY: for a
-    board's 36,000 pupils 0.15 s against a second for batched INSERTs (bench, issue 12)."""
+    board's 36,000 pupils 0.15 s against a second for batched INSERTs (bench)."""
     if connection.vendor != "postgresql":
         links = iter(links)
         while chunk := list(itertools.islice(links, BATCH)):

@@ -1,6 +1,6 @@
 """Import jobs: a large file is checked and imported by background jobs, never in a request.
 
-The road (issue 20): :func:`import_job_create` refuses a file over ``IMPORT_MAX_BYTES``
+The road: :func:`import_job_create` refuses a file over ``IMPORT_MAX_BYTES``
 before storing anything, keeps the upload sealed (``ImportJob.file``) and queues the preview
 with the job's id only. :func:`import_job_preview` reads the file (the reader,
 ``students/edexml/reading.py``, streams it and refuses more than ``IMPORT_MAX_PUPILS`` pupils),

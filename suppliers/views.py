@@ -564,7 +564,7 @@ class ChildRecipientsView(LoginRequiredMixin, View):
 
 class EdexmlImportView(LoginRequiredMixin, View):
     """Upload the EDEXML file of the school's current system. A background job checks it and
-    its page shows the preview; nothing is read in the request (issue 20)."""
+    its page shows the preview; nothing is read in the request."""
 
     template_name = "suppliers/import.html"
     starts_work = True  # tests/test_post_redirect_get.py

@@ -1,4 +1,4 @@
-"""A download link works for the client that received it (issue 20): the API hands out links to
+"""A download link works for the client that received it: the API hands out links to
 exports and access packages, and the requester opens them with either login, the browser
 session or the API token. Anyone else who is logged in gets 404 whichever way; without a login
 a browser goes to the login page and an API client gets 401 (also with a token that is

@@ -1,4 +1,4 @@
-"""An edit form saved unchanged changes nothing (issue 20), in Dutch and in English.
+"""An edit form saved unchanged changes nothing, in Dutch and in English.
 
 Every view that edits an existing object with a form says so (``edits_object = True``, see
 ``kernel.editing``) and has an entry in ``EDIT_FORMS``: who may use it and how to find its

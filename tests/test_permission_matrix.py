@@ -1,4 +1,4 @@
-"""The permission matrix of DESIGN.md, for every route of the URL configuration.
+"""The permission matrix of docs/architecture.md, for every route of the URL configuration.
 
 Each route has an entry: how to call it with an object in and out of the caller's scope, and
 the status each role gets. A new route without an entry fails ``test_every_route_is_in_the_matrix``.
@@ -435,7 +435,7 @@ def scoped(*roles: str, ok: int = 200, **extra) -> dict:
     return _all(FORBIDDEN, **{role: (ok, 404) for role in roles}, **extra)
 
 
-# Content, not only status (issue 18: a template that showed the BSN to a teacher passed every
+# Content, not only status (a template that showed the BSN to a teacher passed every
 # status check). The ``markers`` fixture puts these values into the world; the body of every
 # response of the matrix is read for them (HTML and JSON decoded, a PDF's text extracted).
 MARKER_KINDS = {
@@ -573,7 +573,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         data={"email": "nobody@t.example", "password": "wrong-password"},
     ),
-    # Everyone's own API tokens: listed and revoked by their owner only (issue 19).
+    # Everyone's own API tokens: listed and revoked by their owner only.
     "accounts:api-tokens": Entry(fixed("accounts:api-tokens"), _all(200, **ANON_PAGE)),
     "accounts:api-token-revoke": Entry(
         api_token_url("accounts:api-token-revoke"),
@@ -636,7 +636,7 @@ MATRIX: dict[str, Entry] = {
         _all(FORBIDDEN, anonymous=(401, 401), director=(200, 200), privacy_officer=(200, 200)),
         api=True,
     ),
-    # Progress, care data and religion (issue 3).
+    # Progress, care data and religion.
     "student-progress": Entry(
         student_url("student-progress"),
         scoped("director", "care_coordinator", "teacher", **ANON_PAGE),
@@ -748,7 +748,7 @@ MATRIX: dict[str, Entry] = {
         scoped("director", "privacy_officer", "guardian", guardian_limited=(403, 404), **ANON_API),
         api=True,
     ),
-    # Consent (issue 4).
+    # Consent.
     "child-consent": Entry(
         student_url("child-consent"),
         scoped("guardian", guardian_limited=(403, 404), **ANON_PAGE),
@@ -817,7 +817,7 @@ MATRIX: dict[str, Entry] = {
         photo_list_url,
         scoped("director", "administration", "care_coordinator", "teacher", **ANON_PAGE),
     ),
-    # Suppliers, exports and disclosures (issue 5).
+    # Suppliers, exports and disclosures.
     "supplier-list": Entry(
         fixed("supplier-list"),
         _all(200, guardian=(403, 403), guardian_limited=(403, 403), **ANON_PAGE),
@@ -840,7 +840,7 @@ MATRIX: dict[str, Entry] = {
     "export-detail": Entry(
         export_url("export-detail"), scoped("director", "administration", **ANON_PAGE)
     ),
-    # Issue 18: a disclosure the law requires, for named pupils of the caller's own school.
+    # a disclosure the law requires, for named pupils of the caller's own school.
     "legal-disclosure-create": Entry(
         school_query("legal-disclosure-create"),
         scoped("director", "administration", **ANON_PAGE),
@@ -868,7 +868,7 @@ MATRIX: dict[str, Entry] = {
     "edexml-import": Entry(
         school_query("edexml-import"), scoped("director", "administration", **ANON_PAGE)
     ),
-    # Issue 20: the import runs as a job, seen by the school's importing staff only.
+    # the import runs as a job, seen by the school's importing staff only.
     "import-job": Entry(
         import_job_url("import-job"), scoped("director", "administration", **ANON_PAGE)
     ),
@@ -917,7 +917,7 @@ MATRIX: dict[str, Entry] = {
         ),
         api=True,
     ),
-    # Privacy requests (issue 6).
+    # Privacy requests.
     "request-list": Entry(
         request_list_url("request-list"),
         _all(200, teacher=(403, 403), **ANON_PAGE),
@@ -1018,7 +1018,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="request_world",
     ),
-    # Retention (issue 7): the director previews and enables; the board's privacy officer
+    # Retention: the director previews and enables; the board's privacy officer
     # reads every school of the board; everyone else has no business here.
     "retention": Entry(
         school_query("retention"),
@@ -1060,7 +1060,7 @@ MATRIX: dict[str, Entry] = {
         fixture="retention_world",
     ),
     # The director changes her school's rules within their bounds; the board's privacy officer
-    # alone sets how long the board keeps access events (issue 18).
+    # alone sets how long the board keeps access events.
     "api:retention-rule": Entry(
         retention_rule_api_url,
         scoped("director", **ANON_API),
@@ -1075,7 +1075,7 @@ MATRIX: dict[str, Entry] = {
     "api:retention-log-policy": Entry(
         board_url("api:retention-log-policy"), scoped("privacy_officer", **ANON_API), api=True
     ),
-    # School operations (issue 8). Password reset and the invitation link are public: the
+    # School operations. Password reset and the invitation link are public: the
     # same answer whoever asks, logged in or not.
     "accounts:password_reset": Entry(fixed("accounts:password_reset"), _all(200), public=True),
     "accounts:password_reset_done": Entry(
@@ -1193,7 +1193,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="operations_world",
     ),
-    # Registers (issue 9): the director for their school, the board's privacy officer for
+    # Registers: the director for their school, the board's privacy officer for
     # every school of the board (and board-wide breaches); the overview and the security
     # measures text are the privacy officer's alone.
     "privacy-overview": Entry(

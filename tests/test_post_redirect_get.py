@@ -1,4 +1,4 @@
-"""A refused form is not sent twice (issue 20): post/redirect/get everywhere a form starts work.
+"""A refused form is not sent twice: post/redirect/get everywhere a form starts work.
 
 A view whose POST starts work (enqueues a job, sends mail, builds an export or an access
 package, runs retention, turns the school year) says so with ``starts_work = True`` and uses

@@ -1,4 +1,4 @@
-"""Each timeline step says in which capacity it was taken (issue 18: a guardian's download
+"""Each timeline step says in which capacity it was taken (a guardian's download
 showed as done by the school). Existing steps get theirs from what the code did when it wrote
 them: no actor is the system; a download, and a request received through the portal, were a
 guardian's; every other step was taken by school staff."""

@@ -1,4 +1,4 @@
-"""Each breach timeline step says in which capacity it was taken (issue 18). Existing steps:
+"""Each breach timeline step says in which capacity it was taken. Existing steps:
 no actor is the system, the board's privacy officer acted for the board, anyone else (the
 director) for the school."""
 

@@ -153,7 +153,7 @@ class PupilScope:
     schools whose BSNs they see, groups taught today, own children (with or without parental
     authority). Read in one query and kept for the rest of the request: the pupil queries then
     filter on plain id lists, because an OR of permission subqueries makes PostgreSQL read
-    every pupil of the board (issue 12)."""
+    every pupil of the board."""
 
     school_ids: frozenset[int] = frozenset()
     bsn_school_ids: frozenset[int] = frozenset()
@@ -349,7 +349,7 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
     if not access.guardians:
         return []
     # A pupil has two or three guardians: sorted here, as ordering on the joined columns cost
-    # the query compiler more than the query (issue 12 bench).
+    # the query compiler more than the query.
     links = sorted(
         Guardianship.objects.filter(student_id=student.pk).select_related("guardian").order_by(),
         key=lambda link: (link.guardian.surname, link.guardian.first_name, link.guardian_id),

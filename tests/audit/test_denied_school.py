@@ -1,4 +1,4 @@
-"""A refused attempt is evidence of the school it concerns (issue 18): it is recorded under the
+"""A refused attempt is evidence of the school it concerns: it is recorded under the
 school of the pupil or object, when that exists, so the director of that school sees it in her
 audit trail (page and API) and the daily digest counts it under that school. The caller's
 answer does not change: the same 404 for "not yours" and "missing"."""

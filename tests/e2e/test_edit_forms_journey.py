@@ -1,4 +1,4 @@
-"""Issue 20 in a real browser, in Dutch: directeur@ opens the Rekenwijs Online agreement and
+"""Editing in a real browser, in Dutch: directeur@ opens the Rekenwijs Online agreement and
 saves it without changing anything; its dates stay, it stays active (an export is still
 allowed) and no audit change event is written. ib@ does the same with a care record, which
 before could not be saved at all. Chromium itself reads the date inputs here."""

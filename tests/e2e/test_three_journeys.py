@@ -1,4 +1,4 @@
-"""The three journeys of issue 11 in a real browser, on the demo data.
+"""The three journeys in a real browser, on the demo data.
 
 - Staff: the Groep 3 teacher logs in (with and without MFA), finds a pupil, records a progress
   result after a first try without a result, and gets the 404 page for a Groep 5 pupil; the

@@ -1,5 +1,5 @@
 """school_setup links no existing account by its email address unless it already is a
-director: a parent's or a teacher's account never becomes a director that way (issue 18)."""
+director: a parent's or a teacher's account never becomes a director that way."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who acted, on every timeline (issue 18): each entry names the kind of actor truthfully from
+"""Who acted, on every timeline: each entry names the kind of actor truthfully from
 the viewer's side. Guardians read "you", "the other parent or guardian", "the school" or "the
 system"; staff read the person's name with the kind. A co-guardian's download once showed to
 the requester as done by the school."""

@@ -1,4 +1,4 @@
-"""Issue 18: the breach register's "every pupil an account viewed" action never tells whether
+"""The breach register's "every pupil an account viewed" action never tells whether
 an email address has an account, also not to staff: an unknown address and an account that
 opened nothing get the same answer (status, message, page, the same queries). And the breach
 timeline names the kind of actor with each name."""

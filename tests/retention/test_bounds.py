@@ -1,4 +1,4 @@
-"""The audited cannot shorten the audit (issue 18).
+"""The audited cannot shorten the audit.
 
 Each category's period lies between its floor and its ceiling (``constants.BOUNDS``): the
 service, the director's form and the API refuse a period outside them with a clear message on

@@ -470,7 +470,7 @@ def _with_emails(data: bytes) -> bytes:
 
 
 def test_teachers_with_an_email_get_no_account_and_no_group_when_imported(school, actor):
-    """An import creates no accounts (it did until issue 18): unknown addresses get nothing,
+    """An import creates no accounts: unknown addresses get nothing,
     and a teacher of the school is only proposed groups of the current school year (the
     example's 2014-2015 has passed). tests/suppliers/test_edexml_teachers.py has the rest."""
     from accounts.models import User

@@ -1,6 +1,6 @@
 """An EDEXML import never creates accounts and never grants anything: for teachers in the file
 it only proposes groups, and only for accounts that already teach at the school; the director
-confirms or dismisses each proposal on the staff page (issue 18)."""
+confirms or dismisses each proposal on the staff page."""
 
 from __future__ import annotations
 

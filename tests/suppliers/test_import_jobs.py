@@ -1,4 +1,4 @@
-"""Large imports do not block the site (issue 20): the request only stores the upload, sealed,
+"""Large imports do not block the site: the request only stores the upload, sealed,
 and queues a job with the job's id; the check and the import run as jobs that write their
 progress; the file is refused over 20 MB or past 5,000 pupils, and deleted after the import
 or when the job expires."""
