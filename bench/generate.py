@@ -180,7 +180,7 @@ def staff_create(board_obj, board: Board, timings: Timings) -> None:
                 board=board_obj, name=f"Bench School {n + 1:02d}", brin=f"B{n:03d}"
             )
             board.schools.append(school)
-            roles = {}
+            roles: dict[str, list[int]] = {}
             for role, local in (
                 (Role.DIRECTOR, "directeur"),
                 (Role.ADMINISTRATION, "administratie"),

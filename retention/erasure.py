@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ from .models import (
     ArchivedResult,
     ErasureRecord,
     LegalHold,
+    RetentionRule,
     RetentionRun,
 )
 
@@ -76,8 +78,10 @@ def _tombstones_write(
                 category=category,
                 action=action,
                 count=counts[student.pk],
-                rule=why.rule,
-                run=why.run,
+                # the core types these as models (it does not import retention); retention
+                # passes its own rule and run
+                rule=cast("RetentionRule | None", why.rule),
+                run=cast("RetentionRun | None", why.run),
                 request_id=why.request_id,
                 actor=why.actor,
             )

@@ -230,7 +230,8 @@ def log_policy_set(*, user: User, board: Board, months: int) -> BoardLogPolicy:
         period_months=months
     )
     # One event per school, so that it is in the audit log of each school it concerns.
-    for school_id in school_ids or [None]:
+    targets: list[int | None] = [*school_ids] or [None]
+    for school_id in targets:
         event_record(
             user=user,
             action=Action.UPDATE,

@@ -49,17 +49,21 @@ def files_expire(model: type[models.Model], fields: tuple[str, ...], expired: mo
     has_file = models.Q()
     for field in fields:
         has_file |= ~models.Q(**{field: ""})
-    ids = list(model.objects.filter(expired, has_file).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        model._default_manager.filter(expired, has_file).order_by("pk").values_list("pk", flat=True)
+    )
     emptied = 0
     for pk in ids:
         with transaction.atomic():
-            row = model.objects.select_for_update().filter(expired, has_file, pk=pk).first()
+            row = (
+                model._default_manager.select_for_update().filter(expired, has_file, pk=pk).first()
+            )
             if row is None:  # emptied meanwhile by another run or by erasure
                 continue
             for field in fields:
                 stored = getattr(row, field)
                 if stored:
                     stored.storage.delete(stored.name)
-            model.objects.filter(pk=pk).update(**dict.fromkeys(fields, ""))
+            model._default_manager.filter(pk=pk).update(**dict.fromkeys(fields, ""))
             emptied += 1
     return emptied

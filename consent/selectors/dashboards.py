@@ -75,7 +75,9 @@ def consent_dashboard(
     # restriction or objection move them.
     per_group = Counter(group_id for _pk, group_id in pupils)
     shown = {purpose.pk for purpose in purposes}
-    cells: dict[tuple[int, int], DashboardCell] = defaultdict(DashboardCell)
+    # by_group counts give None for a pupil without a group (none here, by the filter).
+    cells: dict[tuple[int | None, int], DashboardCell] = defaultdict(DashboardCell)
+    group_id: int | None
     totals: dict[int, DashboardCell] = defaultdict(DashboardCell)
     for purpose_id in shown:
         for group_id, count in per_group.items():

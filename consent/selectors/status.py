@@ -14,7 +14,8 @@ one SQL aggregate for the dashboards (``status_counts``); tests hold the two to 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
@@ -26,6 +27,13 @@ from students.selectors import limits_active_for
 
 from ..constants import Decision, Renewal, Status
 from ..models import ConsentDecision, ConsentPurpose, PurposeVersion
+
+
+class HasPk(Protocol):
+    """Anything with a read-only primary key (a purpose, or a reference to one)."""
+
+    @property
+    def pk(self) -> int: ...
 
 
 def current_school_year() -> int:
@@ -125,7 +133,7 @@ def _stopped_by_limits(student_ids: list[int], purpose_ids: list[int]) -> set[tu
 
 
 def statuses_for(
-    *, student_ids, purposes: list[ConsentPurpose], school_year: int | None = None
+    *, student_ids, purposes: Sequence[HasPk], school_year: int | None = None
 ) -> dict[tuple[int, int], str]:
     """Effective status per (pupil id, purpose id) for many pupils in four queries, whatever
     the number of pupils and decisions. A pupil whose processing is restricted has none."""

@@ -53,6 +53,8 @@ def consent_load(demo: Demo, samen: School, *, child3: Student, child6: Student)
 
     website = next(p for p in purposes if p.code == "website")
     group3 = child3.group
+    if group3 is None:
+        raise RuntimeError("the demo places child3 in a group")
     classmates = list(group3.students.exclude(pk=child3.pk).order_by("id"))
     statuses = statuses_for(student_ids=[c.pk for c in classmates], purposes=[website])
     allowed = [c for c in classmates if statuses[(c.pk, website.pk)] == "granted"]

@@ -4,6 +4,7 @@ voluntary religion entries."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -19,13 +20,16 @@ from students.models import CareRecord, Group, ProgressRecord, ReligionRecord, S
 
 from .people import Demo
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def records_load(
     demo: Demo, school: School, *, child3: Student, child5: Student, child6: Student
 ) -> None:
     """Progress, care records (about 15% of pupils) and voluntary religion entries."""
     rng, year = demo.rng, demo.year
-    teachers = {
+    teachers: dict[int | None, User | None] = {
         g.pk: g.teachers.first() for g in Group.objects.filter(school=school, school_year=year)
     }
     today = timezone.localdate()

@@ -19,6 +19,8 @@ def requests_load(*, child5: Student, guardian: Guardian) -> None:
     rate have history: a correction answered on time last month, and an objection whose
     deadline is near."""
     parent = guardian.user
+    if parent is None:
+        raise RuntimeError("the demo guardian has an account")
     admin = user_of("administratie")
     today = timezone.localdate()
 

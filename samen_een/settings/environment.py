@@ -16,7 +16,7 @@ DEFAULTS: dict[str, str] = {}
 
 
 class _Environment(environ.Env):
-    ENVIRON = ChainMap(os.environ, DEFAULTS)  # type: ignore[assignment]
+    ENVIRON = ChainMap(os.environ, DEFAULTS)
 
 
 env = _Environment()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from kernel.crypto import SealedTextField
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 from ..constants import Sex, WithdrawalDestination
 
@@ -61,7 +65,7 @@ class Group(models.Model):
     source_key = models.CharField(_("key in the previous system"), max_length=100, blank=True)
     year_group_low = models.PositiveSmallIntegerField(_("lowest year group"))
     year_group_high = models.PositiveSmallIntegerField(_("highest year group"))
-    teachers = models.ManyToManyField(
+    teachers: models.ManyToManyField[User, GroupTeacher] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("teachers"),
         through="GroupTeacher",
@@ -307,7 +311,7 @@ class Guardian(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
-    students = models.ManyToManyField(
+    students: models.ManyToManyField[Student, Guardianship] = models.ManyToManyField(
         Student, through="Guardianship", related_name="guardians", verbose_name=_("pupils")
     )
 

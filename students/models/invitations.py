@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .core import Guardian
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Invitation(models.Model):
@@ -52,7 +57,7 @@ class Invitation(models.Model):
         return "pending"
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrOrPromise:
         return {
             "accepted": _("accepted"),
             "revoked": _("revoked"),

@@ -80,7 +80,8 @@ def school_path(model: type[Model], depth: int = 2) -> str | None:
     relations = {
         f.name: f.related_model
         for f in model._meta.concrete_fields
-        if f.is_relation and f.related_model is not None
+        # "self" is resolved to the class once the apps are loaded
+        if f.is_relation and isinstance(f.related_model, type)
     }
     for name in SCHOOL_ANCHORS:
         target = relations.get(name)
@@ -108,7 +109,7 @@ def denied_school_id(
         model, raw_id = Student, student_id
     pk = parse_id(raw_id) if model is not None else None
     path = school_path(model) if pk is not None else None
-    if path is None:
+    if path is None or model is None:  # model is set whenever path is
         return None
     found = list(
         model._base_manager.filter(pk=pk, **{f"{path}__isnull": False})
@@ -537,12 +538,17 @@ def guardianship_for_manage(*, user, student_id, guardian_id) -> Guardianship:
         object_type="guardianship",
         function=Function.MANAGE_PUPILS,
     )
+    guardian_pk = parse_id(guardian_id)
     return scoped_get(
         user=user,
         queryset=Guardianship.objects.filter(student=student).select_related("guardian"),
-        raw_id=Guardianship.objects.filter(student=student, guardian_id=parse_id(guardian_id))
-        .values_list("pk", flat=True)
-        .first()
+        raw_id=(
+            Guardianship.objects.filter(student=student, guardian_id=guardian_pk)
+            .values_list("pk", flat=True)
+            .first()
+            if guardian_pk is not None  # an unparsable id names no link (as before: 404)
+            else None
+        )
         or 0,
         object_type="guardianship",
     )

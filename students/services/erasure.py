@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import overload
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,10 @@ def limits_remove(students: Sequence[Student], action: str) -> dict[int, int]:
     }
 
 
+@overload
+def _year_only(day: datetime.date) -> datetime.date: ...
+@overload
+def _year_only(day: datetime.date | None) -> datetime.date | None: ...
 def _year_only(day: datetime.date | None) -> datetime.date | None:
     return datetime.date(day.year, 1, 1) if day else None
 

@@ -103,6 +103,8 @@ def permissions_sync(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
         .values_list("pk", "content_type__model", "codename")
     }
     school_model, group_model = School._meta.model_name, Group._meta.model_name
+    if school_model is None or group_model is None:  # only a model not yet prepared has none
+        raise RuntimeError("the school and group models have no model_name")
 
     roles: dict[int, set[str]] = defaultdict(set)
     for user_id, name in (
@@ -130,9 +132,9 @@ def permissions_sync(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     schools_of_board: dict[int, list[int]] = defaultdict(list)
     for school_id, board_id in board_of.items():
         schools_of_board[board_id].append(school_id)
-    for (user_id, school_id), granted in school_grants.items():
+    for (user_id, school_id), shown_by in school_grants.items():
         held = {role for role in roles[user_id] if ROLE_SCOPES[role] in (SCHOOL, BOARD)}
-        for role in _roles_shown(held, set(granted)):
+        for role in _roles_shown(held, set(shown_by)):
             places = (
                 schools_of_board[board_of[school_id]] if ROLE_SCOPES[role] == BOARD else [school_id]
             )
@@ -168,7 +170,9 @@ def permissions_sync(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
             for codename, pk in held.items()
             if codename not in target.get(key, ())
         ]
-        table.objects.using(using).bulk_create(missing, batch_size=500, ignore_conflicts=True)
+        # mypy checks the union of the two tables against either row type; each list is
+        # built from its own table.
+        table.objects.using(using).bulk_create(missing, batch_size=500, ignore_conflicts=True)  # type: ignore[arg-type]
         for start in range(0, len(extra), 500):  # within every database's parameter limit
             table.objects.using(using).filter(pk__in=extra[start : start + 500]).delete()
         granted += len(missing)
