@@ -31,9 +31,12 @@ run: install compile-messages
 test: install compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, the layer contract (pyproject.toml, [tool.importlinter]) and the type check.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
