@@ -101,9 +101,29 @@ def rules_seed(*, school: School) -> list[RetentionRule]:
     return list(RetentionRule.objects.filter(school=school).order_by("id"))
 
 
+@transaction.atomic
+def rules_set_up(*, user: User, school: School) -> list[RetentionRule]:
+    """The director sets up the school's rules: the Dutch defaults, not enabled, saved where
+    missing (``rules_seed``, idempotent), each new rule an audit event. Returns the rules
+    created now (none when they were all saved already)."""
+    existing = set(RetentionRule.objects.filter(school=school).values_list("pk", flat=True))
+    created = [rule for rule in rules_seed(school=school) if rule.pk not in existing]
+    for rule in created:
+        event_record(
+            user=user,
+            action=Action.CREATE,
+            object_type="retention_rule",
+            object_id=rule.pk,
+            school_id=school.pk,
+            data_kind=DataKind.SCHOOL,
+        )
+    return created
+
+
 def rules_for(*, school: School) -> list[RetentionRule]:
     """The school's rules without writing anything: a category without a saved rule shows its
-    Dutch default (unsaved, not enabled) until the director saves it or a run seeds it."""
+    Dutch default (unsaved, not enabled) until the director sets the rules up or a run seeds
+    them."""
     return rules_for_schools(schools=[school])[school.pk]
 
 

@@ -67,11 +67,11 @@ def _page(request, *, school_id=None, rule_forms=None, status=200):
     user = request.user
     school = retention_school_for(user=user, school_id=school_id or request.GET.get("school"))
     manage = user.has_function(Function.MANAGE_RETENTION)
-    if manage and any(rule.pk is None for rule in services.rules_for(school=school)):
-        # A school set up before retention existed: its director gets the default rules
-        # (not enabled) so that they can be edited.
-        services.rules_seed(school=school)
+    # Reads only. A school whose rules are not all saved (one set up before retention existed,
+    # or provisioned without them) shows the defaults; its director sets them up with a POST
+    # (RulesSetUpView) before they can be edited.
     data = services.preview(school=school)
+    set_up_needed = any(item.rule.pk is None for item in data.rules)
     forms_by_rule = rule_forms or {}
     rows = [
         {
@@ -100,6 +100,7 @@ def _page(request, *, school_id=None, rule_forms=None, status=200):
             "preview": data,
             "rows": rows,
             "manage": manage,
+            "set_up_needed": set_up_needed,
             "run_form": refused_form(
                 request, RunForm, _run_key(school), initial={"categories": enabled}
             ),
@@ -137,6 +138,24 @@ class RuleEditView(LoginRequiredMixin, View):
                 messages.success(request, _("The rule was saved; the change is recorded."))
                 return redirect(f"{reverse('retention')}?school={rule.school_id}")
         return _page(request, school_id=rule.school_id, rule_forms={rule.pk: form}, status=400)
+
+
+class RulesSetUpView(LoginRequiredMixin, View):
+    """Save the school's default rules (not enabled), so that the director can edit them."""
+
+    def post(self, request, school_id):
+        school = school_for_manage(user=request.user, school_id=school_id)
+        if services.rules_set_up(user=request.user, school=school):
+            messages.success(
+                request,
+                _(
+                    "The retention rules are set up with the standard periods, not yet in the "
+                    "nightly job. You can now change each rule."
+                ),
+            )
+        else:
+            messages.info(request, _("The retention rules were already set up."))
+        return redirect(f"{reverse('retention')}?school={school.pk}")
 
 
 def _run_key(school) -> str:

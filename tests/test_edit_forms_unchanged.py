@@ -471,6 +471,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "limit-lift": _STEP,
     "request-action": _STEP + " (each form of a privacy request is a step of its handling)",
     "retention-run": _STEP,
+    "retention-set-up": _STEP + " (saves the default rules, idempotent; a button, no form)",
     "retention-hold": _CREATES,
     "retention-hold-lift": _STEP,
     "breach-list": _CREATES,

@@ -314,6 +314,11 @@ def retention_run_url(world, role, in_scope):
     return reverse("retention-run", args=[world.retention["rules"][key]["pupil_file"].school_id])
 
 
+def retention_set_up_url(world, role, in_scope):
+    key = _retention_key(role, in_scope)
+    return reverse("retention-set-up", args=[world.retention["rules"][key]["pupil_file"].school_id])
+
+
 def retention_object_url(name: str, kind: str) -> Callable:
     """A run or a legal hold of the caller's school (in) or of a school outside (out)."""
 
@@ -1039,6 +1044,12 @@ MATRIX: dict[str, Entry] = {
         data={"categories": ["pupil_file"]},
         fixture="retention_world",
     ),
+    "retention-set-up": Entry(
+        retention_set_up_url,
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="retention_world",
+    ),
     "retention-run-detail": Entry(
         retention_object_url("retention-run-detail", "runs"),
         scoped("director", "privacy_officer", **ANON_PAGE),
@@ -1610,7 +1621,13 @@ def test_request_form_offers_only_the_parents_own_children(world, client):
     assert world.pupil5.surname.encode() not in response.content
 
 
-RETENTION_WRITES = ("retention-rule", "retention-run", "retention-hold", "retention-hold-lift")
+RETENTION_WRITES = (
+    "retention-rule",
+    "retention-run",
+    "retention-set-up",
+    "retention-hold",
+    "retention-hold-lift",
+)
 
 
 @pytest.mark.parametrize("route", RETENTION_WRITES)
@@ -1640,6 +1657,8 @@ def test_refused_retention_writes_change_nothing(
             data = retention_rule_data(world, role, in_scope)
         elif route == "retention-run":
             url, data = retention_run_url(world, role, in_scope), {"categories": ["pupil_file"]}
+        elif route == "retention-set-up":
+            url, data = retention_set_up_url(world, role, in_scope), {}
         elif route == "retention-hold":
             student = world.in_scope(role) if in_scope else world.out_of_scope(role)
             url = reverse(route, args=[student.pk])

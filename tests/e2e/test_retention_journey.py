@@ -1,11 +1,13 @@
 """Retention in a real browser: directeur@ opens Retention and sees in the preview the two
 leavers due under the pupil-file rule (left 3 and 6 years ago) and the one due under the
 enrolment rule (6 years ago), with Bram Bos (left 6 years ago) under the legal holds and under
-no rule; a period of 0 months is refused with the error beside the field and the 0 kept; the
-director then runs the pupil-file and enrolment rules now (the job runs in-process once the
-request commits), opens the run's report with its tombstone lines, and the preview shows
-nothing due any more for those rules. privacy@ reads the same page without any form.
-Matches on data and structure; the few texts it reads are looked up in the Dutch translation."""
+no rule; opening the page saves nothing: the director sets the default rules up with one
+button, and the explanation above the rules goes; a period of 0 months is refused with the
+error beside the field and the 0 kept; the director then runs the pupil-file and enrolment
+rules now (the job runs in-process once the request commits), opens the run's report with its
+tombstone lines, and the preview shows nothing due any more for those rules. privacy@ reads
+the same page without any form. Matches on data and structure; the few texts it reads are
+looked up in the Dutch translation."""
 
 from __future__ import annotations
 
@@ -107,7 +109,28 @@ def test_director_previews_runs_and_reads_the_report(browser, demo_site, page, s
     assert bram.display_name in held
     assert _nl("in force") in held
 
+    # The demo school's rules are not set up yet: opening the page saved nothing, and the
+    # director sees why the rules cannot be edited yet and one button to set them up.
+    assert not RetentionRule.objects.filter(school=samen).exists()
+    set_up = page.locator(f"{RULES} form#rules-set-up")
+    assert set_up.count() == 1
+    assert page.locator(f"{RULES} form:not(#rules-set-up)").count() == 0
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page)
+    shot(page, "set-up-390")
+    page.set_viewport_size(wide)
+    response = _submit(page, set_up.get_by_role("button", name=_nl("Set up the retention rules")))
+    assert response.status == 200
+    assert page.locator(f"{RULES} form#rules-set-up").count() == 0
+    assert page.locator(MESSAGES).count() == 1
+    assert RetentionRule.objects.filter(school=samen).count() == len(DEFAULTS)
+    assert not RetentionRule.objects.filter(school=samen, enabled=True).exists()
+    assert_accessible(page)
+    shot(page, "rules-set-up")
+
     # One wrong step: a period of 0 months.
+    pupil_file = _card(page, Category.PUPIL_FILE)
     rule = RetentionRule.objects.get(school=samen, category=Category.PUPIL_FILE)
     period = pupil_file.locator(f"input[name='rule{rule.pk}-period_months']")
     period.fill("0")

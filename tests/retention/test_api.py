@@ -340,7 +340,8 @@ def test_the_preview_changes_nothing(seeded, api, role):
 
 def test_a_school_without_saved_rules_shows_the_defaults_and_saves_nothing(world, api, client):
     """A school set up before retention existed: the preview shows the Dutch defaults, not
-    enabled, and writes nothing; only the director's own page saves them (once)."""
+    enabled, and writes nothing, nor does any GET of the page; only the director's set-up
+    button (a POST) saves them, and pressing it twice saves them once."""
     leaver(world, 3)
     for role in ("privacy_officer", "director"):
         api.force_login(world.users[role])
@@ -360,11 +361,36 @@ def test_a_school_without_saved_rules_shows_the_defaults_and_saves_nothing(world
     assert not RetentionRule.objects.exists()
 
     client.force_login(world.users["director"])
+    page = client.get(reverse("retention"))
+    assert page.status_code == 200
     assert client.get(reverse("retention")).status_code == 200
-    assert client.get(reverse("retention")).status_code == 200
-    assert sorted(RetentionRule.objects.values_list("school_id", "category")) == sorted(
-        (world.school.pk, category) for category in DEFAULTS
-    )
+    assert not RetentionRule.objects.exists()
+    set_up = reverse("retention-set-up", args=[world.school.pk])
+    # The page offers the set-up and no rule form (an unsaved rule has nothing to post to).
+    assert page.context["set_up_needed"] is True
+    assert f'action="{set_up}"'.encode() in page.content
+    assert b'name="rule' not in page.content
+
+    for _ in range(2):
+        response = client.post(set_up)
+        assert response.status_code == 302
+        assert response.url == f"{reverse('retention')}?school={world.school.pk}"
+        saved = list(
+            RetentionRule.objects.order_by("category").values_list(
+                "school_id", "category", "period_months", "action", "enabled"
+            )
+        )
+        assert saved == sorted(
+            (world.school.pk, category, period, action, False)
+            for category, (period, action) in DEFAULTS.items()
+        )
+    assert AccessEvent.objects.filter(
+        object_type="retention_rule", action=Action.CREATE, school_id=world.school.pk
+    ).count() == len(DEFAULTS)
+    page = client.get(reverse("retention"))
+    assert page.context["set_up_needed"] is False
+    assert f'action="{set_up}"'.encode() not in page.content
+    assert b'name="rule' in page.content
 
 
 def _queries(api) -> tuple[int, dict]:
