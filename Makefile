@@ -28,8 +28,12 @@ run: install compile-messages
 	$(PY) manage.py demo_data
 	PORT=$(PORT) bin/run
 
+# The suite runs in parallel, one worker per CPU (pytest-xdist): each worker has its own test
+# database and its own Redis databases (samen_een/settings/test.py). TEST_WORKERS=0 runs it in
+# one process.
+TEST_WORKERS ?= auto
 test: install compile-messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Style, the layer contract (pyproject.toml, [tool.importlinter]) and the type check.
 lint: install

@@ -5,9 +5,11 @@ real Redis and a real worker thread.
 """
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from . import environment
 
@@ -54,3 +56,21 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # Uploaded and exported files of a test run live in a temporary folder, removed at exit.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="samen-een-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+
+
+def _worker_redis_url(url: str, worker: int) -> str:
+    """The Redis database of one parallel test worker (pytest-xdist, `make test`).
+
+    Tests clear the cache and purge the broker, which empties a whole Redis database: each
+    worker gets its own. Worker 0 keeps the configured databases (CI: cache 14, broker 15),
+    worker n the ones 2n lower (12 and 13, 10 and 11, ...), so two workers never share one."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or worker == 0:
+        return url
+    configured = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(configured - 2 * worker) % 16}"))
+
+
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+CACHES["default"]["LOCATION"] = _worker_redis_url(CACHES["default"].get("LOCATION", ""), _WORKER)
+CELERY_BROKER_URL = _worker_redis_url(CELERY_BROKER_URL, _WORKER)
