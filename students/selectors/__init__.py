@@ -22,6 +22,7 @@ from .pupils import (
     scoped_get,
     student_access_for,
     students_listed,
+    students_named,
     students_visible_to,
     teaching_group_ids,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "scoped_get",
     "student_access_for",
     "students_listed",
+    "students_named",
     "students_visible_to",
     "teaching_group_ids",
 ]
