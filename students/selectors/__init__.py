@@ -37,6 +37,8 @@ from .records import (
     limits_for,
     progress_write_reach,
     reach_for,
+    religion_consent_current,
+    religion_consent_guardians,
     religion_write_reach,
 )
 
@@ -65,6 +67,8 @@ __all__ = [
     "parse_id",
     "progress_write_reach",
     "reach_for",
+    "religion_consent_current",
+    "religion_consent_guardians",
     "religion_write_reach",
     "school_get_for",
     "school_ids_with",
