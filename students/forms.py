@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
@@ -111,7 +113,8 @@ class ReligionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.for_guardian = for_guardian
         self.consent_needed = consent_needed
-        status, religion = self.fields["status"], self.fields["religion"]
+        status = cast(forms.ChoiceField, self.fields["status"])
+        religion = self.fields["religion"]
         if for_guardian:
             status.label = _("What do you want to tell the school?")
             status.choices = [
@@ -145,8 +148,9 @@ class ReligionForm(forms.Form):
                 "The parent gave explicit consent on the signed paper form to record the "
                 "religion or belief"
             )
-            self.fields["guardian"].label = _("Parent who signed the form")
-            self.fields["guardian"].choices = [("", _("Choose a parent"))] + [
+            guardian = cast(forms.ChoiceField, self.fields["guardian"])
+            guardian.label = _("Parent who signed the form")
+            guardian.choices = [("", _("Choose a parent"))] + [
                 (g.pk, g.display_name) for g in guardians
             ]
 
@@ -184,9 +188,9 @@ class ReligionWithdrawForm(forms.Form):
         if for_guardian:
             del self.fields["guardian"]
         else:
-            self.fields["guardian"].choices = [("", _("Choose a parent"))] + [
-                (g.pk, g.display_name) for g in guardians
-            ]
+            cast(forms.ChoiceField, self.fields["guardian"]).choices = [
+                ("", _("Choose a parent"))
+            ] + [(g.pk, g.display_name) for g in guardians]
 
 
 class InvitationAcceptForm(forms.Form):
