@@ -25,7 +25,7 @@ compile-messages: install
 
 run: install compile-messages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_data
+	PORT=$(PORT) $(PY) manage.py demo_data
 	PORT=$(PORT) bin/run
 
 # The suite runs in parallel, one worker per CPU (pytest-xdist): each worker has its own test

@@ -86,15 +86,33 @@ def processing_register(*, schools) -> dict:
             "retention": _retention(rules, Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL),
         },
         {
-            "purpose": _("Guidance: support and care, including special-category data"),
+            "purpose": _("Guidance: support and care, including health and welfare data"),
             "basis": _("Legal task of the school; special-category data under UAVG art. 30"),
-            "categories": _categories(
-                [DataCategory.HEALTH, DataCategory.RELIGION, DataCategory.PROGRESS]
-            ),
+            "categories": _categories([DataCategory.HEALTH, DataCategory.PROGRESS]),
             "people": [people["pupils"]],
             "recipients": [_("Nobody outside the school except the guardians (right of access)")],
             "outside_eea": [],
             "retention": _retention(rules, Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL),
+        },
+        {
+            # A public school has no legal task that needs a pupil's religion: it rests on the
+            # parents' explicit consent alone (students.models.ReligionConsent).
+            "purpose": _(
+                "Religion or belief, only when the parents state it: taking it into account "
+                "(religious holidays, food, lessons in religion or humanism)"
+            ),
+            "basis": _(
+                "Explicit consent of a parent with parental authority (AVG art. 9(2)(a)), "
+                "which can be withdrawn at any time; withdrawing deletes the entry at once"
+            ),
+            "categories": _categories([DataCategory.RELIGION]),
+            "people": [people["pupils"]],
+            "recipients": [_("Nobody outside the school except the guardians (right of access)")],
+            "outside_eea": [],
+            "retention": [
+                _("Deleted at once when the consent is withdrawn"),
+                *_retention(rules, Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL),
+            ],
         },
         {
             "purpose": _("Organisation: enrolment, groups, contact, funding, legal reports"),

@@ -1,6 +1,6 @@
 """The root URLs: each app's pages (its ``urls.py``) and API (its ``api_urls.py``, under
 ``/api/v1/`` in the namespace ``api``) are included here; only project-level URLs are written out
-(the start page, the language switch, the health check and the API schema).
+(the start page, the language switch, the health check, the favicon and the API schema).
 
 Every app's ``urls.py`` writes its own full paths, so a URL is found in one file.
 """
@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("audit_trail.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -78,6 +78,18 @@ class ReligionStatus(models.TextChoices):
     DECLINED = "declined", _("The guardian chose not to state it")
 
 
+class ReligionConsentDecision(models.TextChoices):
+    """A parent's explicit consent to record the pupil's religion (AVG art. 9(2)(a))."""
+
+    GRANTED = "granted", _("Consent given")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class ReligionConsentChannel(models.TextChoices):
+    PORTAL = "portal", _("Parent portal")
+    PAPER = "paper", _("Paper form, recorded by staff")
+
+
 class LimitKind(models.TextChoices):
     """An accepted restriction (AVG art. 18) or objection (art. 21) on a pupil's data."""
 

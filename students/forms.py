@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
@@ -98,20 +100,97 @@ class DecideForm(forms.Form):
 
 
 class ReligionForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Religion or belief (voluntary)"),
-        choices=[("", _("Not asked / remove the entry")), *ReligionStatus.choices],
-        required=False,
-    )
-    religion = forms.CharField(label=_("Religion or belief"), max_length=100, required=False)
+    """The religion entry, in the parent's voice for a parent and from the paper form for
+    staff. A religion is recorded only with a parent's explicit consent: while none holds the
+    form asks for it (``consent``; staff also name the parent who signed, ``guardian``)."""
+
+    status = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    religion = forms.CharField(max_length=100, required=False)
+    consent = forms.BooleanField(required=False)
+    guardian = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, for_guardian: bool, consent_needed: bool, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_guardian = for_guardian
+        self.consent_needed = consent_needed
+        status = cast(forms.ChoiceField, self.fields["status"])
+        religion = self.fields["religion"]
+        if for_guardian:
+            status.label = _("What do you want to tell the school?")
+            status.choices = [
+                (ReligionStatus.STATED, _("I state my child's religion or belief")),
+                (ReligionStatus.DECLINED, _("I prefer not to say")),
+                ("", _("Nothing: remove what the school recorded")),
+            ]
+            religion.label = _("Your child's religion or belief")
+            religion.help_text = _("In your own words, for example 'Islam' or 'Humanist'.")
+        else:
+            status.label = _("What the parent answered")
+            status.choices = [
+                (ReligionStatus.STATED, _("The parent stated a religion or belief")),
+                (ReligionStatus.DECLINED, _("The parent chose not to state it")),
+                ("", _("Nothing recorded (remove the entry)")),
+            ]
+            religion.label = _("Religion or belief")
+        if not consent_needed:
+            del self.fields["consent"]
+            del self.fields["guardian"]
+            return
+        consent = self.fields["consent"]
+        if for_guardian:
+            consent.label = _(
+                "I give the school my explicit consent to record my child's religion or "
+                "belief. I can withdraw this consent at any time; the school then deletes it."
+            )
+            del self.fields["guardian"]
+        else:
+            consent.label = _(
+                "The parent gave explicit consent on the signed paper form to record the "
+                "religion or belief"
+            )
+            guardian = cast(forms.ChoiceField, self.fields["guardian"])
+            guardian.label = _("Parent who signed the form")
+            guardian.choices = [("", _("Choose a parent"))] + [
+                (g.pk, g.display_name) for g in guardians
+            ]
 
     def clean(self):
         data = super().clean()
-        if data.get("status") == ReligionStatus.STATED and not data.get("religion", "").strip():
+        stated = data.get("status") == ReligionStatus.STATED
+        if stated and not data.get("religion", "").strip():
             self.add_error(
                 "religion", _("Fill in the religion or belief, or choose not to state it.")
             )
+        if stated and self.consent_needed and not data.get("consent"):
+            self.add_error(
+                "consent",
+                _("Tick this box to give your consent, or choose not to say.")
+                if self.for_guardian
+                else _(
+                    "Without the parent's written consent the school may not record a "
+                    "religion or belief."
+                ),
+            )
+        if stated and self.consent_needed and not self.for_guardian and not data.get("guardian"):
+            self.add_error("guardian", _("Choose the parent who signed the form."))
         return data
+
+
+class ReligionWithdrawForm(forms.Form):
+    """A parent withdraws the consent (staff: from a letter or form, naming the parent)."""
+
+    guardian = forms.TypedChoiceField(
+        label=_("Parent who withdrew the consent"), coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, for_guardian: bool, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_guardian:
+            del self.fields["guardian"]
+        else:
+            cast(forms.ChoiceField, self.fields["guardian"]).choices = [
+                ("", _("Choose a parent"))
+            ] + [(g.pk, g.display_name) for g in guardians]
 
 
 class InvitationAcceptForm(forms.Form):

@@ -546,6 +546,7 @@ MATRIX: dict[str, Entry] = {
         fixed("set_language"), _all(302), method="post", data={"language": "en", "next": "/"}
     ),
     "healthz": Entry(fixed("healthz"), _all(200)),
+    "favicon": Entry(fixed("favicon"), _all(302)),
     "student-list": Entry(
         fixed("student-list"),
         _all(

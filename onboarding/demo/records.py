@@ -12,11 +12,22 @@ from students.constants import (
     CareKind,
     CareSource,
     CareVisibility,
+    ReligionConsentChannel,
+    ReligionConsentDecision,
     ReligionStatus,
     Subject,
     WithholdStatus,
 )
-from students.models import CareRecord, Group, ProgressRecord, ReligionRecord, School, Student
+from students.models import (
+    CareRecord,
+    Group,
+    Guardianship,
+    ProgressRecord,
+    ReligionConsent,
+    ReligionRecord,
+    School,
+    Student,
+)
 
 from .people import Demo
 
@@ -130,14 +141,28 @@ def records_load(
     CareRecord.objects.bulk_create(care)
 
     religions = ["Rooms-katholiek", "Protestants", "Islam", "Hindoeïsme", "Humanistisch"]
-    entries = []
+    # A stated religion rests on a parent's explicit consent, here from the paper form.
+    consenting: dict[int, int] = {}
+    for link in Guardianship.objects.filter(student__in=pupils, has_authority=True).order_by("id"):
+        consenting.setdefault(link.student_id, link.guardian_id)
+    entries, consents = [], []
     for pupil in rng.sample(pupils, k=len(pupils) * 30 // 100):
         if rng.random() < 0.3:
             entries.append(ReligionRecord(student=pupil, status=ReligionStatus.DECLINED))
-        else:
-            entries.append(
-                ReligionRecord(
-                    student=pupil, status=ReligionStatus.STATED, religion=rng.choice(religions)
-                )
+            continue
+        religion = rng.choice(religions)
+        if pupil.pk not in consenting:
+            continue
+        consents.append(
+            ReligionConsent(
+                student=pupil,
+                guardian_id=consenting[pupil.pk],
+                decision=ReligionConsentDecision.GRANTED,
+                channel=ReligionConsentChannel.PAPER,
             )
+        )
+        entries.append(
+            ReligionRecord(student=pupil, status=ReligionStatus.STATED, religion=religion)
+        )
+    ReligionConsent.objects.bulk_create(consents)
     ReligionRecord.objects.bulk_create(entries)

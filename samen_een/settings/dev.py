@@ -38,6 +38,8 @@ environment.DEFAULTS.update(
         **_DEMO_SECRETS,
         "DEBUG": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Links in mails and start-up lines point at the port bin/run serves on (PORT).
+        "SITE_URL": f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}",
         "DATABASE_URL": f"sqlite:///{_BASE / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
@@ -52,6 +54,12 @@ from .base import *  # noqa: E402
 # Locally static files come from the app folders (runserver, live_server); WhiteNoise
 # serves the collected files in production only.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+
+# DEBUG stays on (the demo loader needs it), yet people trying the demo meet the friendly
+# 404/500 pages, never Django's technical ones (which list every route). SHOW_TECHNICAL_ERRORS=1
+# brings the technical pages back for a developer (samen_een/dev_errors.py).
+SHOW_TECHNICAL_ERRORS = environment.env.bool("SHOW_TECHNICAL_ERRORS", default=False)
+MIDDLEWARE = [*MIDDLEWARE, "samen_een.dev_errors.FriendlyErrorsMiddleware"]
 
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: a worker started beside runserver reads jobs from this folder.

@@ -1,4 +1,3 @@
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -16,6 +15,7 @@ from ..selectors import (
     school_get_for,
     schools_visible_to,
     students_listed,
+    students_named,
     students_visible_to,
 )
 from ..services.reads import student_open_for
@@ -110,13 +110,7 @@ class StudentListApi(GenericAPIView):
         search = params.get("search", "").strip()[:100]
         if "\x00" in search:  # no name holds one, and PostgreSQL cannot even compare it
             raise serializers.ValidationError({"search": ["Null characters are not allowed."]})
-        for term in search.split()[:5]:
-            qs = qs.filter(
-                Q(given_name__icontains=term)
-                | Q(surname__icontains=term)
-                | Q(first_names__icontains=term)
-                | Q(surname_prefix__icontains=term)
-            )
+        qs = students_named(qs, search)
         group = params.get("group", "")
         if group:
             if not group.isdigit() or len(group) > 18:

@@ -16,7 +16,7 @@ from .core import (
 )
 from .invitations import Invitation
 from .limits import ProcessingLimit
-from .records import CareRecord, ProgressRecord, ReligionRecord
+from .records import CareRecord, ProgressRecord, ReligionConsent, ReligionRecord
 from .rollover import RolloverPlan
 from .staff import StaffDeactivation, TeacherProposal
 
@@ -33,6 +33,7 @@ __all__ = [
     "Placement",
     "ProcessingLimit",
     "ProgressRecord",
+    "ReligionConsent",
     "ReligionRecord",
     "RolloverPlan",
     "School",

@@ -20,11 +20,13 @@ from ..constants import (
     CareKind,
     CareSource,
     CareVisibility,
+    ReligionConsentChannel,
+    ReligionConsentDecision,
     ReligionStatus,
     Subject,
     WithholdStatus,
 )
-from .core import Group, Student
+from .core import Group, Guardian, Student
 
 
 class ProgressRecord(models.Model):
@@ -143,7 +145,9 @@ class CareRecord(models.Model):
 
 
 class ReligionRecord(models.Model):
-    """Religion or belief: always voluntary; no row means nobody asked."""
+    """Religion or belief: always voluntary; no row means nobody asked. A stated religion rests
+    on a parent's explicit consent (``ReligionConsent``, AVG art. 9(2)(a)); withdrawing it
+    deletes the row (students/services/records.py)."""
 
     student = models.OneToOneField(
         Student, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="religion"
@@ -173,3 +177,55 @@ class ReligionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.status}"
+
+
+class ReligionConsentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Religion consents are append-only evidence.")
+
+    def delete(self):
+        raise TypeError("Religion consents are append-only; only erasure removes them.")
+
+
+class ReligionConsent(models.Model):
+    """A parent's explicit consent to record the pupil's religion or belief, or its withdrawal
+    (AVG art. 9(2)(a) and 7(3)): evidence, appended and never changed. The consent holds while
+    the pupil's latest row is a grant; a withdrawal by any parent with authority ends it."""
+
+    student = models.ForeignKey(
+        Student, verbose_name=_("pupil"), on_delete=models.PROTECT, related_name="+"
+    )
+    guardian = models.ForeignKey(
+        Guardian, verbose_name=_("guardian"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=ReligionConsentDecision.choices
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ReligionConsentChannel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ReligionConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent to record religion")
+        verbose_name_plural = _("consents to record religion")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.decision}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Religion consents are append-only evidence.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Religion consents are append-only evidence.")

@@ -22,6 +22,7 @@ from .pupils import (
     scoped_get,
     student_access_for,
     students_listed,
+    students_named,
     students_visible_to,
     teaching_group_ids,
 )
@@ -36,6 +37,8 @@ from .records import (
     limits_for,
     progress_write_reach,
     reach_for,
+    religion_consent_current,
+    religion_consent_guardians,
     religion_write_reach,
 )
 
@@ -64,6 +67,8 @@ __all__ = [
     "parse_id",
     "progress_write_reach",
     "reach_for",
+    "religion_consent_current",
+    "religion_consent_guardians",
     "religion_write_reach",
     "school_get_for",
     "school_ids_with",
@@ -71,6 +76,7 @@ __all__ = [
     "scoped_get",
     "student_access_for",
     "students_listed",
+    "students_named",
     "students_visible_to",
     "teaching_group_ids",
 ]

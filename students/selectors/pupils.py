@@ -287,6 +287,19 @@ LIST_FIELDS = (
 )
 
 
+def students_named(students: QuerySet[Student], search: str) -> QuerySet[Student]:
+    """Pupils whose name as the lists show it (the name they go by, the surname prefix and
+    the surname) holds every word of ``search`` (at most five). The official first names are
+    not shown in any list, so a search never finds a pupil by them."""
+    for term in search.split()[:5]:
+        students = students.filter(
+            Q(given_name__icontains=term)
+            | Q(surname_prefix__icontains=term)
+            | Q(surname__icontains=term)
+        )
+    return students
+
+
 def students_listed(students: QuerySet[Student]) -> QuerySet[Student]:
     """Pupils from ``students_visible_to`` as the lists show them: their fields, in order."""
     return students.only(*LIST_FIELDS).order_by("surname", "given_name", "id")

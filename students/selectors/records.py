@@ -19,12 +19,19 @@ from accounts.constants import Function, Role
 from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 
-from ..constants import WITHHELD_STATUSES, CareVisibility, WithholdStatus
+from ..constants import (
+    WITHHELD_STATUSES,
+    CareVisibility,
+    ReligionConsentDecision,
+    WithholdStatus,
+)
 from ..models import (
     CareRecord,
     GroupUserObjectPermission,
+    Guardian,
     Guardianship,
     ProcessingLimit,
+    ReligionConsent,
     ReligionRecord,
     SchoolUserObjectPermission,
     Student,
@@ -157,6 +164,27 @@ def religion_for_write(*, user, student_id) -> tuple[Student, ReligionRecord | N
     form compares what is sent with it, so a form saved unchanged writes nothing."""
     student = religion_write_reach(user=user, student_id=student_id)
     return student, ReligionRecord.objects.filter(student=student).first()
+
+
+def religion_consent_current(*, student: Student) -> ReligionConsent | None:
+    """The parent's explicit consent a stated religion rests on, or None: the pupil's latest
+    consent row if it is a grant (a withdrawal by any parent with authority ends it)."""
+    latest = (
+        ReligionConsent.objects.filter(student=student)
+        .select_related("guardian")
+        .order_by("-id")
+        .first()
+    )
+    return latest if latest and latest.decision == ReligionConsentDecision.GRANTED else None
+
+
+def religion_consent_guardians(*, student: Student) -> list[Guardian]:
+    """The parents who can give or withdraw the consent: those with parental authority."""
+    return list(
+        Guardian.objects.filter(links__student=student, links__has_authority=True).order_by(
+            "surname", "first_name", "id"
+        )
+    )
 
 
 def progress_write_reach(*, user, student_id) -> Student:

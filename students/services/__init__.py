@@ -33,6 +33,8 @@ from .records import (
     care_withhold_request,
     progress_record_add,
     religion_clear,
+    religion_consent_give,
+    religion_consent_withdraw,
     religion_set,
 )
 
@@ -54,6 +56,8 @@ __all__ = [
     "progress_open_for",
     "progress_record_add",
     "religion_clear",
+    "religion_consent_give",
+    "religion_consent_withdraw",
     "religion_open_for",
     "religion_set",
     "role_grant",

@@ -27,6 +27,7 @@ from ..models import (
     Placement,
     ProcessingLimit,
     ProgressRecord,
+    ReligionConsent,
     ReligionRecord,
     Student,
 )
@@ -47,9 +48,14 @@ def care_erase(students: Sequence[Student], action: str) -> dict[int, int]:
 
 
 def religion_erase(students: Sequence[Student], action: str) -> dict[int, int]:
-    religion = ReligionRecord.objects.filter(student_id__in=[s.pk for s in students])
+    """The religion entries go, and with them the parents' consents they rested on (evidence
+    of a consent is kept as long as what it allowed, no longer). Counts the entries."""
+    ids = [s.pk for s in students]
+    religion = ReligionRecord.objects.filter(student_id__in=ids)
     counts = erasure.counts_per_pupil(religion)
     religion.delete()
+    consents = ReligionConsent.objects.filter(student_id__in=ids)
+    consents._raw_delete(consents.db)  # append-only evidence: its period has ended
     return counts
 
 

@@ -12,9 +12,23 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 
-from ..constants import ReligionStatus, WithholdStatus
+from ..constants import (
+    ReligionConsentChannel,
+    ReligionConsentDecision,
+    ReligionStatus,
+    WithholdStatus,
+)
 from ..exceptions import ConcurrentEditError, StudentError
-from ..models import CareRecord, ProgressRecord, ReligionRecord, SchoolUserObjectPermission, Student
+from ..models import (
+    CareRecord,
+    Guardian,
+    ProgressRecord,
+    ReligionConsent,
+    ReligionRecord,
+    SchoolUserObjectPermission,
+    Student,
+)
+from ..selectors.records import religion_consent_current
 
 
 def _event(*, user, action, student: Student, data_kind, object_type, object_id) -> None:
@@ -213,16 +227,120 @@ def care_withhold_decide(*, user: User, record: CareRecord, approve: bool) -> Ca
     return locked
 
 
+def _consent_guardian(student: Student, guardian_id) -> Guardian:
+    guardian = Guardian.objects.filter(
+        pk=guardian_id, links__student=student, links__has_authority=True
+    ).first()
+    if guardian is None:
+        raise StudentError(
+            _("Only a parent with parental authority can give or withdraw this consent.")
+        )
+    return guardian
+
+
+def _consent_append(
+    *, user: User, student: Student, guardian_id, decision: str, channel: str
+) -> ReligionConsent:
+    if channel not in ReligionConsentChannel.values:
+        raise StudentError(_("This consent change is not possible."))
+    row = ReligionConsent.objects.create(
+        student=student,
+        guardian=_consent_guardian(student, guardian_id),
+        decision=decision,
+        channel=channel,
+        recorded_by=user,
+    )
+    _event(
+        user=user,
+        action=Action.CREATE,
+        student=student,
+        data_kind=DataKind.CONSENT,
+        object_type="religion_consent",
+        object_id=row.pk,
+    )
+    return row
+
+
+@transaction.atomic
+def religion_consent_give(
+    *, user: User, student: Student, guardian_id: int, channel: str
+) -> ReligionConsent:
+    """Append a parent's explicit consent to record the pupil's religion (AVG art. 9(2)(a)):
+    from the portal by the parent, or from a signed paper form by staff."""
+    return _consent_append(
+        user=user,
+        student=student,
+        guardian_id=guardian_id,
+        decision=ReligionConsentDecision.GRANTED,
+        channel=channel,
+    )
+
+
+@transaction.atomic
+def religion_consent_withdraw(
+    *, user: User, student: Student, guardian_id: int, channel: str
+) -> bool:
+    """Append a parent's withdrawal (AVG art. 7(3)) and erase the religion entry at once: the
+    row with its sealed value goes, and the erasure is an access event. Returns whether an
+    entry was erased."""
+    _consent_append(
+        user=user,
+        student=student,
+        guardian_id=guardian_id,
+        decision=ReligionConsentDecision.WITHDRAWN,
+        channel=channel,
+    )
+    record = ReligionRecord.objects.select_for_update().filter(student=student).first()
+    if record is None:
+        return False
+    record_id = record.pk
+    record.delete()
+    _event(
+        user=user,
+        action=Action.DELETE,
+        student=student,
+        data_kind=DataKind.RELIGION,
+        object_type="religion",
+        object_id=record_id,
+    )
+    return True
+
+
 @transaction.atomic
 def religion_set(
-    *, user: User, student: Student, status: str, religion: str = ""
+    *,
+    user: User,
+    student: Student,
+    status: str,
+    religion: str = "",
+    consent_guardian_id: int | None = None,
+    consent_channel: str = ReligionConsentChannel.PORTAL,
 ) -> ReligionRecord:
-    """Record the guardian's voluntary answer: a religion or belief, or the choice not to say."""
+    """Record the parent's voluntary answer: a religion or belief, or the choice not to say.
+
+    A religion is recorded only on a parent's explicit consent (AVG art. 9(2)(a)): one that
+    holds already, or the one given with this answer (``consent_guardian_id``: the parent who
+    gives it, through ``consent_channel``)."""
     religion = religion.strip()
     if status == ReligionStatus.STATED and not religion:
         raise StudentError(_("Fill in the religion or belief, or choose not to state it."))
     if status == ReligionStatus.DECLINED:
         religion = ""
+    if status == ReligionStatus.STATED:
+        if consent_guardian_id is not None:
+            religion_consent_give(
+                user=user,
+                student=student,
+                guardian_id=consent_guardian_id,
+                channel=consent_channel,
+            )
+        elif religion_consent_current(student=student) is None:
+            raise StudentError(
+                _(
+                    "A religion or belief is recorded only with the explicit consent of a "
+                    "parent with parental authority."
+                )
+            )
     record, created = ReligionRecord.objects.update_or_create(
         student=student,
         defaults={

@@ -1,6 +1,5 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 from django.views import View
 
@@ -15,6 +14,7 @@ from ..selectors import (
     limits_for,
     student_access_for,
     students_listed,
+    students_named,
     students_visible_to,
 )
 from ..selectors.invitations import invitations_of
@@ -32,13 +32,7 @@ class StudentListView(LoginRequiredMixin, View):
             if data.get("former"):
                 students = students_visible_to(request.user, only_former=True)
             if data.get("q"):
-                for term in data["q"].split()[:5]:
-                    students = students.filter(
-                        Q(given_name__icontains=term)
-                        | Q(first_names__icontains=term)
-                        | Q(surname__icontains=term)
-                        | Q(surname_prefix__icontains=term)
-                    )
+                students = students_named(students, data["q"])
             if data.get("group"):
                 students = students.filter(group_id=data["group"])
         page = Paginator(students_listed(students), 25).get_page(request.GET.get("page"))

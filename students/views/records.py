@@ -14,7 +14,7 @@ from accounts.constants import Function
 from audit.constants import DataKind
 from kernel.editing import nothing_changed
 
-from ..constants import WithholdStatus
+from ..constants import ReligionConsentChannel, ReligionStatus, WithholdStatus
 from ..exceptions import StudentError
 from ..forms import (
     CareRecordCreateForm,
@@ -22,6 +22,7 @@ from ..forms import (
     DecideForm,
     ProgressForm,
     ReligionForm,
+    ReligionWithdrawForm,
     WithholdForm,
 )
 from ..models import Student
@@ -31,10 +32,13 @@ from ..selectors import (
     not_found,
     progress_write_reach,
     scoped_get,
+    student_access_for,
 )
 from ..selectors.records import (
     care_record_for_write,
     progress_writable_by,
+    religion_consent_current,
+    religion_consent_guardians,
     religion_for_write,
     withholdings_pending_for,
 )
@@ -45,6 +49,7 @@ from ..services import (
     care_withhold_request,
     progress_record_add,
     religion_clear,
+    religion_consent_withdraw,
     religion_set,
 )
 from ..services.reads import (
@@ -339,23 +344,51 @@ class ReligionView(AudienceMixin, View):
     edits_object = True  # registered in tests/test_edit_forms_unchanged.py
 
     """Religion (voluntary): read and recorded by administration and the director, and by
-    guardians with authority for their own child. Never required anywhere."""
+    guardians with authority for their own child. Never required anywhere. A religion is
+    recorded only with a parent's explicit consent (AVG art. 9(2)(a)); withdrawing it erases
+    the entry (``action=withdraw``)."""
 
     template_name = "students/religion.html"
     back_url_name = "student-detail"
 
-    def _render(self, request, student_id, form=None, status=200):
+    @property
+    def for_guardian(self) -> bool:
+        return self.audience == "guardian"
+
+    def _forms(self, student, record, data=None):
+        consent = religion_consent_current(student=student)
+        guardians = [] if self.for_guardian else religion_consent_guardians(student=student)
+        form = ReligionForm(
+            data,
+            initial=_religion_initial(record),
+            for_guardian=self.for_guardian,
+            consent_needed=consent is None,
+            guardians=guardians,
+        )
+        withdraw = (
+            ReligionWithdrawForm(data, for_guardian=self.for_guardian, guardians=guardians)
+            if consent
+            else None
+        )
+        return consent, form, withdraw
+
+    def _render(self, request, student_id, *, form=None, withdraw=None, status=200):
+        # Showing the entry is a read (an access event), also on a form sent back with errors.
         student, record = religion_open_for(user=request.user, student_id=student_id)
         can_write = request.user.has_function(Function.WRITE_RELIGION)
-        if form is None:
-            form = ReligionForm(initial=_religion_initial(record))
+        consent, new_form, new_withdraw = self._forms(student, record)
         return render(
             request,
             self.template_name,
             {
                 "student": student,
                 "record": record,
-                "form": form if can_write else None,
+                "consent": consent,
+                "for_guardian": self.for_guardian,
+                "form": (form if form is not None else new_form) if can_write else None,
+                "withdraw_form": (withdraw if withdraw is not None else new_withdraw)
+                if can_write and consent
+                else None,
                 "back_url_name": self.back_url_name,
             },
             status=status,
@@ -364,22 +397,74 @@ class ReligionView(AudienceMixin, View):
     def get(self, request, student_id):
         return self._render(request, student_id)
 
+    def _guardian_self_id(self, request, student) -> int | None:
+        return student_access_for(user=request.user, student=student).guardian_self_id
+
+    def _withdraw(self, request, student, record):
+        _consent, _form, withdraw = self._forms(student, record, request.POST)
+        if withdraw is None:  # nothing to withdraw: no consent holds
+            nothing_changed(request)
+            return redirect(request.path)
+        if not withdraw.is_valid():
+            return self._render(request, student.pk, withdraw=withdraw, status=400)
+        guardian_id = (
+            self._guardian_self_id(request, student)
+            if self.for_guardian
+            else withdraw.cleaned_data["guardian"]
+        )
+        try:
+            religion_consent_withdraw(
+                user=request.user,
+                student=student,
+                guardian_id=guardian_id,
+                channel=ReligionConsentChannel.PORTAL
+                if self.for_guardian
+                else ReligionConsentChannel.PAPER,
+            )
+        except StudentError as exc:
+            withdraw.add_error(None, exc.message)
+            return self._render(request, student.pk, withdraw=withdraw, status=400)
+        messages.success(
+            request,
+            _("The consent has been withdrawn and the entry deleted.")
+            if record
+            else _("The consent has been withdrawn."),
+        )
+        return redirect(request.path)
+
     def post(self, request, student_id):
         student, record = religion_for_write(user=request.user, student_id=student_id)
-        form = ReligionForm(request.POST, initial=_religion_initial(record))
+        if request.POST.get("action") == "withdraw":
+            return self._withdraw(request, student, record)
+        _consent, form, _withdraw = self._forms(student, record, request.POST)
         if not form.has_changed():
             nothing_changed(request)
             return redirect(request.path)
         if not form.is_valid():
-            return self._render(request, student_id, form=form, status=400)
+            return self._render(request, student.pk, form=form, status=400)
         status = form.cleaned_data["status"]
         if status:
-            religion_set(
-                user=request.user,
-                student=student,
-                status=status,
-                religion=form.cleaned_data["religion"],
-            )
+            consent_guardian_id = None
+            if status == ReligionStatus.STATED and form.cleaned_data.get("consent"):
+                consent_guardian_id = (
+                    self._guardian_self_id(request, student)
+                    if self.for_guardian
+                    else form.cleaned_data["guardian"]
+                )
+            try:
+                religion_set(
+                    user=request.user,
+                    student=student,
+                    status=status,
+                    religion=form.cleaned_data["religion"],
+                    consent_guardian_id=consent_guardian_id,
+                    consent_channel=ReligionConsentChannel.PORTAL
+                    if self.for_guardian
+                    else ReligionConsentChannel.PAPER,
+                )
+            except StudentError as exc:
+                form.add_error(None, exc.message)
+                return self._render(request, student.pk, form=form, status=400)
         else:
             religion_clear(user=request.user, student=student)
         messages.success(request, _("Saved."))

@@ -190,6 +190,30 @@ def test_page_search_and_group_filter_narrow_the_list(world, client):
     assert listed(group=world.group3.pk) == {world.pupil3.pk}
 
 
+def test_search_matches_only_the_names_shown_not_the_official_first_names(world, client, api):
+    """Searching "Milan" found a pupil called by another name whose official first names
+    held "Milan", which no list shows: the search matches the names shown only."""
+    world.pupil5.given_name, world.pupil5.first_names = "Qwerzia", "Milanqx Qwerzia"
+    world.pupil5.save(update_fields=["given_name", "first_names"])
+    world.pupil3.first_names = "Timothy Qwerzia"
+    world.pupil3.save(update_fields=["first_names"])
+    client.force_login(world.users["director"])
+    api.force_login(world.users["director"])
+
+    def listed(q):
+        page = client.get(reverse("student-list"), {"q": q})
+        return {student.pk for student in page.context["page"].object_list}
+
+    def found(q):
+        answer = api.get(reverse("api:student-list"), {"search": q}).json()
+        return {row["id"] for row in answer["results"]}
+
+    for search in (listed, found):
+        assert search("milanqx") == set()
+        assert search("qwerzia") == {world.pupil5.pk}
+        assert search("tim de vries") == {world.pupil3.pk}
+
+
 def test_guardian_without_account_link_is_not_a_guardian_of_others(world):
     other_parent = GuardianFactory.create()
     link_guardian(other_parent, world.pupil5)

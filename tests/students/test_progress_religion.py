@@ -157,20 +157,6 @@ def test_entry_removed_when_guardian_posts_empty_status(world, client):
     assert event.data_kind == DataKind.RELIGION and event.special_category is True
 
 
-def test_religion_stored_when_administration_records_it(world, client):
-    client.force_login(world.users["administration"])
-    response = client.post(
-        reverse("student-religion", args=[world.pupil5.pk]),
-        {"status": "stated", "religion": "Islam"},
-    )
-    assert response.status_code == 302
-    record = ReligionRecord.objects.get(student=world.pupil5)
-    assert (record.status, record.religion) == (ReligionStatus.STATED, "Islam")
-    assert record.recorded_by_id == world.users["administration"].pk
-    (event,) = AccessEvent.objects.filter(request_id=response["X-Request-ID"])
-    assert event.action == Action.CREATE and event.special_category is True
-
-
 @pytest.mark.parametrize("route", ["student-religion", "api:student-religion"])
 def test_403_when_care_coordinator_reads_religion(world, client, api, route):
     http = api if route.startswith("api:") else client
