@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,7 +15,7 @@ from accounts.constants import Function
 from students.selectors import school_ids_with
 from students.start_page import TodoItem, Urgency
 
-from .models import Publication
+from .models import Publication, Takedown
 from .selectors.publications import publications_visible_to
 
 if TYPE_CHECKING:
@@ -28,13 +28,17 @@ def takedown_todos(user: User) -> list[TodoItem]:
     such publication with open takedowns. Consent has ended, so it is due soon."""
     if not (user.has_function(Function.MANAGE_CONSENT) and user.has_function(Function.PUBLISH)):
         return []
+    still_open = Q(takedowns__resolved_at__isnull=True, takedowns__isnull=False)
     publications = (
         Publication.objects.filter(
             pk__in=publications_visible_to(user).values("pk"),
             school_id__in=school_ids_with(user, "manage_school_consent"),
-            takedowns__resolved_at__isnull=True,
         )
-        .annotate(open_takedowns=Count("takedowns"), flagged=Min("takedowns__flagged_at"))
+        .filter(pk__in=Takedown.objects.filter(resolved_at__isnull=True).values("publication_id"))
+        .annotate(
+            open_takedowns=Count("takedowns", filter=still_open),
+            flagged=Min("takedowns__flagged_at", filter=still_open),
+        )
         .select_related("school")
         .order_by("flagged", "pk")
     )

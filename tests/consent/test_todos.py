@@ -49,3 +49,26 @@ def test_the_item_is_gone_once_the_takedown_is_resolved(world, client):
 
     assert _link(world.publications["school"]) not in shown
     assert _link(world.publications["teacher"]) in shown
+
+
+def test_a_publication_without_an_open_takedown_is_not_on_the_list(world, client):
+    """Neither one that never had a takedown nor one whose takedowns are all done; the count
+    is of the open takedowns only."""
+    from consent.models import Publication
+
+    director = world.users["director"]
+    clean = Publication.objects.create(
+        school=world.school,
+        title="Nieuwsbrief zonder intrekking",
+        purpose=world.school.purposes.get(code="website"),
+        publish_on=world.publications["school"].publish_on,
+        created_by=director,
+    )
+    clean.pupils.set([world.pupil5])
+    takedown_resolve(user=director, takedown=world.takedowns["teacher"])
+
+    items = {i.link: i for i in todo_items(client, director)}
+
+    assert _link(clean) not in items
+    assert _link(world.publications["teacher"]) not in items
+    assert "1" in items[_link(world.publications["school"])].meta
