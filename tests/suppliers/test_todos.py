@@ -48,8 +48,29 @@ def _supplier(world, name: str) -> Supplier:
 
 
 def _items(client, user, supplier):
-    link = reverse("supplier-detail", args=[supplier.pk])
-    return [i for i in todo_items(client, user) if i.link == link]
+    links = {
+        reverse("supplier-detail", args=[supplier.pk]),
+        f"{reverse('supplier-list')}#s-{supplier.pk}",
+    }
+    return [i for i in todo_items(client, user) if i.link in links]
+
+
+@pytest.mark.parametrize(
+    ("role", "page"), [("director", "supplier-detail"), ("privacy_officer", "supplier-list")]
+)
+def test_the_item_links_to_a_page_the_person_may_open(world, client, role, page):
+    supplier = _supplier(world, "Bijna Voorbij B.V.")
+    _agreement(world, supplier, days_left=20)
+    user = world.users[role]
+
+    (item,) = _items(client, user, supplier)
+
+    assert item.link.startswith(
+        reverse(page, args=[supplier.pk] if page == "supplier-detail" else [])
+    )
+    assert client.get(item.link.split("#")[0]).status_code == 200
+    if "#" in item.link:
+        assert f'id="{item.link.split("#")[1]}"' in client.get(item.link).content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)
