@@ -7,7 +7,11 @@ class PrivacyRequestsConfig(AppConfig):
     verbose_name = _("Privacy requests")
 
     def ready(self) -> None:
+        from students.start_page import todo_register
+
         from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_handlers_register
+        from .todos import request_todos
 
         erasure_handlers_register()
+        todo_register(request_todos)

@@ -10,4 +10,9 @@ class RegistersConfig(AppConfig):
     verbose_name = _("Registers")
 
     def ready(self) -> None:
+        from students.start_page import todo_register
+
         from . import permissions  # noqa: F401 - registers its object permissions
+        from .todos import breach_todos
+
+        todo_register(breach_todos)

@@ -7,7 +7,11 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
+        from students.start_page import todo_register
+
         from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_hooks_register
+        from .todos import retention_todos
 
         erasure_hooks_register()
+        todo_register(retention_todos)

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET
 from accounts.constants import Function, Role
 from samen_een.celery import app as celery_app
 from students.selectors import AccessResolver, children_of, groups_current_for
-from students.start_page import panels_for
+from students.start_page import panels_for, todos_for
 
 
 class HomeView(LoginRequiredMixin, View):
     """The start page of whoever is logged in: staff overview, or a guardian's children. The
-    staff overview shows the groups of this school year and then the panels the capabilities
-    register (students/start_page.py)."""
+    staff overview is first a to-do list, what needs this person's action from every
+    capability, most urgent first (students/start_page.py); then the groups of this school
+    year and any panels the capabilities register."""
 
     def get(self, request):
         user = request.user
@@ -26,6 +27,7 @@ class HomeView(LoginRequiredMixin, View):
             context = {
                 "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
                 "can_view_audit": user.has_function(Function.VIEW_AUDIT),
+                "todos": todos_for(user),
                 "panels": [
                     render_to_string(panel.template, panel.context, request=request)
                     for panel in panels_for(user)

@@ -7,14 +7,14 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("Suppliers and disclosures")
 
     def ready(self) -> None:
-        from students.start_page import register
+        from students.start_page import todo_register
 
         from . import (
             checks,  # noqa: F401 - registers the system check
             permissions,  # noqa: F401 - registers its object permissions
         )
         from .erasure import erasure_handlers_register
-        from .start_page import agreements_panel
+        from .todos import agreement_todos
 
         erasure_handlers_register()
-        register(agreements_panel)
+        todo_register(agreement_todos)

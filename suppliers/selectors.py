@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.constants import Function
@@ -28,6 +28,7 @@ from students.selectors import (
 
 from .constants import LEGAL_RECIPIENT_KINDS, AgreementStatus
 from .models import (
+    EXPIRING_DAYS,
     Agreement,
     AgreementAttribute,
     DisclosedPupil,
@@ -100,14 +101,32 @@ def agreement_get_for(*, user, agreement_id) -> Agreement:
 
 
 def agreements_expiring_for(user) -> list[Agreement]:
-    """For the director's start page: agreements that expire within 60 days or expired."""
-    if not user.has_function(Function.MANAGE_SUPPLIERS):
+    """For the start page of whoever manages the suppliers (the director) or watches over them
+    for the board (the privacy officer): the agreements that expire within 60 days or have
+    expired, and have not been followed by a newer agreement with the supplier (renewed)."""
+    if not (
+        user.has_function(Function.MANAGE_SUPPLIERS)
+        or user.has_function(Function.VIEW_PRIVACY_OVERVIEW)
+    ):
         return []
-    agreements = Agreement.objects.filter(
-        supplier__board_id__in=board_ids_for(user),
-        valid_until__isnull=False,
+    horizon = timezone.localdate() + datetime.timedelta(days=EXPIRING_DAYS)
+    successor = Agreement.objects.filter(
+        supplier_id=OuterRef("supplier_id"),
         terminated_on__isnull=True,
-    ).select_related("supplier")
+        signed_on__isnull=False,
+        valid_from__gt=OuterRef("valid_from"),
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
+    agreements = (
+        Agreement.objects.filter(
+            supplier__board_id__in=board_ids_for(user),
+            valid_until__isnull=False,
+            valid_until__lte=horizon,
+            terminated_on__isnull=True,
+        )
+        .exclude(Exists(successor))
+        .select_related("supplier")
+        .order_by("valid_until", "supplier__name", "pk")
+    )
     return [
         a for a in agreements if a.status in (AgreementStatus.EXPIRING, AgreementStatus.EXPIRED)
     ]

@@ -68,3 +68,104 @@ def test_audit_list_queries_do_not_grow_with_rows(world, client, api, route):
     assert AccessEvent.objects.filter(student_id=world.pupil5.pk).count() == 50
     assert one == fifty, f"{route}: {one} queries before, {fifty} with 50 more events"
     assert fifty <= 10
+
+
+def _start_page_items_add(world, n: int) -> None:
+    """n more of each kind of to-do item the director and the privacy officer see."""
+    import datetime
+
+    from django.utils import timezone
+
+    from consent.models import Publication, Takedown
+    from privacy_requests.services import request_submit
+    from registers.services import breach_record
+    from students.constants import CareVisibility, WithholdStatus
+    from students.models import CareRecord
+    from suppliers.constants import AgreementModel
+    from suppliers.models import Supplier
+    from suppliers.services import agreement_save, product_save
+
+    director = world.users["director"]
+    guardian = world.users["guardian"]
+    now = timezone.now()
+    today = timezone.localdate()
+    for i in range(n):
+        publication = Publication.objects.create(
+            school=world.school,
+            title=f"Nieuwsbrief {i}",
+            purpose=world.school.purposes.get(code="website"),
+            publish_on=today,
+            created_by=director,
+        )
+        publication.pupils.set([world.pupil3])
+        Takedown.objects.create(
+            publication=publication,
+            student=world.pupil3,
+            decision=world.takedowns["school"].decision,
+        )
+        CareRecord.objects.create(
+            student=world.pupil5,
+            kind="child_protection",
+            content="Signaal",
+            justification="Meldcode",
+            source="school",
+            review_date=today + datetime.timedelta(days=200),
+            visibility=CareVisibility.CARE_TEAM,
+            withhold_status=WithholdStatus.REQUESTED,
+            withhold_reason="Besluit nodig",
+        )
+        breach_record(
+            user=director,
+            board_id=world.school.board_id,
+            school=world.school,
+            occurred_at=now - datetime.timedelta(hours=3),
+            aware_at=now - datetime.timedelta(hours=2),
+            description=f"Datalek {i}",
+            categories=["identity"],
+        )
+        request_submit(
+            user=guardian,
+            student=world.pupil3,
+            guardian=guardian.guardian,
+            kind="access",
+            description=f"Vraag {i}",
+        )
+        supplier = Supplier.objects.create(board=world.school.board, name=f"Leverancier {n}-{i}")
+        product = product_save(
+            user=director,
+            supplier=supplier,
+            attribute_reasons={"first_name": "inloggen"},
+            group_ids=[world.group3.pk],
+            name=f"App {n}-{i}",
+            purposes="Oefenen",
+            retention="1 jaar",
+            storage_location="NL",
+        )
+        agreement_save(
+            user=director,
+            supplier=supplier,
+            attributes=["first_name"],
+            product_ids=[product.pk],
+            model=AgreementModel.MODEL_4,
+            signed_on=today - datetime.timedelta(days=300),
+            valid_from=today - datetime.timedelta(days=300),
+            valid_until=today + datetime.timedelta(days=3),
+        )
+
+
+@pytest.mark.parametrize("role", ["director", "privacy_officer", "administration"])
+def test_start_page_queries_do_not_grow_with_to_do_items(world, client, role):
+    """The start page's to-do list (students/start_page.py): every provider a fixed number of
+    queries, the same for one item of each kind as for ten."""
+    from tests.todo_items import todo_items_in
+
+    client.force_login(world.users[role])
+    url = reverse("home")
+    _start_page_items_add(world, 1)
+    before = len(todo_items_in(client.get(url).content.decode()))
+    one = _queries(client, url)
+    _start_page_items_add(world, 9)
+    after = len(todo_items_in(client.get(url).content.decode()))
+    ten = _queries(client, url)
+    assert after > before, f"{role}: no more items to count with ({before} -> {after})"
+    assert one == ten, f"start page as {role}: {one} queries, {ten} with more to-do items"

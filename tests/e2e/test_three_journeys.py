@@ -609,6 +609,9 @@ def test_parent_on_a_phone(browser, demo_site, shot):
     )
     _no_sideways_scroll(page)
 
+    # On a phone the main menu is a "Menu" disclosure: open it, then the link is there.
+    _within_screen(page, "nav details.menu > summary")
+    page.locator("nav details.menu > summary").tap()
     _within_screen(page, f"nav a[href='{REQUESTS}']")
     with page.expect_navigation():
         page.locator(f"nav a[href='{REQUESTS}']").tap()
