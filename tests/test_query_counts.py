@@ -67,4 +67,6 @@ def test_audit_list_queries_do_not_grow_with_rows(world, client, api, route):
     fifty = _queries(http, url, student=world.pupil5.pk)
     assert AccessEvent.objects.filter(student_id=world.pupil5.pk).count() == 50
     assert one == fifty, f"{route}: {one} queries before, {fifty} with 50 more events"
-    assert fifty <= 10
+    # The page names its pupils (the reader's scope, the pupils, their group on the day):
+    # three queries for the page, however many rows it has.
+    assert fifty <= 11
