@@ -356,7 +356,7 @@ def _terms(text: str) -> list[str]:
     return text.split()[:5]
 
 
-def staff_named(text: str) -> QuerySet[User]:
+def staff_named(text: str) -> QuerySet:
     """Staff (school and board) whose name holds every word typed: a subquery of ids."""
     users = User.objects.filter(groups__name__in=STAFF_ROLES)
     for term in _terms(text):
@@ -364,7 +364,7 @@ def staff_named(text: str) -> QuerySet[User]:
     return users.values("pk")
 
 
-def pupils_named(user, text: str) -> QuerySet[Student]:
+def pupils_named(user, text: str) -> QuerySet:
     """Pupils in the user's scope whose name holds every word typed (the words of the pupil
     list's search): a subquery of ids. None for a reader who does not see pupils."""
     students = students_visible_to(user, include_former=True)
