@@ -13,8 +13,10 @@ class SuppliersConfig(AppConfig):
             checks,  # noqa: F401 - registers the system check
             permissions,  # noqa: F401 - registers its object permissions
         )
+        from .audit_objects import audit_objects_register
         from .erasure import erasure_handlers_register
         from .start_page import agreements_panel
 
+        audit_objects_register()
         erasure_handlers_register()
         register(agreements_panel)

@@ -290,3 +290,21 @@ def test_names_are_looked_up_when_shown_and_never_stored(named, client):
     assert AccessEvent.objects.filter(pk=event.pk).values().get() == stored
     chain_extend()
     assert chain_verify().ok
+
+
+def test_export_links_only_for_the_one_who_asked_for_it(named, api):
+    world = named
+    exports = world.suppliers["exports"]
+    mine, colleagues = exports["director"], exports["administration"]
+    for export in (mine, colleagues):
+        _event(world, "administration", world.pupil3, object_type="export", object_id=export.pk)
+    results = _api(api, world, "director", object_type="export")["results"]
+    urls = {
+        item["object_id"]: item["object_url"] for item in results if item["object_type"] == "export"
+    }
+    assert urls == {
+        str(mine.pk): reverse("export-detail", args=[mine.pk]),
+        str(colleagues.pk): None,
+    }
+    officer = _api(api, world, "privacy_officer")["results"]
+    assert all(item["object_url"] is None for item in officer)
