@@ -185,7 +185,7 @@ def events_readable(reader: Reader, events: Iterable[AccessEvent]) -> list[Reada
             ReadableEvent(
                 event=e,
                 actor=_actor(reader, users.get(e.actor_id) if e.actor_id else None, e.role),
-                roles=role_labels(e.role),
+                roles=role_labels(e.role) or _nobody(e),
                 action=_label(Action, e.action),
                 data_kind=_label(DataKind, e.data_kind),
                 object=objects.get(e.pk) or _plain(e),
@@ -225,6 +225,13 @@ def _actor(reader: Reader, user: tuple[str, bool] | None, roles: str | None = No
     if roles is not None and not set(roles.split(",")) & STAFF_ROLES:
         return ""
     return name
+
+
+def _nobody(event: AccessEvent) -> str:
+    """No role: a job of the portal itself (allowed, no one acting), or someone not logged in."""
+    if event.actor_id is None and event.outcome == Outcome.ALLOWED:
+        return _("the portal itself")
+    return _("not logged in")
 
 
 def _plain(event: AccessEvent) -> Description:

@@ -308,3 +308,19 @@ def test_export_links_only_for_the_one_who_asked_for_it(named, api):
     }
     officer = _api(api, world, "privacy_officer")["results"]
     assert all(item["object_url"] is None for item in officer)
+
+
+def test_no_role_reads_as_the_portal_or_not_logged_in(world, api):
+    AccessEvent.objects.create(
+        action=Action.CREATE,
+        outcome=Outcome.ALLOWED,
+        object_type="group",
+        school_id=world.school.pk,
+    )
+    AccessEvent.objects.create(
+        action=Action.VIEW, outcome=Outcome.DENIED, object_type="student", school_id=world.school.pk
+    )
+    results = _api(api, world, "director", school=world.school.pk)["results"]
+    labels = {(item["action"], item["outcome"]): item["role_label"] for item in results}
+    assert labels[("view", "denied")] != labels[("create", "allowed")]
+    assert all(item["role_label"] for item in results)
