@@ -12,6 +12,8 @@ from audit.models import AccessEvent
 from students.models import School
 from students.selectors import audit_school_ids_for
 
+from .readable import pupils_named, staff_named
+
 
 def events_visible_to(user) -> QuerySet[AccessEvent]:
     """Events of the schools the user oversees; account events (logins) too for the board's
@@ -39,6 +41,9 @@ def events_filter(
     outcome: str | None = None,
     actor_id: int | None = None,
     student: int | None = None,
+    staff: str | None = None,
+    pupil: str | None = None,
+    user=None,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ) -> QuerySet[AccessEvent]:
@@ -64,6 +69,13 @@ def events_filter(
         qs = qs.filter(actor_id=actor_id)
     if student:
         qs = qs.filter(student_id=student)
+    if staff:
+        qs = qs.filter(actor_id__in=staff_named(staff))
+        if user is None or not user.has_function(Function.VIEW_PUPILS):
+            # What a colleague did as a parent is not staff work, and would name a family.
+            qs = qs.exclude(role__in=["", Role.GUARDIAN])
+    if pupil and user is not None and user.has_function(Function.VIEW_PUPILS):
+        qs = qs.filter(student_id__in=pupils_named(user, pupil))
     tz = timezone.get_current_timezone()
     # The first and the last day there is bound nothing, and their local midnight does not
     # exist in UTC (an error rather than an empty or a full list).

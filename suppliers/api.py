@@ -219,6 +219,9 @@ class DisclosureListApi(GenericAPIView):
         dropped_count = serializers.IntegerField()
         file_checksum = serializers.CharField()
         created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+        created_by_name = serializers.SerializerMethodField(
+            help_text="Who disclosed it, by name; null for no one in person (an access package)."
+        )
         legal_ground = serializers.CharField()
         legal_ground_label = serializers.CharField(source="ground_label")
         legal_reference = serializers.CharField()
@@ -228,6 +231,9 @@ class DisclosureListApi(GenericAPIView):
 
         class Meta:
             ref_name = "Disclosure"
+
+        def get_created_by_name(self, disclosure) -> str | None:
+            return str(disclosure.created_by) if disclosure.created_by else None
 
     serializer_class = OutputSerializer
 

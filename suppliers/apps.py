@@ -13,8 +13,10 @@ class SuppliersConfig(AppConfig):
             checks,  # noqa: F401 - registers the system check
             permissions,  # noqa: F401 - registers its object permissions
         )
+        from .audit_objects import audit_objects_register
         from .erasure import erasure_handlers_register
         from .todos import agreement_todos
 
+        audit_objects_register()
         erasure_handlers_register()
         todo_register(agreement_todos)

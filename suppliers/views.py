@@ -525,6 +525,7 @@ class DisclosureExportView(LoginRequiredMixin, View):
                 d.legal_reason,
                 d.withheld_from_guardians,
                 d.withheld_reason,
+                str(d.created_by) if d.created_by else "",
             ]
             for d in qs.iterator(chunk_size=1000)
         )
@@ -550,6 +551,7 @@ class DisclosureExportView(LoginRequiredMixin, View):
                 "legal_reason",
                 "withheld_from_guardians",
                 "withheld_reason",
+                "exported_by",
             ],
         )
 

@@ -447,3 +447,30 @@ def test_directors_emailed_when_day_given_brings_agreement_within_60_days(world)
     assert sent == 1
     assert "Rekenwijs" in mail.outbox[0].body
     assert mail.outbox[0].to == [world.users["director"].email]
+
+
+# -- who disclosed ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["director", "privacy_officer"])
+def test_register_names_who_disclosed_on_page_csv_and_api(world, client, api, role):
+    director = world.users["director"]
+    director.full_name = "Henriëtte Oosterhuis"
+    director.save(update_fields=["full_name"])
+    by_director = _disclosure(world)
+    nobody = _disclosure(world, basis=Basis.CONSENT, label="Inzage")
+    Disclosure.objects.filter(pk=nobody.pk).update(created_by=None)  # an access package
+    client.force_login(world.users[role])
+    api.force_login(world.users[role])
+
+    html = client.get(reverse("disclosure-list")).content.decode()
+    rows = list(csv.DictReader(io.StringIO(_body(client.get(reverse("disclosure-export"))))))
+    results = api.get(reverse("api:disclosure-list")).json()["results"]
+
+    assert "Henriëtte Oosterhuis" in html
+    by_id = {int(row["id"]): row for row in rows}
+    assert by_id[by_director.pk]["exported_by"] == "Henriëtte Oosterhuis"
+    assert by_id[nobody.pk]["exported_by"] == ""
+    names = {item["id"]: item["created_by_name"] for item in results}
+    assert names[by_director.pk] == "Henriëtte Oosterhuis"
+    assert names[nobody.pk] is None
