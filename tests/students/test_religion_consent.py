@@ -264,6 +264,7 @@ def test_staff_record_a_withdrawal_from_paper_and_the_entry_goes(world, client):
 
 def test_staff_see_an_entry_recorded_without_consent(world, client):
     client.force_login(world.users["director"])
+    client.cookies["django_language"] = "en"
     page = client.get(_staff(world)).content.decode()
     assert "No consent is recorded for this entry" in page
 
