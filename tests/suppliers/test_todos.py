@@ -120,3 +120,20 @@ def test_no_agreement_item_when_none_needs_attention(world, client):
     _agreement(world, supplier, days_left=400)
 
     assert _items(client, world.users["director"], supplier) == []
+
+
+def test_the_privacy_overview_links_each_agreement_to_a_page_the_officer_may_open(world, client):
+    """Her overview listed expiring agreements with links to the supplier's own page, which
+    answers her 403: it links to the agreement on the suppliers list instead."""
+    import re
+
+    supplier = _supplier(world, "Bijna Voorbij B.V.")
+    _agreement(world, supplier, days_left=20)
+    client.force_login(world.users["privacy_officer"])
+    page = client.get(reverse("privacy-overview")).content.decode()
+
+    links = set(re.findall(r'href="([^"]*)"', page))
+    supplier_links = {link for link in links if "/suppliers/" in link}
+    assert f"{reverse('supplier-list')}#s-{supplier.pk}" in supplier_links
+    for link in supplier_links:
+        assert client.get(link.split("#")[0]).status_code == 200, link
