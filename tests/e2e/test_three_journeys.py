@@ -49,7 +49,8 @@ DIRECTOR = f"directeur@{DOMAIN}"
 ADMINISTRATION = f"administratie@{DOMAIN}"
 SCHOOL = "OBS Samen Een"
 REQUESTS = "/requests/"
-REQUEST_FORM = "main form.stacked-form"
+REQUEST_FORM = "main form#request-form"
+KIND_CHOICE = "main form#kind-choice"  # the first step: what the parent wants
 PACKAGE = "main section[aria-labelledby=package-heading]"
 PHONE = {"width": 390, "height": 844}
 
@@ -354,8 +355,8 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
     assert_accessible(page)
     _follow(page, f"main a[href='{REQUESTS}new/']")
     assert_accessible(page)
+    page.check(f"{KIND_CHOICE} input[name=kind][value={Kind.CORRECTION}]")
     page.select_option(f"{REQUEST_FORM} select[name=student]", str(child.pk))
-    page.check(f"{REQUEST_FORM} input[name=kind][value={Kind.CORRECTION}]")
     page.select_option(f"{REQUEST_FORM} select[name=correction_field]", "given_name")
     page.fill(f"{REQUEST_FORM} input[name=correction_value]", "Mila-Rose")
     response = _submit(page, f"{REQUEST_FORM} button[type=submit]")
@@ -371,7 +372,7 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
     description = page.locator(f"{REQUEST_FORM} textarea[name=description]")
     assert description.get_attribute("aria-invalid") == "true"
     assert page.input_value(f"{REQUEST_FORM} select[name=student]") == str(child.pk)
-    assert page.locator(f"{REQUEST_FORM} input[name=kind][value={Kind.CORRECTION}]").is_checked()
+    assert page.locator(f"{KIND_CHOICE} input[name=kind][value={Kind.CORRECTION}]").is_checked()
     assert page.input_value(f"{REQUEST_FORM} select[name=correction_field]") == "given_name"
     assert page.input_value(f"{REQUEST_FORM} input[name=correction_value]") == "Mila-Rose"
     assert_accessible(page)
@@ -395,8 +396,8 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
 
     # An access request.
     page.goto(f"{demo_site}{REQUESTS}new/")
+    page.check(f"{KIND_CHOICE} input[name=kind][value={Kind.ACCESS}]")
     page.select_option(f"{REQUEST_FORM} select[name=student]", str(child.pk))
-    page.check(f"{REQUEST_FORM} input[name=kind][value={Kind.ACCESS}]")
     page.fill(f"{REQUEST_FORM} textarea[name=description]", "Graag inzage in alle gegevens.")
     _submit(page, f"{REQUEST_FORM} button[type=submit]")
     access = PrivacyRequest.objects.exclude(pk__in={*before, correction.pk}).get()
