@@ -3,7 +3,9 @@ with one POST endpoint per step, the package review and the guardians' download.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -27,7 +29,7 @@ from students.exceptions import StudentError
 from students.selectors import children_of, not_found
 
 from . import forms, services
-from .constants import ErasureCategory, Kind, PackageStatus
+from .constants import MAX_EXTENSION_MONTHS, ErasureCategory, Kind, PackageStatus
 from .document import readable_sections
 from .package import section_titles
 from .selectors import (
@@ -121,14 +123,30 @@ class RequestCreateView(LoginRequiredMixin, View):
             # or an account without children (404): the selector decides and records it.
             any_child = children_of(request.user).first()
             guardian_request_target(user=request.user, student_id=any_child.pk if any_child else 0)
-        initial = {"student": request.GET.get("child")} if data is None else None
+        initial = None
+        if data is None:
+            initial = {"student": request.GET.get("child"), "kind": _kind_asked(request)}
         return forms.RequestForm(
             data, initial=initial, children=children, purposes=_purposes_for(children)
         )
 
     def get(self, request):
+        # First step: what do you want (?kind=, chosen on this page; without JavaScript its
+        # button loads the page again with the kind). Then only that kind's part of the form.
         form = refused_form(request, partial(self._form, request), self.refused_key)
-        return render(request, self.template_name, {"form": form})
+        chosen = form.chosen_kind()
+        child = request.GET.get("child", "")
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "kinds": forms.kind_options(chosen),
+                "chosen": chosen,
+                "child": child if child.isdigit() else "",
+                "show_details": bool(chosen) or form.is_bound,
+            },
+        )
 
     def post(self, request):
         form = self._form(request, request.POST)
@@ -166,7 +184,17 @@ class RequestCreateView(LoginRequiredMixin, View):
         return self._refused(request, form)
 
     def _refused(self, request, form):
-        return refused_redirect(request, reverse("request-create"), key=self.refused_key, form=form)
+        # Back to the same part of the form, with what was typed (kernel.prg).
+        url = reverse("request-create")
+        kind = request.POST.get("kind", "")
+        if kind in Kind.values:
+            url = f"{url}?{urlencode({'kind': kind})}"
+        return refused_redirect(request, url, key=self.refused_key, form=form)
+
+
+def _kind_asked(request) -> str:
+    kind = request.GET.get("kind", "")
+    return kind if kind in Kind.values else ""
 
 
 class PaperRequestView(LoginRequiredMixin, View):
@@ -269,7 +297,7 @@ class RequestDetailView(LoginRequiredMixin, View):
             action: refused_form(
                 request, ACTIONS[action][1], _refused_key(privacy_request.pk, action)
             )
-            for action in ("wait", "extend", "reject", "complete", "limit", "decide")
+            for action in ("wait", "extend", "reject", "complete", "limit", "decide", "release")
         }
         action_forms["lift"] = forms.LiftForm()
         action_forms["assess"] = refused_form(
@@ -296,7 +324,163 @@ class RequestDetailView(LoginRequiredMixin, View):
                 "keep": [(str(labels.get(c, c)), why) for c, why in assessment["keep"].items()],
             }
         context.update(can=can, forms=action_forms, building=_building(package))
+        if privacy_request.is_open:
+            context["steps"] = steps_for(privacy_request, package, can, action_forms)
         return render(request, "privacy_requests/detail.html", context)
+
+
+@dataclass
+class StepOffer:
+    """One step offered on the request's page: what it is called, one line on what it does,
+    its button, and its form (None: the button alone)."""
+
+    action: str
+    title: str
+    explain: str
+    button: str
+    form: object = None
+    open: bool = False  # shown unfolded (it was refused with what was typed)
+
+
+@dataclass
+class Steps:
+    """The next sensible step (the one primary button), the other steps this user may take,
+    and, when the next step is someone else's, who takes it."""
+
+    next: StepOffer | None = None
+    others: list[StepOffer] = field(default_factory=list)
+    waiting_for: str = ""
+
+
+def steps_for(req, package, can: dict, action_forms: dict) -> Steps:
+    """What this user can do on an open request, the next sensible step first."""
+    offers: dict[str, StepOffer] = {}
+
+    def offer(action, title, explain, button, form=None):
+        refused = form is not None and form.is_bound
+        offers[action] = StepOffer(action, title, explain, button, form, refused)
+
+    kind = req.kind
+    nxt = ""
+    waiting_for = ""
+    if can["handle"]:
+        if req.status == "waiting":
+            offer(
+                "start",
+                _("Resume handling"),
+                _("The requester answered: carry on. The deadline kept running meanwhile."),
+                _("Resume"),
+            )
+            nxt = "start"
+        elif req.status == "received":
+            offer(
+                "start",
+                _("Mark as being handled"),
+                _("The requester sees on the timeline that the school is working on it."),
+                _("Start"),
+            )
+        if kind == Kind.ACCESS and (package is None or package.status == PackageStatus.FAILED):
+            offer(
+                "package",
+                _("Build the access package"),
+                _("Collects what is recorded about the child; nothing is sent until released."),
+                _("Build package"),
+            )
+            nxt = nxt or "package"
+        if kind == Kind.CORRECTION and req.correction_field != "other":
+            offer(
+                "correction",
+                _("Apply the proposed value"),
+                _("Changes the pupil's data to the proposed value and tells the requester."),
+                _("Accept and apply"),
+            )
+            nxt = nxt or "correction"
+        if kind == Kind.CORRECTION and req.correction_field == "other":
+            offer(
+                "complete",
+                _("Complete after correcting it by hand"),
+                _("Closes the request; the requester receives what you write here."),
+                _("Complete"),
+                action_forms["complete"],
+            )
+            nxt = nxt or "complete"
+        if kind == Kind.ERASURE:
+            offer(
+                "assess",
+                _("Assess the erasure")
+                if not req.erasure_assessment
+                else _("Assess the erasure again"),
+                _("Per category asked for: erase it, or keep it with the reason."),
+                _("Save assessment"),
+                action_forms["assess"],
+            )
+            if not req.erasure_assessment:
+                nxt = nxt or "assess"
+    if can["release"] and package is not None and package.status == PackageStatus.BUILT:
+        offer(
+            "release",
+            _("Release the package to the guardians"),
+            _(
+                "The guardians with parental authority are told and can download it; this "
+                "completes the request."
+            ),
+            _("Release"),
+            action_forms["release"],
+        )
+        nxt = nxt or "release"
+    if can["decide"]:
+        if kind in (Kind.RESTRICTION, Kind.OBJECTION):
+            offer(
+                "limit",
+                _("Accept: put it in force"),
+                _("The data stays stored but is no longer used as asked; the requester is told."),
+                _("Accept"),
+                action_forms["limit"],
+            )
+            nxt = nxt or "limit"
+        if kind == Kind.ERASURE and req.erasure_assessment:
+            offer(
+                "decide",
+                _("Decide on the erasure"),
+                _("Approve erases what the assessment lists; rejecting closes the request."),
+                _("Save decision"),
+                action_forms["decide"],
+            )
+            nxt = nxt or "decide"
+    elif kind in (Kind.RESTRICTION, Kind.OBJECTION) or (
+        kind == Kind.ERASURE and req.erasure_assessment
+    ):
+        waiting_for = _("The director decides on this request.")
+    if can["handle"]:
+        if req.status != "waiting":
+            offer(
+                "wait",
+                _("Ask the requester for more information"),
+                _("The requester is emailed your question; the deadline keeps running."),
+                _("Send question"),
+                action_forms["wait"],
+            )
+        if req.extension_months < MAX_EXTENSION_MONTHS:
+            offer(
+                "extend",
+                _("Extend the deadline"),
+                _("For a complex request: at most two months in total, with the reason."),
+                _("Extend"),
+                action_forms["extend"],
+            )
+    if can["decide"]:
+        offer(
+            "reject",
+            _("Reject the request"),
+            _("Closes the request; the requester is told why and may complain to the AP."),
+            _("Reject"),
+            action_forms["reject"],
+        )
+    if _building(package) and nxt in ("", "package"):
+        nxt = ""
+    steps = Steps(next=offers.pop(nxt, None), waiting_for=waiting_for)
+    steps.others = list(offers.values())
+    return steps
 
 
 def _building(package) -> bool:
@@ -378,7 +562,7 @@ ACTIONS = {
     "package": (Function.HANDLE_REQUESTS, None, _package, _("The package is being built.")),
     "release": (
         Function.RELEASE_PACKAGES,
-        None,
+        forms.ReleaseForm,
         _release,
         _("Released: the guardians can download it."),
     ),
@@ -410,7 +594,8 @@ class RequestActionView(LoginRequiredMixin, View):
             raise Http404
         function, form_class, call, done = ACTIONS[action]
         req = request_for_action(user=request.user, request_id=request_id, function=function)
-        form = form_class(request.POST) if form_class else None
+        kwargs = {"requested": req.categories} if action == "assess" else {}
+        form = form_class(request.POST, **kwargs) if form_class else None
         url = reverse("request-detail", args=[req.pk])
         if form is not None and not form.is_valid():
             return refused_redirect(request, url, key=_refused_key(req.pk, action), form=form)

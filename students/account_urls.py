@@ -24,6 +24,11 @@ school_account_pages = [
         staff.StaffDeactivateView.as_view(),
         name="staff-deactivate",
     ),
+    path(
+        "staff/<str:staff_id>/deactivate/confirm/",
+        staff.StaffDeactivateConfirmView.as_view(),
+        name="staff-deactivate-confirm",
+    ),
     path("staff/substitutes/", staff.SubstituteCreateView.as_view(), name="substitute-create"),
     path(
         "staff/proposals/<str:proposal_id>/confirm/",

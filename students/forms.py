@@ -248,3 +248,43 @@ class SubstituteForm(forms.Form):
         elif ends and ends < timezone.localdate():
             self.add_error("ends_on", _("The last day cannot be in the past."))
         return data
+
+
+class AuthorityChangeForm(forms.Form):
+    """Recording a change of parental authority: the decision it rests on, and an explicit
+    confirmation of what changes at once (students.views.pupils.GuardianAuthorityView)."""
+
+    has_authority = forms.TypedChoiceField(
+        choices=[("0", "0"), ("1", "1")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    decided_on = forms.DateField(
+        label=_("Date of the court decision"),
+        widget=IsoDateInput(),
+        help_text=_("Or the date of the extract from the authority register (gezagsregister)."),
+    )
+    reference = forms.CharField(
+        label=_("Reference of the decision"),
+        max_length=100,
+        help_text=_("For example the case number (zaaknummer) on the decision."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have seen the decision, and understand what changes at once (above)."),
+        error_messages={"required": _("Confirm that you have seen the decision.")},
+    )
+
+    def clean_decided_on(self):
+        day = self.cleaned_data["decided_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The decision's date cannot be in the future."))
+        return day
+
+
+class DeactivateConfirmForm(forms.Form):
+    """Ending a staff account is confirmed with what happens (students.views.staff)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand: this account is ended at once (above)."),
+        error_messages={"required": _("Confirm that the account is to be ended.")},
+    )

@@ -49,6 +49,11 @@ student_pages = [
         views.GuardianAuthorityView.as_view(),
         name="guardian-authority",
     ),
+    path(
+        "<str:student_id>/guardians/<str:guardian_id>/authority/confirm/",
+        views.GuardianAuthorityConfirmView.as_view(),
+        name="guardian-authority-confirm",
+    ),
 ]
 
 child_pages = [

@@ -449,7 +449,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "student-progress": _CREATES + " (a result)",
     "care-record-create": _CREATES,
     "care-record-withhold": _STEP,
-    "guardian-authority": _STEP + " (the button records the opposite of the current value)",
+    "guardian-authority": _STEP
+    + " (records the opposite of the current value, with the court decision, once confirmed)",
     "student-consent": _CREATES + " (a paper decision: consent evidence is append-only)",
     "child-consent": _CREATES + " (a decision: consent evidence is append-only)",
     "consent-campaigns": _CREATES,

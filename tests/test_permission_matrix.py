@@ -377,13 +377,26 @@ def api_token_url(name: str) -> Callable:
     return build
 
 
-def authority_url(world, role, in_scope):
+def authority_url(world, role, in_scope, name="guardian-authority"):
     """The link between a pupil and a guardian at the school (in) or at the other school."""
     if in_scope:
         student, guardian = world.pupil5, world.operations["guardian"]
     else:
         student, guardian = world.other_pupil, world.operations["other_guardian"]
-    return reverse("guardian-authority", args=[student.pk, guardian.pk])
+    return reverse(name, args=[student.pk, guardian.pk])
+
+
+def authority_confirm_url(world, role, in_scope):
+    return authority_url(world, role, in_scope, name="guardian-authority-confirm")
+
+
+# A change of parental authority is recorded with the court decision and a confirmation.
+AUTHORITY_CHANGE = {
+    "has_authority": "0",
+    "decided_on": "2026-03-02",
+    "reference": "C/13/712345 / FA RK 26-1234",
+    "confirm": "on",
+}
 
 
 def substitute_data(world, role, in_scope):
@@ -1119,7 +1132,13 @@ MATRIX: dict[str, Entry] = {
         authority_url,
         scoped("director", "administration", ok=302, **ANON_PAGE),
         method="post",
-        data={"has_authority": "0"},
+        data=AUTHORITY_CHANGE,
+        fixture="operations_world",
+    ),
+    # The page before it: what will happen, and the court decision's date and reference.
+    "guardian-authority-confirm": Entry(
+        authority_confirm_url,
+        scoped("director", "administration", **ANON_PAGE),
         fixture="operations_world",
     ),
     # The director manages the school's staff.
@@ -1132,6 +1151,13 @@ MATRIX: dict[str, Entry] = {
         operations_url("accounts:staff-deactivate", "colleague"),
         scoped("director", ok=302, **ANON_PAGE),
         method="post",
+        data={"confirm": "on"},
+        fixture="operations_world",
+    ),
+    # The page before it: what ending the account does, confirmed.
+    "accounts:staff-deactivate-confirm": Entry(
+        operations_url("accounts:staff-deactivate-confirm", "colleague"),
+        scoped("director", **ANON_PAGE),
         fixture="operations_world",
     ),
     "accounts:substitute-create": Entry(

@@ -506,7 +506,7 @@ CASES: dict[str, tuple[Case, ...]] = {
             "guardian",
             page=lambda world: reverse("request-create"),
             refused=lambda world: _request(world, kind=""),
-            error=lambda: _("This field is required."),
+            error=lambda: _("Choose what you want to ask the school."),
             typed=lambda world: (html.escape(DESCRIPTION),),
             accepted=lambda world: _request(world),
             work=_requests,

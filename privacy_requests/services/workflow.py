@@ -217,6 +217,14 @@ def erasure_assess(
     if request.kind != Kind.ERASURE:
         raise RequestStateError(_("Only an erasure request is assessed this way."))
     erase = [c for c in ErasureCategory.values if c in set(erase)]
+    contradicted = [c for c in erase if (keep.get(c) or "").strip()]
+    if contradicted:
+        # A reason to keep what is to be erased is a contradiction, not something to drop.
+        labels = ", ".join(str(ErasureCategory(c).label) for c in contradicted)
+        raise RequestError(
+            _("A reason to keep was given for a category to be erased: %(labels)s")
+            % {"labels": labels}
+        )
     missing = [
         c for c in ErasureCategory.values if c not in erase and not (keep.get(c) or "").strip()
     ]

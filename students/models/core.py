@@ -336,6 +336,14 @@ class Guardianship(models.Model):
         Student, verbose_name=_("pupil"), on_delete=models.CASCADE, related_name="guardian_links"
     )
     has_authority = models.BooleanField(_("has parental authority"), default=True)
+    # The court decision (or register extract) behind the last change of authority recorded
+    # by the school: its date and reference, as staff entered them (students.views.pupils).
+    authority_decided_on = models.DateField(
+        _("date of the authority decision"), null=True, blank=True
+    )
+    authority_reference = models.CharField(
+        _("reference of the authority decision"), max_length=100, blank=True
+    )
 
     class Meta:
         verbose_name = _("guardianship")

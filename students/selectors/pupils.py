@@ -386,6 +386,9 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
                 "contact_confidential": guardian.contact_confidential
                 if access.is_staff_view
                 else None,
+                # The court decision behind a recorded change of authority: staff only.
+                "authority_decided_on": link.authority_decided_on if access.is_staff_view else None,
+                "authority_reference": link.authority_reference if access.is_staff_view else "",
             }
         )
     return result

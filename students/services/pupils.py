@@ -328,12 +328,33 @@ def group_school_year_current() -> int:
 
 
 @transaction.atomic
-def guardian_authority_set(*, actor: User, link: Guardianship, has_authority: bool) -> Guardianship:
+def guardian_authority_set(
+    *,
+    actor: User,
+    link: Guardianship,
+    has_authority: bool,
+    decided_on: datetime.date | None = None,
+    reference: str = "",
+) -> Guardianship:
     """A court decision changes parental authority: a guardian without it is switched to the
-    limited view at once (basics and progress; no consent, no requests)."""
+    limited view at once (basics and progress; no consent, no requests). The decision's date
+    and reference are kept with the link, for the staff who see the guardians."""
     link = Guardianship.objects.select_for_update().get(pk=link.pk)
     if link.has_authority == has_authority:
         return link
+    link.has_authority = has_authority
+    link.authority_decided_on = decided_on
+    link.authority_reference = reference.strip()
+    link.save(update_fields=["has_authority", "authority_decided_on", "authority_reference"])
+    event_record(
+        user=actor,
+        action=Action.UPDATE,
+        object_type="guardianship",
+        object_id=link.pk,
+        student_id=link.student_id,
+        data_kind=DataKind.BASICS,
+    )
+    return link
     link.has_authority = has_authority
     link.save(update_fields=["has_authority"])
     event_record(

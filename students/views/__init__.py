@@ -1,5 +1,6 @@
 from .pupils import (
     ChildDetailView,
+    GuardianAuthorityConfirmView,
     GuardianAuthorityView,
     StudentDetailView,
     StudentListView,
@@ -30,6 +31,7 @@ __all__ = [
     "ChildAccessLogView",
     "ChildDetailView",
     "ChildReligionView",
+    "GuardianAuthorityConfirmView",
     "GuardianAuthorityView",
     "ReligionView",
     "StudentCareFileView",

@@ -97,26 +97,78 @@ def _guardian_accounts(user, student) -> list[dict]:
     ]
 
 
+def _authority_key(link) -> str:
+    return f"guardian-authority:{link.pk}"
+
+
+class GuardianAuthorityConfirmView(LoginRequiredMixin, View):
+    """Administration or the director about to record a change of parental authority: what
+    will happen, and the court decision's date and reference, before anything changes."""
+
+    def get(self, request, student_id, guardian_id):
+        from kernel.prg import refused_form
+
+        from ..forms import AuthorityChangeForm
+        from ..selectors import guardianship_for_manage
+
+        link = guardianship_for_manage(
+            user=request.user, student_id=student_id, guardian_id=guardian_id
+        )
+        form = refused_form(
+            request,
+            AuthorityChangeForm,
+            _authority_key(link),
+            initial={"has_authority": "0" if link.has_authority else "1"},
+        )
+        return render(
+            request,
+            "students/authority_confirm.html",
+            {
+                "link": link,
+                "student": link.student,
+                "guardian": link.guardian,
+                "form": form,
+                "to_authority": not link.has_authority,
+            },
+        )
+
+
 class GuardianAuthorityView(LoginRequiredMixin, View):
-    """Administration records a change of parental authority (a court decision)."""
+    """Administration records a change of parental authority (a court decision): only with
+    the decision's date and reference and the confirmation of the page before."""
 
     def post(self, request, student_id, guardian_id):
         from django.contrib import messages
         from django.shortcuts import redirect
+        from django.urls import reverse
         from django.utils.translation import gettext as _
 
+        from kernel.prg import refused_redirect
+
+        from ..forms import AuthorityChangeForm
         from ..selectors import guardianship_for_manage
         from ..services import guardian_authority_set
 
         link = guardianship_for_manage(
             user=request.user, student_id=student_id, guardian_id=guardian_id
         )
-        value = request.POST.get("has_authority")
-        if value not in ("0", "1"):
-            messages.error(request, _("Choose whether the guardian has parental authority."))
-        else:
-            guardian_authority_set(actor=request.user, link=link, has_authority=value == "1")
-            messages.success(request, _("Parental authority was updated; it applies at once."))
+        form = AuthorityChangeForm(request.POST)
+        if not form.is_valid():
+            return refused_redirect(
+                request,
+                reverse("guardian-authority-confirm", args=[link.student_id, link.guardian_id]),
+                key=_authority_key(link),
+                form=form,
+            )
+        data = form.cleaned_data
+        guardian_authority_set(
+            actor=request.user,
+            link=link,
+            has_authority=data["has_authority"],
+            decided_on=data["decided_on"],
+            reference=data["reference"],
+        )
+        messages.success(request, _("Parental authority was updated; it applies at once."))
         return redirect("student-detail", link.student_id)
 
 

@@ -5,12 +5,15 @@ import proposes for its teachers."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from kernel.prg import refused_form, refused_redirect
+
 from ..exceptions import StudentError
-from ..forms import SubstituteForm
+from ..forms import DeactivateConfirmForm, SubstituteForm
 from ..models import Group, school_year_of
 from ..selectors.staff import (
     assignments_of,
@@ -59,9 +62,34 @@ class StaffListView(LoginRequiredMixin, View):
         return render(request, "students/staff.html", _staff_context(request))
 
 
+def _deactivate_key(member) -> str:
+    return f"staff-deactivate:{member.pk}"
+
+
+class StaffDeactivateConfirmView(LoginRequiredMixin, View):
+    """The director about to end a staff account: what happens at once, confirmed."""
+
+    def get(self, request, staff_id):
+        member, school = staff_member_for(user=request.user, staff_id=staff_id)
+        form = refused_form(request, DeactivateConfirmForm, _deactivate_key(member))
+        return render(
+            request,
+            "students/staff_deactivate_confirm.html",
+            {"member": member, "school": school, "form": form},
+        )
+
+
 class StaffDeactivateView(LoginRequiredMixin, View):
     def post(self, request, staff_id):
         member, school = staff_member_for(user=request.user, staff_id=staff_id)
+        form = DeactivateConfirmForm(request.POST)
+        if not form.is_valid():
+            return refused_redirect(
+                request,
+                reverse("accounts:staff-deactivate-confirm", args=[member.pk]),
+                key=_deactivate_key(member),
+                form=form,
+            )
         try:
             staff_deactivate(user=request.user, staff=member, school=school)
         except InvitationError as exc:

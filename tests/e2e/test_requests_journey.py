@@ -29,7 +29,8 @@ DOMAIN = "samen-een.example"
 PARENT = f"ouder@{DOMAIN}"
 REQUESTS = "/requests/"
 NAV_REQUESTS = f"nav a[href='{REQUESTS}']"
-FORM = "main form.stacked-form"
+FORM = "main form#request-form"
+CHOOSER = "main form#kind-choice"
 STATUS = "main p.status"
 MESSAGES = "main ul.messages"
 PACKAGE = "main section[aria-labelledby=package-heading]"
@@ -152,8 +153,12 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
     _accessible(page, aria)
     shot(page, "form")
 
+    # First what the parent wants (the rest of the form appears), then the child.
+    assert page.locator(FORM).is_hidden()
+    page.check(f"{CHOOSER} input[name=kind][value={Kind.ACCESS}]")
+    assert page.locator(FORM).is_visible()
+    assert page.locator(f"{CHOOSER} button[type=submit]").is_hidden()  # needed without JS only
     page.select_option(f"{FORM} select[name=student]", str(child.pk))
-    page.check(f"{FORM} input[name=kind][value={Kind.ACCESS}]")
     response = _submit(page, f"{FORM} button[type=submit]")
     # Post/redirect/get: the refusal comes back as the page's GET, so a refresh sends nothing.
     assert response.status == 200
@@ -169,7 +174,7 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
     assert page.locator(f"{FORM} .field-error").count() == 1  # only the description
     # What was chosen is kept.
     assert page.locator(f"{FORM} select[name=student]").input_value() == str(child.pk)
-    assert page.locator(f"{FORM} input[name=kind][value={Kind.ACCESS}]").is_checked()
+    assert page.locator(f"{CHOOSER} input[name=kind][value={Kind.ACCESS}]").is_checked()
     assert description.input_value() == ""
     assert description.get_attribute("aria-invalid") == "true"
     if error.inner_text().strip() not in _description_of(
@@ -278,6 +283,8 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
 
     with director.expect_navigation():
         director.locator(f"main a[href='{REQUESTS}{req.pk}/']").click()
+    # Releasing sends the package out: it asks for an explicit confirmation first.
+    director.check("main form[action$='/actions/release/'] input[name=confirm]")
     _submit(director, _action(req.pk, "release"))
     assert director.url == f"{demo_site}{REQUESTS}{req.pk}/"
     assert director.locator(STATUS).inner_text().strip().startswith(_nl(Status.COMPLETED.label))

@@ -49,7 +49,8 @@ DIRECTOR = f"directeur@{DOMAIN}"
 ADMINISTRATION = f"administratie@{DOMAIN}"
 SCHOOL = "OBS Samen Een"
 REQUESTS = "/requests/"
-REQUEST_FORM = "main form.stacked-form"
+REQUEST_FORM = "main form#request-form"
+KIND_CHOICE = "main form#kind-choice"  # the first step: what the parent wants
 PACKAGE = "main section[aria-labelledby=package-heading]"
 PHONE = {"width": 390, "height": 844}
 
@@ -354,8 +355,8 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
     assert_accessible(page)
     _follow(page, f"main a[href='{REQUESTS}new/']")
     assert_accessible(page)
+    page.check(f"{KIND_CHOICE} input[name=kind][value={Kind.CORRECTION}]")
     page.select_option(f"{REQUEST_FORM} select[name=student]", str(child.pk))
-    page.check(f"{REQUEST_FORM} input[name=kind][value={Kind.CORRECTION}]")
     page.select_option(f"{REQUEST_FORM} select[name=correction_field]", "given_name")
     page.fill(f"{REQUEST_FORM} input[name=correction_value]", "Mila-Rose")
     response = _submit(page, f"{REQUEST_FORM} button[type=submit]")
@@ -371,7 +372,7 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
     description = page.locator(f"{REQUEST_FORM} textarea[name=description]")
     assert description.get_attribute("aria-invalid") == "true"
     assert page.input_value(f"{REQUEST_FORM} select[name=student]") == str(child.pk)
-    assert page.locator(f"{REQUEST_FORM} input[name=kind][value={Kind.CORRECTION}]").is_checked()
+    assert page.locator(f"{KIND_CHOICE} input[name=kind][value={Kind.CORRECTION}]").is_checked()
     assert page.input_value(f"{REQUEST_FORM} select[name=correction_field]") == "given_name"
     assert page.input_value(f"{REQUEST_FORM} input[name=correction_value]") == "Mila-Rose"
     assert_accessible(page)
@@ -395,8 +396,8 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
 
     # An access request.
     page.goto(f"{demo_site}{REQUESTS}new/")
+    page.check(f"{KIND_CHOICE} input[name=kind][value={Kind.ACCESS}]")
     page.select_option(f"{REQUEST_FORM} select[name=student]", str(child.pk))
-    page.check(f"{REQUEST_FORM} input[name=kind][value={Kind.ACCESS}]")
     page.fill(f"{REQUEST_FORM} textarea[name=description]", "Graag inzage in alle gegevens.")
     _submit(page, f"{REQUEST_FORM} button[type=submit]")
     access = PrivacyRequest.objects.exclude(pk__in={*before, correction.pk}).get()
@@ -539,16 +540,17 @@ def test_parent_core_journey_with_the_keyboard_only(browser, demo_site, shot):
     assert_accessible(page)
 
     form = REQUEST_FORM
+    # First what the parent wants; choosing it shows that part of the form.
+    _tab_to(page, f"{KIND_CHOICE} input[name=kind]")
+    _arrow_until(page, f"{KIND_CHOICE} input[name=kind]", Kind.CORRECTION)
     _tab_to(page, f"{form} select[name=student]")
     _arrow_until(page, f"{form} select[name=student]", str(child.pk))
-    _tab_to(page, f"{form} input[name=kind]")
-    _arrow_until(page, f"{form} input[name=kind]", Kind.CORRECTION)
-    _tab_to(page, f"{form} textarea[name=description]")
-    page.keyboard.type("De roepnaam is verkeerd gespeld.")
     _tab_to(page, f"{form} select[name=correction_field]")
     _arrow_until(page, f"{form} select[name=correction_field]", "given_name")
     _tab_to(page, f"{form} input[name=correction_value]")
     page.keyboard.type("Mila-Rose")
+    _tab_to(page, f"{form} textarea[name=description]")
+    page.keyboard.type("De roepnaam is verkeerd gespeld.")
     _tab_to(page, f"{form} button[type=submit]")
     shot(page, "keyboard-request-form")
     _press_and_wait(page, "Enter")
@@ -620,9 +622,11 @@ def test_parent_on_a_phone(browser, demo_site, shot):
     with page.expect_navigation():
         page.locator(f"main a[href='{REQUESTS}new/']").tap()
     _no_sideways_scroll(page)
+    kind = f"{KIND_CHOICE} input[name=kind][value={Kind.ACCESS}]"
+    _within_screen(page, kind)
+    page.locator(kind).tap()  # the first step shows the rest of the form
     for control in (
         "select[name=student]",
-        f"input[name=kind][value={Kind.ACCESS}]",
         "textarea[name=description]",
         "button[type=submit]",
     ):
@@ -630,7 +634,6 @@ def test_parent_on_a_phone(browser, demo_site, shot):
     assert_accessible(page)
     shot(page, "phone-request-form")
     page.select_option(f"{REQUEST_FORM} select[name=student]", str(child.pk))
-    page.locator(f"{REQUEST_FORM} input[name=kind][value={Kind.ACCESS}]").tap()
     page.locator(f"{REQUEST_FORM} textarea[name=description]").fill("Graag inzage.")
     with page.expect_navigation():
         page.locator(f"{REQUEST_FORM} button[type=submit]").tap()
