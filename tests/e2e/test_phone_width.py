@@ -8,6 +8,7 @@ the whole run stays quick; a failure names the page and the element that sticks 
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlencode
 
@@ -20,10 +21,10 @@ from ..test_permission_matrix import MATRIX, ROLES, Entry, markers, mfa_world  #
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
-# Pages that fetch their content after loading (the API documentation reads the schema): wait
-# until the network is quiet, so the page is measured whole and no request is still running
-# against the test database when the next page (or the test's end) comes.
-FETCHING = {"api-docs"}
+# Pages that fetch their content after loading (the API documentation reads the schema), with
+# the path they fetch: the test waits for its answer, so the page is measured whole and no
+# request is still running against the test database when the next page (or the end) comes.
+FETCHING = {"api-docs": "/api/schema/"}
 
 # The element that reaches furthest past the right edge of the viewport, leaving out what sits
 # inside a container that scrolls or clips on its own (it does not make the page scroll).
@@ -160,10 +161,13 @@ def test_no_page_scrolls_sideways_on_a_phone(role, world, request, live_server, 
             kind = answer.headers.get("content-type", "")
             if answer.status != 200 or not kind.startswith("text/html"):
                 continue  # a download (CSV, PDF) or JSON is no page to scroll
-            page.goto(
-                f"{live_server.url}{url}",
-                wait_until="networkidle" if route in FETCHING else "load",
-            )
+            if route in FETCHING:
+                fetched = re.compile(re.escape(f"{live_server.url}{FETCHING[route]}"))
+                with page.expect_response(fetched):
+                    page.goto(f"{live_server.url}{url}")
+                page.wait_for_load_state("networkidle")
+            else:
+                page.goto(f"{live_server.url}{url}")
             visited += 1
             overflow = page.evaluate(_OVERFLOW_JS)
             if overflow:
