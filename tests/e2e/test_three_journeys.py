@@ -252,7 +252,7 @@ def test_teacher_records_progress_and_care_coordinator_read_is_recorded(
         record = ProgressRecord.objects.filter(student=child, period=period).get()
         assert (record.subject, record.result, record.note) == (Subject.SPELLING, "7,5", note)
         assert record.recorded_by.email == TEACHER
-        assert page.locator("main [role=status] ul.messages").count() == 1
+        assert page.locator("main ul.messages li.message-success [role=status]").count() == 1
         row = page.locator("main table tbody tr", has_text=period)
         assert row.count() == 1
         assert row.locator("td").nth(2).inner_text().strip() == "7,5"
