@@ -11,3 +11,6 @@ class PrivacyRequestsConfig(AppConfig):
         from .erasure import erasure_handlers_register
 
         erasure_handlers_register()
+        from .constants import labels_register
+
+        labels_register()

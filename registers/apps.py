@@ -11,3 +11,6 @@ class RegistersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers its object permissions
+        from .constants import labels_register
+
+        labels_register()

@@ -11,3 +11,6 @@ class RetentionConfig(AppConfig):
         from .erasure import erasure_hooks_register
 
         erasure_hooks_register()
+        from .constants import labels_register
+
+        labels_register()

@@ -20,6 +20,9 @@ class StudentsConfig(AppConfig):
         # Missing or malformed keys are a start-up error for every process.
         check_keys()
         erasure_handlers_register()
+        from .constants import labels_register
+
+        labels_register()
         # Every migrate (and flush) ends with the Permission rows and grants of the role table.
         post_migrate.connect(
             permissions_sync_after_migrate, sender=self, dispatch_uid="students.permissions_sync"

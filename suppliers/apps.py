@@ -18,3 +18,6 @@ class SuppliersConfig(AppConfig):
 
         erasure_handlers_register()
         register(agreements_panel)
+        from .constants import labels_register
+
+        labels_register()
