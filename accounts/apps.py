@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Receivers: a login stamps its session (timeouts, MFA); a lockout is audited.
         from . import lockout, middleware  # noqa: F401
+        from .constants import labels_register
+
+        labels_register()

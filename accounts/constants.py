@@ -161,3 +161,11 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in AccountsConfig.ready()."""
+    from kernel.labels import register
+
+    register("role", Role)
+    register("function", Function)

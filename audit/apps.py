@@ -8,7 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from .constants import labels_register
         from .database_roles import grant_after_migrate
+
+        labels_register()
 
         # Once per migration run (sent by this app), after every app's migrations.
         post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="audit.app_role_grant")

@@ -35,3 +35,12 @@ SPECIAL_CATEGORY_KINDS = frozenset({DataKind.CARE, DataKind.RELIGION})
 class Outcome(models.TextChoices):
     ALLOWED = "allowed", _("Allowed")
     DENIED = "denied", _("Denied")
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in AuditConfig.ready()."""
+    from kernel.labels import register
+
+    register("audit_action", Action)
+    register("data_kind", DataKind)
+    register("outcome", Outcome)

@@ -8,3 +8,8 @@ class AuditTrailConfig(AppConfig):
 
     name = "audit_trail"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from .labels import labels_register
+
+        labels_register()

@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -110,3 +112,21 @@ DEFAULT_PURPOSES = [
         "We may share name, group and pick-up arrangements with the after-school care.",
     ),
 ]
+
+
+def _purpose_title(title_nl: str, title_en: str):
+    return lazy(lambda: title_en if get_language() == "en" else title_nl, str)()
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in ConsentConfig.ready().
+    A purpose's label is its default title; a school that renamed one shows its own title
+    where the page has the purpose itself (``ConsentPurpose.title``)."""
+    from kernel.labels import register
+
+    register("purpose", [(p[0], _purpose_title(p[2], p[3])) for p in DEFAULT_PURPOSES])
+    register("renewal", Renewal)
+    register("consent_decision", Decision)
+    register("consent_status", Status)
+    register("consent_channel", Channel)
+    register("publication_status", PublicationStatus)

@@ -16,3 +16,12 @@ def months_add(day: datetime.date, months: int) -> datetime.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def school_year_label(school_year: int | str | None) -> str:
+    """A school year as people write it: 2026 -> "2026-2027" (a school year starts on
+    1 August; ``school_year`` is the calendar year it starts in)."""
+    if school_year is None or school_year == "":
+        return ""
+    year = int(school_year)
+    return f"{year}-{year + 1}"

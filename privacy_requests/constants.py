@@ -113,3 +113,20 @@ DEADLINE_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
 DUE_SOON_DAYS = 7
 PACKAGE_DOWNLOAD_DAYS = 14
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in
+    PrivacyRequestsConfig.ready()."""
+    from kernel.labels import register
+
+    register("request_kind", Kind)
+    register("request_status", Status)
+    register("request_channel", Channel)
+    register("identity_check", IdentityCheck)
+    register("request_step", Step)
+    register("request_actor", ActorKind)
+    register("package_status", PackageStatus)
+    register("correctable_field", CorrectableField)
+    register("erasure_category", ErasureCategory)
+    register("limit_kind", LimitKind)

@@ -123,6 +123,11 @@ def display(value) -> str:
     return str(value)
 
 
+# Keys of the package JSON that hold a code for programs; the readable forms show the words
+# next to it instead (a consent decision's purpose code: its "title").
+MACHINE_KEYS = {"consents": frozenset({"purpose"})}
+
+
 def readable_sections(data: dict) -> list[dict]:
     """Per section: a title and either rows of (label, text) or items of such rows."""
     labels = field_labels()
@@ -134,8 +139,10 @@ def readable_sections(data: dict) -> list[dict]:
         if isinstance(value, dict):
             section["rows"] = [(labels.get(k, k), display(v)) for k, v in value.items()]
         elif isinstance(value, list):
+            hidden = MACHINE_KEYS.get(key, frozenset())
             section["items"] = [
-                [(labels.get(k, k), display(v)) for k, v in item.items()] for item in value
+                [(labels.get(k, k), display(v)) for k, v in item.items() if k not in hidden]
+                for item in value
             ]
         sections.append(section)
     return sections

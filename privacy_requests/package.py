@@ -14,6 +14,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from consent.models import ConsentDecision, ConsentPurpose
+from kernel.dates import school_year_label
+from kernel.labels import label, labels
 from students.attributes import CATALOGUE, DataCategory
 from students.models import Placement, ProcessingLimit, ProgressRecord, Student
 from students.selectors import access_log_entries
@@ -96,7 +98,7 @@ def _student(student: Student, row: dict[str, str], limits: list[ProcessingLimit
                 "kind": limit.get_kind_display(),
                 "since": _date(limit.started_at),
                 "categories": [str(DataCategory(c).label) for c in limit.categories],
-                "purposes": limit.purpose_codes,
+                "purposes": labels("purpose", limit.purpose_codes),
             }
             for limit in limits
         ],
@@ -184,7 +186,7 @@ def _consents(student: Student) -> list[dict]:
             "decision": decision.get_decision_display(),
             "guardian": decision.guardian.display_name,
             "channel": decision.get_channel_display(),
-            "school_year": decision.school_year,
+            "school_year": school_year_label(decision.school_year),
             "recorded_at": decision.recorded_at.isoformat(),
         }
         for decision in ConsentDecision.objects.filter(student=student)
@@ -213,28 +215,15 @@ def _disclosures(student: Student) -> list[dict]:
 
 
 def _access_log(student: Student) -> list[dict]:
-    kinds = dict(_data_kind_labels())
     return [
         {
             "date": _date(entry.created_at),
-            "role": ", ".join(_role_label(r) for r in entry.role.split(",") if r),
-            "data": kinds.get(entry.data_kind, entry.data_kind),
+            "role": ", ".join(labels("role", entry.role)),
+            "data": label("data_kind", entry.data_kind),
             "special_category": entry.special_category,
         }
         for entry in access_log_entries(student=student, for_guardians=True)
     ]
-
-
-def _data_kind_labels():
-    from audit.constants import DataKind
-
-    return [(k, str(v)) for k, v in DataKind.choices]
-
-
-def _role_label(code: str) -> str:
-    from accounts.constants import Role
-
-    return str(Role(code).label) if code in Role.values else code
 
 
 def _purposes(student: Student) -> list[dict]:

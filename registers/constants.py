@@ -30,3 +30,13 @@ class ActorKind(models.TextChoices):
     SCHOOL = "school", _("School")
     BOARD = "board", _("School board")
     SYSTEM = "system", _("System")
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in RegistersConfig.ready()."""
+    from kernel.labels import register
+
+    register("risk", Risk)
+    register("breach_status", BreachStatus)
+    register("pupil_source", PupilSource)
+    register("breach_actor", ActorKind)

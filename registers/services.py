@@ -267,7 +267,8 @@ def notice_drafts(breach: Breach, student, *, with_name: bool = True) -> dict[st
                 {
                     "breach": breach,
                     "student": student,
-                    "name": student.given_name if with_name else "…",
+                    # The school fills in the name the board's privacy officer may not see.
+                    "name": student.given_name if with_name else _("[name of the pupil]"),
                 },
             )
     return drafts

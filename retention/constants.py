@@ -184,3 +184,13 @@ class Trigger(models.TextChoices):
     NIGHTLY = "nightly", _("Nightly job")
     MANUAL = "manual", _("Run by hand")
     COMMAND = "command", _("Management command")
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in RetentionConfig.ready()."""
+    from kernel.labels import register
+
+    register("retention_category", Category)
+    register("rule_action", RuleAction)
+    register("run_status", RunStatus)
+    register("trigger", Trigger)

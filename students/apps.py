@@ -14,6 +14,7 @@ class StudentsConfig(AppConfig):
             checks,  # noqa: F401 - registers the system check
             permissions,  # noqa: F401 - registers the core's object permissions
         )
+        from .constants import labels_register
         from .services.erasure import erasure_handlers_register
         from .services.permissions import permissions_sync_after_migrate
         from .start_page import todo_register
@@ -24,6 +25,7 @@ class StudentsConfig(AppConfig):
         erasure_handlers_register()
         todo_register(withholding_todos)
         todo_register(teacher_proposal_todos)
+        labels_register()
         # Every migrate (and flush) ends with the Permission rows and grants of the role table.
         post_migrate.connect(
             permissions_sync_after_migrate, sender=self, dispatch_uid="students.permissions_sync"

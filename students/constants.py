@@ -95,3 +95,26 @@ class LimitKind(models.TextChoices):
 
     RESTRICTION = "restriction", _("Restriction of processing")
     OBJECTION = "objection", _("Objection")
+
+
+def labels_register() -> None:
+    """The words for the core's codes (kernel/labels.py); called in StudentsConfig.ready()."""
+    from kernel.labels import register
+
+    from .attributes import CATALOGUE, DataCategory
+    from .models import RolloverPlan, TeacherProposal
+
+    register("attribute", [(code, attribute.label) for code, attribute in CATALOGUE.items()])
+    register("data_category", DataCategory)
+    register("sex", Sex)
+    register("withdrawal_destination", WithdrawalDestination)
+    register("subject", Subject)
+    register("care_kind", CareKind)
+    register("care_source", CareSource)
+    register("care_visibility", CareVisibility)
+    register("withhold_status", WithholdStatus)
+    register("religion_status", ReligionStatus)
+    register("limit_kind", LimitKind)
+    register("rollover_status", RolloverPlan.Status)
+    register("proposal_source", TeacherProposal.Source)
+    register("proposal_decision", TeacherProposal.Decision)

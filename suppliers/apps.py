@@ -14,9 +14,11 @@ class SuppliersConfig(AppConfig):
             permissions,  # noqa: F401 - registers its object permissions
         )
         from .audit_objects import audit_objects_register
+        from .constants import labels_register
         from .erasure import erasure_handlers_register
         from .todos import agreement_todos
 
         audit_objects_register()
         erasure_handlers_register()
         todo_register(agreement_todos)
+        labels_register()

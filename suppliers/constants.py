@@ -156,3 +156,19 @@ class ImportStep(models.TextChoices):
 
     PREVIEW = "preview", _("Check")
     APPLY = "apply", _("Import")
+
+
+def labels_register() -> None:
+    """The words for this app's codes (kernel/labels.py); called in SuppliersConfig.ready()."""
+    from kernel.labels import register
+
+    register("agreement_model", AgreementModel)
+    register("agreement_status", AgreementStatus)
+    register("recipient_kind", RecipientKind)
+    register("basis", Basis)
+    register("legal_ground", LegalGround)
+    register("export_format", ExportFormat)
+    register("export_status", ExportStatus)
+    register("import_kind", ImportKind)
+    register("import_status", ImportStatus)
+    register("import_step", ImportStep)

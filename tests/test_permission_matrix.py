@@ -12,15 +12,20 @@ exceptions an entry lists in ``shows``, each with its reason).
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
+import itertools
 import json
 import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import TypedDict
 
+import polib
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -1562,6 +1567,153 @@ def test_content_check_reads_escaped_json_and_pdf_bodies():
     ]
 
 
+class _VisibleText(HTMLParser):
+    """The Dutch text a person sees on a page: text nodes outside scripts, styles, templates
+    and textareas; never an attribute's value (an option's ``value="bsn"`` is for the
+    browser), and not what is marked as another language (``lang="en"``: the English draft of
+    a letter, the language switch)."""
+
+    # A textarea's content is a form's value (a text typed in English on purpose), as an
+    # input's value attribute is.
+    HIDDEN = frozenset({"script", "style", "template", "textarea"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.foreign: list[list] = []  # [tag, depth] of each open element in another language
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        if self.foreign and self.foreign[-1][0] == tag:
+            self.foreign[-1][1] += 1
+        lang = dict(attrs).get("lang")
+        if lang and not lang.startswith("nl"):
+            self.foreign.append([tag, 1])
+            self.hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+        if self.foreign and self.foreign[-1][0] == tag:
+            self.foreign[-1][1] -= 1
+            if not self.foreign[-1][1]:
+                self.foreign.pop()
+                self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(body: str) -> str:
+    parser = _VisibleText()
+    parser.feed(body)
+    parser.close()
+    return re.sub(r"\s+", " ", " ".join(parser.parts)).strip()
+
+
+# Codes that are also ordinary Dutch words (or the names people write), so a Dutch page may
+# show them as words: a code that occurs as a word in the Dutch translations, and these.
+CODES_THAT_ARE_DUTCH_WORDS = frozenset({"website", "spelling", "portal", "login"})
+WORDS = re.compile(r"\w[\w'\u2019-]*")
+
+
+@functools.cache
+def _dutch_catalogue() -> polib.POFile:
+    return polib.pofile(str(settings.BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+
+
+@functools.cache
+def code_pattern() -> re.Pattern:
+    """Every registered code (kernel/labels.py) a page must not show as text, as one pattern:
+    codes with an underscore and English words; not one-letter codes (sex: M, F, X) and not
+    codes that are Dutch words too (``open``, ``school``, ``export``)."""
+    from kernel.labels import known_codes
+
+    dutch = set(CODES_THAT_ARE_DUTCH_WORDS)
+    for entry in _dutch_catalogue():
+        for text in (entry.msgstr, *entry.msgstr_plural.values()):
+            dutch |= set(WORDS.findall(text))
+    codes = sorted((c for c in known_codes() if len(c) > 2 and c not in dutch), key=len)
+    # A whole word: not part of an email address, a path or a longer word.
+    alternatives = "|".join(re.escape(code) for code in reversed(codes))
+    return re.compile(rf"(?<![\w@/.-])(?:{alternatives})(?![\w@/-]|\.\w)")
+
+
+@functools.cache
+def english_msgids() -> dict[tuple[str, str], list[str]]:
+    """The English texts of at least two words that have a different Dutch translation, by
+    their first two words (to find candidates in a page quickly). A text with placeholders
+    gives its literal pieces of at least three words."""
+    found: dict[tuple[str, str], list[str]] = {}
+    # English the Dutch texts use themselves ("juridische blokkade (legal hold)") is Dutch.
+    dutch = "\n".join(
+        text
+        for entry in _dutch_catalogue()
+        for text in (entry.msgstr, *entry.msgstr_plural.values())
+    )
+    for entry in _dutch_catalogue():
+        if entry.obsolete or "fuzzy" in entry.flags:
+            continue
+        translations = [entry.msgstr, *entry.msgstr_plural.values()]
+        for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
+            pieces = re.split(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\{\w*\}", msgid)
+            for piece in pieces:
+                piece = re.sub(r"\s+", " ", piece).strip(" .,:;")
+                words = WORDS.findall(piece)
+                shortest = 2 if len(pieces) == 1 else 3
+                if len(words) < shortest or piece in dutch or not all(translations):
+                    continue
+                found.setdefault((words[0], words[1]), []).append(piece)
+    return found
+
+
+def wording_faults(response) -> list[str]:
+    """What an HTML page (rendered in Dutch) says in the database's or the source's words:
+    a registered code as visible text, or an English text the Dutch catalogue translates."""
+    if "text/html" not in response.get("Content-Type", ""):
+        return []
+    text = visible_text(response.content.decode("utf-8", errors="replace"))
+    faults = [
+        f"code {m[0]!r} in “…{text[max(0, m.start() - 40) : m.end() + 40]}…”"
+        for m in code_pattern().finditer(text)
+    ]
+    words = WORDS.findall(text)
+    candidates = english_msgids()
+    seen = set()
+    for pair in itertools.pairwise(words):
+        for msgid in candidates.get(pair, ()):
+            if msgid not in seen and msgid in text:
+                seen.add(msgid)
+                faults.append(f"untranslated {msgid!r}")
+    return faults
+
+
+def test_wording_check_reads_what_a_person_sees():
+    """The wording check finds a code or English in the visible text, and only there: not in
+    attribute values, scripts, form values or text marked as English; not a code that is a
+    Dutch word too, nor a code inside an email address."""
+    from django.http import HttpResponse
+
+    page = HttpResponse(
+        "<html><head><title>Personeel</title><style>.bsn{}</style></head><body>"
+        '<p data-role="care_coordinator">Ingrid, care_coordinator@t.example: care_coordinator</p>'
+        '<select><option value="bsn">BSN of onderwijsnummer</option></select>'
+        "<ul><li>Gegevens: date_of_birth, bsn.</li><li>De school is open.</li></ul>"
+        "<textarea>We may publish photos</textarea><script>var x = 'newsletter';</script>"
+        '<pre lang="en">Back to the dashboard</pre><p>Back to the dashboard</p></body></html>'
+    )
+    assert [fault.split(" in “")[0] for fault in wording_faults(page)] == [
+        "code 'care_coordinator'",
+        "code 'date_of_birth'",
+        "code 'bsn'",
+        "untranslated 'Back to the dashboard'",
+    ]
+    assert wording_faults(HttpResponse("bsn", content_type="text/csv")) == []
+
+
 @pytest.mark.parametrize("route", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_status_matches_the_matrix_for_role_and_route(world, markers, request, route, role):
@@ -1573,7 +1725,7 @@ def test_status_matches_the_matrix_for_role_and_route(world, markers, request, r
     if role != "anonymous":
         client.force_login(world.users[role])
     hidden = {kind: markers[role][kind] for kind in sorted(forbidden_kinds(route, role))}
-    got, exposed = [], []
+    got, exposed, unreadable = [], [], []
     for in_scope in (True, False):
         url = entry.url(world, role, in_scope)
         data = entry.data(world, role, in_scope) if callable(entry.data) else entry.data
@@ -1582,6 +1734,10 @@ def test_status_matches_the_matrix_for_role_and_route(world, markers, request, r
         got.append(response.status_code)
         scope = "in scope" if in_scope else "out of scope"
         exposed += [f"{scope}: {leak}" for leak in leaks(response, hidden)]
+        if entry.method == "get" and response.status_code == 200 and not url.startswith("/api/"):
+            # Issue 22: a person reads words, in Dutch; never a code or the English source
+            # (the API and its documentation are for programmers).
+            unreadable += [f"{scope}: {fault}" for fault in wording_faults(response)]
         if role != "anonymous" and response.status_code in (403, 404) and not entry.public:
             # Every denied attempt of a logged-in user is on the record, although the
             # request failed (an out-of-scope id is an event too).
@@ -1594,6 +1750,7 @@ def test_status_matches_the_matrix_for_role_and_route(world, markers, request, r
         f"{route} as {role}: got (in, out) = {tuple(got)}, matrix says {entry.expect[role]}"
     )
     assert not exposed, f"{route} as {role} shows what the role must not see: {exposed}"
+    assert not unreadable, f"{route} as {role} shows codes or English: {unreadable}"
 
 
 # Each step of a privacy request needs its own function (DESIGN: administration handles,

@@ -1,7 +1,6 @@
 from django import template
 
-from accounts.constants import Role
-from audit.constants import DataKind
+from kernel.labels import label, labels
 
 register = template.Library()
 
@@ -9,10 +8,9 @@ register = template.Library()
 @register.filter
 def role_labels(value: str) -> str:
     """'care_coordinator,teacher' -> the translated role names."""
-    names = [part for part in (value or "").split(",") if part]
-    return ", ".join(str(Role(n).label) if n in Role.values else n for n in names) or "—"
+    return ", ".join(labels("role", value)) or "—"
 
 
 @register.filter
 def data_kind_label(value: str) -> str:
-    return str(DataKind(value).label) if value in DataKind.values else (value or "—")
+    return label("data_kind", value) or "—"

@@ -18,7 +18,7 @@ def operations_load(school: School, groups: dict[int, Group], today: datetime.da
     invitation for a guardian of a Groep 3 pupil who has no account yet, and a group an
     import proposed for a teacher (Groep 7 for the teacher of Groep 8), open for the
     director to confirm or dismiss on the staff page."""
-    substitute = staff("invaller", "Iris Invaller")
+    substitute = staff("invaller", "Iris Verbeek")
     teacher_assign_to_group(
         teacher=substitute,
         group=groups[4],

@@ -704,7 +704,8 @@ def test_draft_notices_exist_in_dutch_and_english_per_pupil_and_name_the_child(
 def test_draft_notices_leave_the_name_blank_when_the_privacy_officer_reads_them(
     breach_world, client
 ):
-    """The board's privacy officer sees no pupil basics: the same drafts, without the name."""
+    """The board's privacy officer sees no pupil basics: the same drafts, with a placeholder
+    for the name that the school fills in."""
     world = breach_world
     breach = world.breaches["school"]
     breach_pupils_add(
@@ -722,7 +723,9 @@ def test_draft_notices_leave_the_name_blank_when_the_privacy_officer_reads_them(
     assert [r.status_code for r in pages.values()] == [200, 200]
     assert "To the parents or guardians of Tim," in pages["director"].content.decode()
     officer = pages["privacy_officer"].content.decode()
-    assert "To the parents or guardians of …," in officer
+    # A placeholder that says what to fill in, never a bare "…" (issue 22).
+    assert "To the parents or guardians of [name of the pupil]," in officer
+    assert "…" not in officer
     assert not re.search(rf"\b({world.pupil3.given_name}|{world.pupil3.surname})\b", officer)
 
 
