@@ -10,6 +10,10 @@ class AuditTrailConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from .labels import labels_register
+        from kernel.labels import register
 
-        labels_register()
+        from .objects import OBJECT_LABELS
+
+        # The words for the kinds of object an event is about, for every page that shows them
+        # (and for the wording check of the permission matrix).
+        register("object_type", OBJECT_LABELS.items())
