@@ -11,7 +11,8 @@ class ConsentConfig(AppConfig):
 
         from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_handlers_register
-        from .todos import takedown_todos
+        from .todos import campaign_todos, takedown_todos
 
         erasure_handlers_register()
         todo_register(takedown_todos)
+        todo_register(campaign_todos)

@@ -11,7 +11,8 @@ class PrivacyRequestsConfig(AppConfig):
 
         from . import permissions  # noqa: F401 - registers its object permissions
         from .erasure import erasure_handlers_register
-        from .todos import request_todos
+        from .todos import request_todos, requester_todos
 
         erasure_handlers_register()
         todo_register(request_todos)
+        todo_register(requester_todos)

@@ -214,3 +214,48 @@ def test_start_page_queries_do_not_grow_with_to_do_items(world, client, role):
     ten = _queries(client, url)
     assert after > before, f"{role}: no more items to count with ({before} -> {after})"
     assert one == ten, f"start page as {role}: {one} queries, {ten} with more to-do items"
+
+
+def _parent_items_add(world, parent, n: int) -> list:
+    """n more children of ``parent`` (with authority) in the school, each with a question of
+    the open consent round unanswered and a privacy request waiting for the parent."""
+    from privacy_requests.services import request_submit, request_wait
+    from students.services.pupils import guardian_link
+
+    added = []
+    for _ in range(n):
+        child = StudentFactory.create(group=world.group5)
+        guardian_link(actor=None, guardian=parent.guardian, student=child, has_authority=True)
+        request = request_submit(
+            user=parent,
+            student=child,
+            guardian=parent.guardian,
+            kind="access",
+            description="Inzage",
+        )
+        request_wait(user=world.users["administration"], request=request, question="Welk jaar?")
+        added.append(child)
+    return added
+
+
+def test_a_parents_start_page_queries_do_not_grow_with_to_do_items(world, client):
+    """A guardian's start page (their children, their to-do list from every provider): the
+    same number of queries for one child with items as for ten."""
+    from consent.models import ConsentCampaign
+    from consent.selectors.status import current_school_year
+    from tests.todo_items import todo_items_in
+
+    parent = world.users["guardian"]
+    ConsentCampaign.objects.create(
+        school=world.school, school_year=current_school_year(), started_by=world.users["director"]
+    )
+    client.force_login(parent)
+    url = reverse("home")
+    _parent_items_add(world, parent, 1)
+    before = len(todo_items_in(client.get(url).content.decode()))
+    one = _queries(client, url)
+    _parent_items_add(world, parent, 9)
+    after = len(todo_items_in(client.get(url).content.decode()))
+    ten = _queries(client, url)
+    assert after >= before + 18, f"no more items to count with ({before} -> {after})"
+    assert one == ten, f"parent's start page: {one} queries, {ten} with more to-do items"
