@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 
 from accounts.constants import Function
-from audit_trail.objects import Description, describer_register, object_type_label
+from students.audit_objects import Description, describer_register, object_type_label
 
 
 def _describe_exports(reader, events: Sequence) -> dict[int, Description]:

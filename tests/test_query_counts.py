@@ -259,3 +259,46 @@ def test_a_parents_start_page_queries_do_not_grow_with_to_do_items(world, client
     ten = _queries(client, url)
     assert after >= before + 18, f"no more items to count with ({before} -> {after})"
     assert one == ten, f"parent's start page: {one} queries, {ten} with more to-do items"
+
+
+def _add_capability_events(world, rounds: int) -> None:
+    """Events of the objects the capabilities describe (privacy requests, breaches, retention
+    rules and runs, publications, takedowns, colleagues' accounts), each round one of each."""
+    rule = next(iter(world.retention["rules"]["school"].values()))
+    objects = {
+        "privacy_request": world.requests["access"].pk,
+        "breach": world.breaches["school"].pk,
+        "retention_rule": rule.pk,
+        "retention_run": world.retention["runs"]["school"].pk,
+        "publication": world.publications["school"].pk,
+        "takedown": world.takedowns["school"].pk,
+        "staff_deactivation": world.users["teacher"].pk,
+    }
+    for _ in range(rounds):
+        for object_type, object_id in objects.items():
+            AccessEvent.objects.create(
+                action=Action.UPDATE,
+                outcome=Outcome.ALLOWED,
+                actor_id=world.users["director"].pk,
+                role="director",
+                object_type=object_type,
+                object_id=str(object_id),
+                school_id=world.school.pk,
+            )
+
+
+@pytest.mark.parametrize("role", ["director", "privacy_officer"])
+@pytest.mark.parametrize("route", ["audit-event-list", "api:audit-event-list"])
+def test_audit_list_of_capability_objects_queries_do_not_grow_with_rows(
+    request_world, retention_world, breach_world, client, api, route, role
+):
+    """Each capability's describer reads its objects once per page."""
+    world = breach_world
+    http = api if route.startswith("api:") else client
+    http.force_login(world.users[role])
+    url = reverse(route)
+    _add_capability_events(world, 1)
+    few = _queries(http, url, action="update", page_size=70)
+    _add_capability_events(world, 9)
+    many = _queries(http, url, action="update", page_size=70)
+    assert few == many, f"{route} as {role}: {few} queries for 7 events, {many} for 70"
