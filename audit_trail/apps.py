@@ -11,8 +11,7 @@ class AuditTrailConfig(AppConfig):
 
     def ready(self) -> None:
         from kernel.labels import register
-
-        from .objects import OBJECT_LABELS
+        from students.audit_objects import OBJECT_LABELS
 
         # The words for the kinds of object an event is about, for every page that shows them
         # (and for the wording check of the permission matrix).

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
@@ -27,10 +28,16 @@ from accounts.constants import STAFF_ROLES, Function, Role
 from accounts.models import User
 from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
+from students.audit_objects import (
+    Describer,
+    Description,
+    describer_for,
+    describer_register,
+    object_type_label,
+)
 from students.models import CareRecord, Group, Placement, School, Student
 from students.selectors import students_visible_to
-
-from .objects import Description, describer_for, describer_register, object_type_label
+from students.selectors.staff import staff_of, staff_schools_for
 
 
 @dataclass
@@ -341,17 +348,29 @@ def _describe_named(model, object_type: str):
 
 
 def _describe_users(reader: Reader, events, users) -> dict[int, Description]:
+    """A colleague's account by name (for a reader who may see who), linked to the staff page
+    for a reader who manages the staff of a school they work at (one query)."""
+    managed: set[int] = set()
+    ids = _ids(events)
+    if ids and reader.user.has_function(Function.MANAGE_STAFF):
+        managed = set(
+            staff_of(staff_schools_for(reader.user)).filter(pk__in=ids).values_list("pk", flat=True)
+        )
     found = {}
     for e in events:
         label = object_type_label(e.object_type)
-        user = users.get(_pk(e.object_id))
-        found[e.pk] = _named(label, _actor(reader, user), e.object_id)
+        pk = _pk(e.object_id)
+        user = users.get(pk)
+        name = _actor(reader, user)
+        url = reverse("accounts:staff") + "#accounts-heading" if name and pk in managed else None
+        found[e.pk] = Description(_named(label, name, e.object_id).label, url)
     return found
 
 
+# The core's describers take the trail's own reader (it knows which pupils it may open).
 for _type in PUPIL_PAGES:
-    describer_register(_type, _describe_pupil_page)
-describer_register("care_record", _describe_care_records)
+    describer_register(_type, cast(Describer, _describe_pupil_page))
+describer_register("care_record", cast(Describer, _describe_care_records))
 describer_register("group", _describe_named(Group, "group"))
 describer_register("school", _describe_named(School, "school"))
 

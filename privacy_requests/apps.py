@@ -10,10 +10,13 @@ class PrivacyRequestsConfig(AppConfig):
         from students.start_page import todo_register
 
         from . import permissions  # noqa: F401 - registers its object permissions
+        from .audit_objects import audit_objects_register
         from .constants import labels_register
         from .erasure import erasure_handlers_register
-        from .todos import request_todos
+        from .todos import request_todos, requester_todos
 
+        audit_objects_register()
         erasure_handlers_register()
         todo_register(request_todos)
         labels_register()
+        todo_register(requester_todos)

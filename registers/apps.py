@@ -13,8 +13,10 @@ class RegistersConfig(AppConfig):
         from students.start_page import todo_register
 
         from . import permissions  # noqa: F401 - registers its object permissions
+        from .audit_objects import audit_objects_register
         from .constants import labels_register
         from .todos import breach_todos
 
+        audit_objects_register()
         todo_register(breach_todos)
         labels_register()

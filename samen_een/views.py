@@ -19,7 +19,9 @@ class HomeView(LoginRequiredMixin, View):
     """The start page of whoever is logged in: staff overview, or a guardian's children. The
     staff overview is first a to-do list, what needs this person's action from every
     capability, most urgent first (students/start_page.py); then the groups of this school
-    year and any panels the capabilities register."""
+    year and any panels the capabilities register. A guardian's start page is their to-do list
+    through the same contract (what needs their action for their own children), then their
+    children."""
 
     def get(self, request):
         user = request.user
@@ -43,7 +45,11 @@ class HomeView(LoginRequiredMixin, View):
                 {"student": child, "access": resolver.for_student(child)}
                 for child in children_of(user)
             ]
-            return render(request, "start/parent_home.html", {"children": children})
+            return render(
+                request,
+                "start/parent_home.html",
+                {"children": children, "todos": todos_for(user)},
+            )
         return render(request, "start/no_role.html", status=403)
 
 

@@ -1,4 +1,4 @@
-"""How the audit trail describes the objects of this capability (``audit_trail.objects``):
+"""How the audit trail describes the objects of this capability (``students/audit_objects.py``):
 an export links to its page for the one who asked for it, the only one who may open it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 
 from accounts.constants import Function
-from audit_trail.objects import Description, describer_register, object_type_label
+from students.audit_objects import Description, describer_register, object_type_label
 
 
 def _describe_exports(reader, events: Sequence) -> dict[int, Description]:

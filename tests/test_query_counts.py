@@ -214,3 +214,91 @@ def test_start_page_queries_do_not_grow_with_to_do_items(world, client, role):
     ten = _queries(client, url)
     assert after > before, f"{role}: no more items to count with ({before} -> {after})"
     assert one == ten, f"start page as {role}: {one} queries, {ten} with more to-do items"
+
+
+def _parent_items_add(world, parent, n: int) -> list:
+    """n more children of ``parent`` (with authority) in the school, each with a question of
+    the open consent round unanswered and a privacy request waiting for the parent."""
+    from privacy_requests.services import request_submit, request_wait
+    from students.services.pupils import guardian_link
+
+    added = []
+    for _ in range(n):
+        child = StudentFactory.create(group=world.group5)
+        guardian_link(actor=None, guardian=parent.guardian, student=child, has_authority=True)
+        request = request_submit(
+            user=parent,
+            student=child,
+            guardian=parent.guardian,
+            kind="access",
+            description="Inzage",
+        )
+        request_wait(user=world.users["administration"], request=request, question="Welk jaar?")
+        added.append(child)
+    return added
+
+
+def test_a_parents_start_page_queries_do_not_grow_with_to_do_items(world, client):
+    """A guardian's start page (their children, their to-do list from every provider): the
+    same number of queries for one child with items as for ten."""
+    from consent.models import ConsentCampaign
+    from consent.selectors.status import current_school_year
+    from tests.todo_items import todo_items_in
+
+    parent = world.users["guardian"]
+    ConsentCampaign.objects.create(
+        school=world.school, school_year=current_school_year(), started_by=world.users["director"]
+    )
+    client.force_login(parent)
+    url = reverse("home")
+    _parent_items_add(world, parent, 1)
+    before = len(todo_items_in(client.get(url).content.decode()))
+    one = _queries(client, url)
+    _parent_items_add(world, parent, 9)
+    after = len(todo_items_in(client.get(url).content.decode()))
+    ten = _queries(client, url)
+    assert after >= before + 18, f"no more items to count with ({before} -> {after})"
+    assert one == ten, f"parent's start page: {one} queries, {ten} with more to-do items"
+
+
+def _add_capability_events(world, rounds: int) -> None:
+    """Events of the objects the capabilities describe (privacy requests, breaches, retention
+    rules and runs, publications, takedowns, colleagues' accounts), each round one of each."""
+    rule = next(iter(world.retention["rules"]["school"].values()))
+    objects = {
+        "privacy_request": world.requests["access"].pk,
+        "breach": world.breaches["school"].pk,
+        "retention_rule": rule.pk,
+        "retention_run": world.retention["runs"]["school"].pk,
+        "publication": world.publications["school"].pk,
+        "takedown": world.takedowns["school"].pk,
+        "staff_deactivation": world.users["teacher"].pk,
+    }
+    for _ in range(rounds):
+        for object_type, object_id in objects.items():
+            AccessEvent.objects.create(
+                action=Action.UPDATE,
+                outcome=Outcome.ALLOWED,
+                actor_id=world.users["director"].pk,
+                role="director",
+                object_type=object_type,
+                object_id=str(object_id),
+                school_id=world.school.pk,
+            )
+
+
+@pytest.mark.parametrize("role", ["director", "privacy_officer"])
+@pytest.mark.parametrize("route", ["audit-event-list", "api:audit-event-list"])
+def test_audit_list_of_capability_objects_queries_do_not_grow_with_rows(
+    request_world, retention_world, breach_world, client, api, route, role
+):
+    """Each capability's describer reads its objects once per page."""
+    world = breach_world
+    http = api if route.startswith("api:") else client
+    http.force_login(world.users[role])
+    url = reverse(route)
+    _add_capability_events(world, 1)
+    few = _queries(http, url, action="update", page_size=70)
+    _add_capability_events(world, 9)
+    many = _queries(http, url, action="update", page_size=70)
+    assert few == many, f"{route} as {role}: {few} queries for 7 events, {many} for 70"

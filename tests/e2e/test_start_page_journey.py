@@ -159,3 +159,70 @@ def test_the_menu_is_a_disclosure_on_a_phone_and_a_row_on_a_wide_screen(demo_sit
     summary.focus()
     page.keyboard.press("Enter")
     assert links.first.is_hidden()
+
+
+def _request_waiting_for_ouder3():
+    """The Bakker family's open objection (the demo's), on which the school now waits for
+    ouder3@ (ouder4@, the other parent, has no parental authority)."""
+    from privacy_requests.constants import OPEN_STATUSES
+    from privacy_requests.models import PrivacyRequest
+    from privacy_requests.services import request_wait
+
+    request = PrivacyRequest.objects.get(
+        guardian__email=f"ouder3@{DOMAIN}", status__in=OPEN_STATUSES
+    )
+    request_wait(user=_user("administratie"), request=request, question="Welke nieuwsbrieven?")
+    return request
+
+
+@pytest.mark.parametrize(
+    ("local", "expects", "only"),
+    [
+        # Both children of ouder@ have questions of this year's consent round unanswered.
+        ("ouder", {"consent"}, True),
+        # Their co-parent answered none of the shared child's questions herself.
+        ("ouder2", {"consent"}, True),
+        # The school waits for ouder3@'s answer on the objection (consent depends on the demo).
+        ("ouder3", {"request"}, False),
+        # Without parental authority: neither consent nor requests are theirs; all done.
+        ("ouder4", set(), True),
+    ],
+)
+def test_each_parent_reaches_every_to_do_item_in_one_click(
+    demo_site, page, shot, local, expects, only
+):
+    waiting = _request_waiting_for_ouder3()
+    login(page, demo_site, f"{local}@{DOMAIN}")
+    page.goto(f"{demo_site}/")
+    assert_accessible(page)
+    hrefs = _hrefs(page)
+    kinds = {
+        "consent": re.compile(r"^/children/\d+/consent/$"),
+        "request": re.compile(rf"^/requests/{waiting.pk}/$"),
+    }
+    for kind, pattern in kinds.items():
+        present = any(pattern.match(h) for h in hrefs)
+        if kind in expects:
+            assert present, (local, kind, hrefs)
+        elif only:
+            assert not present, (local, kind, hrefs)
+    if local == "ouder":
+        assert len(hrefs) == 2  # one item per child
+    if not hrefs:
+        assert page.locator(ALL_DONE).count() == 1
+    # What the page showed before is still there: a card per child.
+    assert page.locator("main ul.cards > li").count() >= 1
+    order = {"todo-overdue": 0, "todo-due-soon": 1, "todo-normal": 2}
+    ranks = [
+        next(order[c] for c in (li.get_attribute("class") or "").split() if c in order)
+        for li in page.locator(ITEMS).all()
+    ]
+    assert ranks == sorted(ranks)
+    if local in ("ouder", "ouder3"):
+        shot(page, f"{local}-start-1280")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{demo_site}/")
+        assert_accessible(page)
+        shot(page, f"{local}-start-390")
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert _each_item_in_one_click(page, demo_site) == hrefs

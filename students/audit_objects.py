@@ -1,24 +1,27 @@
-"""What the objects of access events are, in words, and where a reader may open them.
+"""What the objects of access events are, in words, and where a reader may open them: the registry
+the audit trail (``audit_trail/readable.py``) reads and every capability registers in.
 
-An event names its object by a code (``object_type``) and an id. The audit trail shows a label
-for the code (``OBJECT_LABELS``, or the label of the function or kind of data that a refusal
-recorded as its object) and, where a capability registered a *describer* for the code, a
-description of the object itself with a link for a reader who may open it.
+It lives in the core so that every capability can register, ``consent`` too (a sibling of
+``audit_trail`` that may not import it), like the other registries of the core.
 
-A describer is registered in the capability's ``AppConfig.ready()`` (a capability above
-``audit_trail`` cannot be imported from here): ``describer_register("export", describe)``.
-It receives the reader and the events of its object type on one page (or one chunk of a
-download) and answers ``{event id: Description}``, reading every object in one query so the
-number of queries does not grow with the rows. It describes only what the reader may see: a
-name of a pupil only for a reader who sees pupils' names, a link only to a page the reader may
-open.
-"""
+An event names its object by a code (``object_type``) and an id. The audit trail shows a label for
+the code (``OBJECT_LABELS``, or the label of the function or kind of data that a refusal recorded as
+its object) and, where a capability registered a *describer* for the code, a description of the
+object itself with a link for a reader who may open it.
+
+A describer is registered in the capability's ``AppConfig.ready()`` (the core imports no
+capability): ``describer_register("export", describe)``, usually from its
+``<app>/audit_objects.py``. It receives the reader (``AuditReader``) and the events of its object
+type on one page (or one chunk of a download) and answers ``{event id: Description}``, reading every
+object in one query so the number of queries does not grow with the rows. It describes only what the
+reader may see: a name of a pupil only for a reader who sees pupils' names, a link only to a page
+the reader may open."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +29,19 @@ from accounts.constants import Function
 from audit.constants import DataKind
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from audit.models import AccessEvent
 
-    from .readable import Reader
+
+class AuditReader(Protocol):
+    """Who reads the trail (``audit_trail.readable.Reader``): the user, and whether they see
+    pupils (by name, with links: the director; not the board's privacy officer)."""
+
+    @property
+    def user(self) -> User: ...
+
+    @property
+    def sees_pupils(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class Description:
     url: str | None = None
 
 
-Describer = Callable[["Reader", Sequence["AccessEvent"]], dict[int, Description]]
+Describer = Callable[[AuditReader, Sequence["AccessEvent"]], dict[int, Description]]
 
 _DESCRIBERS: dict[str, Describer] = {}
 
@@ -51,6 +64,26 @@ def describer_register(object_type: str, describe: Describer) -> None:
 
 def describer_for(object_type: str) -> Describer | None:
     return _DESCRIBERS.get(object_type)
+
+
+def object_pk(object_id: str) -> int | None:
+    """An event's object id as a database id, or None (ids from a URL are whatever was
+    typed)."""
+    return (
+        int(object_id)
+        if object_id.isascii() and object_id.isdigit() and len(object_id) < 19
+        else None
+    )
+
+
+def object_pks(events: Sequence[AccessEvent]) -> set[int]:
+    return {pk for e in events if (pk := object_pk(e.object_id))}
+
+
+def numbered(object_type: str, object_id: str, name: str | None = None) -> str:
+    """The object in words: its type and name, or its type and number."""
+    label = object_type_label(object_type)
+    return f"{label}: {name}" if name else f"{label} {object_id}".strip()
 
 
 # Every object type the portal records, in words.
