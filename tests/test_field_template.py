@@ -47,7 +47,7 @@ def test_single_control_points_at_its_error_when_the_form_is_invalid():
 
 
 def test_no_error_reference_when_the_field_is_valid():
-    form = ErasureDecideForm(data={"approve": "yes"})
+    form = ErasureDecideForm(data={"approve": "yes", "confirm": "on"})
     assert form.is_valid()
     fragment = _render(form, "approve")
 

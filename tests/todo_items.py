@@ -42,7 +42,10 @@ def todo_items_in(html: str) -> list[Shown]:
 
 
 def start_page(client, user) -> str:
+    """The start page in English, the language the tests' expected texts are written in (the
+    permission matrix reads every page in Dutch)."""
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     response = client.get(reverse("home"))
     assert response.status_code == 200
     return response.content.decode()

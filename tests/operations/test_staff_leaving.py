@@ -51,7 +51,9 @@ def test_session_is_logged_out_on_its_next_request_when_director_deactivates(wor
     page = reverse("student-detail", args=[world.pupil3.pk])
     assert client.get(page).status_code == 200
 
-    response = director_client.post(reverse("accounts:staff-deactivate", args=[teacher.pk]))
+    response = director_client.post(
+        reverse("accounts:staff-deactivate", args=[teacher.pk]), {"confirm": "on"}
+    )
 
     assert response.status_code == 302
     after = client.get(page)
@@ -120,7 +122,7 @@ def test_own_account_stays_when_director_posts_their_own_deactivation(world, cli
     director = world.users["director"]
     client.force_login(director)
 
-    client.post(reverse("accounts:staff-deactivate", args=[director.pk]))
+    client.post(reverse("accounts:staff-deactivate", args=[director.pk]), {"confirm": "on"})
 
     director.refresh_from_db()
     assert director.is_active is True
