@@ -231,8 +231,10 @@ def test_errors_are_tied_to_their_fields_when_a_form_is_sent_empty(page, demo_si
 
     login(page, demo_site, f"ouder@{DOMAIN}")
     page.goto(f"{demo_site}/requests/new/")
+    # First step: what the parent wants; the request's own form then appears, sent empty.
+    page.locator("#kind-choice input[name=kind]").first.check()
     with page.expect_navigation():
-        page.click("main form.stacked-form button[type=submit]")
+        page.click("main form#request-form button[type=submit]")
     assert _assert_errors_tied(page, "main form.stacked-form") >= 1
     assert page.locator("main [role=alert]").count() == 1
     assert_accessible(page)

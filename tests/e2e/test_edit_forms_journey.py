@@ -21,6 +21,8 @@ SUBMIT = "main form[method=post] button[type=submit]"
 CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE)
 # The message in Dutch, or its English msgid while the catalogue does not hold it yet.
 TOLD = ("Er is niets gewijzigd.", "Nothing was changed.")
+# Said as information, with its kind word before it (the icon beside it is hidden from readers).
+KIND = ("Ter informatie:", "Information:")
 
 
 def _save_unchanged(page, url: str) -> None:
@@ -28,7 +30,16 @@ def _save_unchanged(page, url: str) -> None:
     with page.expect_navigation() as navigation:
         page.click(SUBMIT)
     assert navigation.value.status == 200
-    assert page.locator("[role=status]").inner_text().strip() in TOLD
+    status = page.locator("[role=status]")
+    assert status.count() == 1
+    kind = status.locator(".message-kind").inner_text().strip()
+    assert kind in KIND
+    # The message's own text: what follows the icon and the kind word.
+    own = status.evaluate(
+        "el => Array.from(el.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)"
+        ".map(n => n.textContent).join('')"
+    )
+    assert own.strip() in TOLD
 
 
 def test_agreement_and_care_record_saved_unchanged_in_dutch_keep_their_dates(page, demo_site):

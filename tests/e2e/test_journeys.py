@@ -115,13 +115,17 @@ def test_parent_sees_their_children_only(page, demo_site, shot):
     assert_accessible(page)
     shot(page, "home")
 
+    # Every child link on the page (the children's cards, the to-do list's consent questions)
+    # goes to a page of one of their own children; each child's card links to the child.
     links = page.locator("main a[href^='/children/']")
     shown = {}
     for i in range(links.count()):
         href = links.nth(i).get_attribute("href")
-        match = re.fullmatch(r"/children/(\d+)/", href or "")
+        match = re.fullmatch(r"/children/(\d+)/(.*)", href or "")
         assert match, f"unexpected child link {href!r}"
-        shown[int(match.group(1))] = " ".join(links.nth(i).inner_text().split())
+        assert int(match.group(1)) in children, f"link to another child {href!r}"
+        if not match.group(2):
+            shown[int(match.group(1))] = " ".join(links.nth(i).inner_text().split())
     assert shown == children
 
     pk, name = sorted(children.items())[0]

@@ -283,11 +283,16 @@ def test_guardian_accepts_the_invitation_once(demo_site, page, shot):
     response = _submit(page, page.get_by_role("button", name=_nl("Create my account")))
     assert response.status == 200
     assert _path(page) == "/"
+    # Their start page: every child link (cards, to-do items) is to a page of their own
+    # children, and each child has its card.
     shown = {}
     for child_link in page.locator("main a[href^='/children/']").all():
-        match = re.fullmatch(r"/children/(\d+)/", child_link.get_attribute("href") or "")
-        assert match
-        shown[int(match.group(1))] = " ".join(child_link.inner_text().split())
+        href = child_link.get_attribute("href") or ""
+        match = re.fullmatch(r"/children/(\d+)/(.*)", href)
+        assert match, f"unexpected child link {href!r}"
+        assert int(match.group(1)) in children, f"link to another child {href!r}"
+        if not match.group(2):
+            shown[int(match.group(1))] = " ".join(child_link.inner_text().split())
     assert shown == children
     guardian.refresh_from_db()
     assert guardian.user.email == INVITED

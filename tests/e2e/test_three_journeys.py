@@ -309,7 +309,9 @@ def test_parent_reads_withdraws_requests_downloads_and_sees_who_looked(browser, 
     context, page = _fresh(browser)
     login(page, demo_site, PARENT)
     assert _path(page) == "/"
-    assert page.locator("main a[href^='/children/']").count() == 2
+    # One card per child (the to-do list above them may link to the children's pages too).
+    assert page.locator("main ul.cards > li").count() == 2
+    assert page.locator("main ul.cards a[href^='/children/']").count() == 2
     assert_accessible(page)
     shot(page, "parent-home")
 
@@ -688,7 +690,13 @@ def test_director_dashboard_objection_on_time_and_export_in_register(browser, de
         row.locator(f"a[href='{REQUESTS}{objection.pk}/']").click()
 
     # Wrong step: a rejection without a reason.
-    reject = f"main form[action$='/requests/{objection.pk}/actions/reject/']"
+    # Rejecting is one of the other steps: folded until the director opens it.
+    reject_form = f"form[action$='/requests/{objection.pk}/actions/reject/']"
+    reject = f"main {reject_form}"
+    fold = page.locator("main details.step-other", has=page.locator(reject_form))
+    assert fold.count() == 1
+    assert not page.locator(f"{reject} button[type=submit]").is_visible()
+    fold.locator("summary").click()
     response = _submit(page, f"{reject} button[type=submit]")
     # Post/redirect/get: the refusal comes back as the request's page.
     assert response.status == 200
@@ -697,6 +705,8 @@ def test_director_dashboard_objection_on_time_and_export_in_register(browser, de
     assert field.count() == 1
     assert field.locator(".field-error").inner_text().strip()
     assert page.locator(f"{reject} textarea[name=reason]").get_attribute("aria-invalid") == "true"
+    # Refused, the step comes back unfolded: the error and the field are in sight.
+    assert field.locator(".field-error").is_visible()
     objection.refresh_from_db()
     assert objection.status == Status.RECEIVED
     assert_accessible(page)
