@@ -36,7 +36,7 @@ from students.audit_objects import (
     object_type_label,
 )
 from students.models import CareRecord, Group, Placement, School, Student
-from students.selectors import students_visible_to
+from students.selectors import students_named, students_visible_to
 from students.selectors.staff import staff_of, staff_schools_for
 
 
@@ -391,14 +391,6 @@ def staff_named(text: str) -> QuerySet:
 
 
 def pupils_named(user, text: str) -> QuerySet:
-    """Pupils in the user's scope whose name holds every word typed (the words of the pupil
-    list's search): a subquery of ids. None for a reader who does not see pupils."""
-    students = students_visible_to(user, include_former=True)
-    for term in _terms(text):
-        students = students.filter(
-            Q(given_name__icontains=term)
-            | Q(first_names__icontains=term)
-            | Q(surname__icontains=term)
-            | Q(surname_prefix__icontains=term)
-        )
-    return students.values("pk")
+    """Pupils in the user's scope whose name as the lists show it holds every word typed (the
+    pupil list's own search, ``students_named``): a subquery of ids."""
+    return students_named(students_visible_to(user, include_former=True), text).values("pk")

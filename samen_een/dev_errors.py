@@ -14,7 +14,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
@@ -33,6 +33,42 @@ def not_found(request) -> HttpResponse:
 def server_error(request) -> HttpResponse:
     response = HttpResponseServerError(loader.get_template("500.html").render())
     return response
+
+
+def bad_request(request) -> HttpResponse:
+    """A request Django refuses (an unknown host, a malformed header): ``400.html`` stands
+    alone (no request context: the request itself is what is wrong)."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+# Every technical page Django renders with DEBUG on (technical_404.html, technical_500.html,
+# also answering a SuspiciousOperation with 400) carries this line; none of ours does.
+TECHNICAL_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'
+
+
+class TechnicalPagesMiddleware:
+    """Put it first in ``MIDDLEWARE`` (dev.py does): whatever raised the error — a view, another
+    middleware (an unknown host is refused in ``CommonMiddleware``, outside the reach of
+    ``FriendlyErrorsMiddleware``) — a technical page on its way out is replaced by the friendly
+    page of its status. The original error was logged where it was handled."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not _active()
+            or response.status_code < 400
+            or getattr(response, "streaming", False)
+            or TECHNICAL_MARK not in response.content[:4096]
+        ):
+            return response
+        if response.status_code == 404:
+            return not_found(request)
+        if response.status_code == 400:
+            return bad_request(request)
+        return server_error(request)
 
 
 class FriendlyErrorsMiddleware:
@@ -56,8 +92,11 @@ class FriendlyErrorsMiddleware:
             return None
         if isinstance(exception, Http404):
             return not_found(request)
-        if isinstance(exception, (PermissionDenied, SuspiciousOperation)):
-            return None  # Django answers these with 403.html and 400 in DEBUG too
+        if isinstance(exception, PermissionDenied):
+            return None  # Django answers it with 403.html, also in DEBUG
+        if isinstance(exception, SuspiciousOperation):
+            logger.warning("Bad request (%s): %s", type(exception).__name__, request.path)
+            return bad_request(request)
         logger.error(
             "Internal Server Error: %s",
             request.path,

@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts.constants import Function, Role
 from samen_een.celery import app as celery_app
@@ -91,7 +91,7 @@ def csrf_failure(request, reason=""):
     )
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page links to: send them to the icon in the
     static files (pages link the SVG and the ICO themselves, in base.html)."""

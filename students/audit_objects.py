@@ -137,6 +137,7 @@ OBJECT_LABELS = {
     "recipient": _("Recipient"),
     "recipients": _("Who receives the child's data"),
     "religion": _("Religion"),
+    "religion_consent": _("Consent to record religion"),
     "retention": _("Retention"),
     "retention_log_policy": _("How long access events are kept"),
     "retention_log_policy_change": _("Change of how long access events are kept"),

@@ -1,5 +1,6 @@
-"""The portal's URLs and one view that crashes, for tests/test_friendly_errors.py."""
+"""The portal's URLs and views that fail, for tests/test_friendly_errors.py."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.urls import path
 
 from samen_een.urls import urlpatterns as portal
@@ -9,4 +10,8 @@ def crash(request):
     raise RuntimeError("a bug in a view")
 
 
-urlpatterns = [path("crash-for-test/", crash), *portal]
+def suspicious(request):
+    raise SuspiciousOperation("a request that cannot be trusted")
+
+
+urlpatterns = [path("crash-for-test/", crash), path("suspicious-for-test/", suspicious), *portal]

@@ -17,7 +17,13 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_MIDDLEWARE = [*settings.MIDDLEWARE, "samen_een.dev_errors.FriendlyErrorsMiddleware"]
+# As samen_een/settings/dev.py orders them: the technical-page guard outermost, the view
+# errors' handler innermost.
+DEV_MIDDLEWARE = [
+    "samen_een.dev_errors.TechnicalPagesMiddleware",
+    *settings.MIDDLEWARE,
+    "samen_een.dev_errors.FriendlyErrorsMiddleware",
+]
 # What Django's technical pages show and a person must never see: the route list, the code.
 TECHNICAL = ("URLconf", "urlpatterns", "Traceback", "api/v1/", "DEBUG = True", "Request Method")
 
@@ -81,6 +87,38 @@ def test_crash_gets_the_friendly_500_in_both_languages_and_is_logged(caplog):
     assert "RuntimeError: a bug in a view" in caplog.text  # the developer's console has it
 
 
+@make_run
+@pytest.mark.django_db
+def test_unknown_host_refused_in_a_middleware_gets_the_friendly_400_under_make_run():
+    """DisallowedHost is raised in a middleware outside the view's handler: Django's technical
+    page (traceback, settings) must still not reach the person."""
+    response = Client(HTTP_HOST="evil.example").get("/")
+    assert response.status_code == 400
+    body = response.content.decode()
+    _friendly(body)
+    assert "DisallowedHost" not in body and "ALLOWED_HOSTS" not in body
+    assert "Dit verzoek kunnen we niet verwerken" in body
+
+
+@make_run
+@override_settings(ROOT_URLCONF="tests.dev_error_urls")
+@pytest.mark.django_db
+def test_suspicious_request_in_a_view_gets_the_friendly_400_under_make_run():
+    response = Client(raise_request_exception=False).get("/suspicious-for-test/")
+    assert response.status_code == 400
+    body = response.content.decode()
+    _friendly(body)
+    assert "SuspiciousOperation" not in body
+
+
+@override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"])
+@pytest.mark.django_db
+def test_without_debug_an_unknown_host_gets_the_friendly_400():
+    response = Client(HTTP_HOST="evil.example").get("/")
+    assert response.status_code == 400
+    assert "Dit verzoek kunnen we niet verwerken" in response.content.decode()
+
+
 @override_settings(
     DEBUG=True, MIDDLEWARE=DEV_MIDDLEWARE, SHOW_TECHNICAL_ERRORS=True, ROOT_URLCONF="samen_een.urls"
 )
@@ -116,6 +154,7 @@ def test_favicon_ico_is_served_by_redirect_to_the_static_icon(client):
     assert response["Location"].endswith("favicon.ico")
     assert response["Location"].startswith("/static/")
     assert finders.find("favicon.ico") and finders.find("favicon.svg")
+    assert client.head("/favicon.ico").status_code == 302  # browsers and monitors ask HEAD too
 
 
 @pytest.mark.django_db

@@ -59,7 +59,11 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # 404/500 pages, never Django's technical ones (which list every route). SHOW_TECHNICAL_ERRORS=1
 # brings the technical pages back for a developer (samen_een/dev_errors.py).
 SHOW_TECHNICAL_ERRORS = environment.env.bool("SHOW_TECHNICAL_ERRORS", default=False)
-MIDDLEWARE = [*MIDDLEWARE, "samen_een.dev_errors.FriendlyErrorsMiddleware"]
+MIDDLEWARE = [
+    "samen_een.dev_errors.TechnicalPagesMiddleware",
+    *MIDDLEWARE,
+    "samen_een.dev_errors.FriendlyErrorsMiddleware",
+]
 
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: a worker started beside runserver reads jobs from this folder.

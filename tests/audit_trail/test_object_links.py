@@ -119,3 +119,24 @@ def test_an_object_outside_the_readers_scope_has_no_link(objects_world, api):
     row = _rows(api, world.users["director"])["breach"]
     assert row["object_url"] is None
     assert world.foreign_school.name not in row["object_label"]
+
+
+def test_every_kind_of_object_the_portal_records_has_words():
+    """Each ``object_type`` an app records (a literal in the code) has its label, so the audit
+    trail never falls back to the code ("Religion consent 12" in a Dutch page)."""
+    import re
+    from pathlib import Path
+
+    from students.audit_objects import OBJECT_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded: dict[str, str] = {}
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root)
+        if relative.parts[0] in (".venv", "tests", "bench") or "migrations" in relative.parts:
+            continue
+        for code in re.findall(r'object_type="([a-z_]+)"', path.read_text()):
+            recorded.setdefault(code, str(relative))
+    assert len(recorded) > 50  # the scan reads the apps
+    missing = {code: where for code, where in recorded.items() if code not in OBJECT_LABELS}
+    assert not missing, f"object types without words: {missing}"

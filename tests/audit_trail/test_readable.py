@@ -147,6 +147,20 @@ def test_director_filters_by_staff_and_pupil_name(named, client, api, params, ex
     assert {events[e["id"]] for e in results} == expected
 
 
+def test_pupil_filter_matches_the_names_shown_not_the_official_first_names(named, client):
+    """The pupil list's search (issue 22: "Milan" found a pupil called Tim): the audit trail's
+    pupil filter matches the same names, never official first names no page shows."""
+    world = named
+    world.pupil3.first_names = "Milan Timotheus"
+    world.pupil3.save(update_fields=["first_names"])
+    _event(world, "teacher", world.pupil3)
+    client.force_login(world.users["director"])
+    hidden = client.get(reverse("audit-event-list"), {"pupil": "Milan", "action": "view"})
+    shown = client.get(reverse("audit-event-list"), {"pupil": "Tim", "action": "view"})
+    assert len(hidden.context["rows"]) == 0
+    assert len(shown.context["rows"]) == 1
+
+
 def test_director_csv_has_the_readable_columns(named, client):
     world = named
     _event(world, "teacher", world.pupil3)
