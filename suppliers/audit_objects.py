@@ -8,11 +8,17 @@ from collections.abc import Sequence
 from django.urls import reverse
 
 from accounts.constants import Function
-from students.audit_objects import Description, describer_register, object_type_label
+from students.audit_objects import (
+    Description,
+    describer_register,
+    object_pk,
+    object_pks,
+    object_type_label,
+)
 
 
 def _describe_exports(reader, events: Sequence) -> dict[int, Description]:
-    ids = {int(e.object_id) for e in events if e.object_id.isascii() and e.object_id.isdigit()}
+    ids = object_pks(events)
     own: set[int] = set()
     if ids and reader.user.has_function(Function.RUN_EXPORTS):
         from .selectors import exports_of
@@ -21,7 +27,7 @@ def _describe_exports(reader, events: Sequence) -> dict[int, Description]:
     label = object_type_label("export")
     found = {}
     for e in events:
-        pk = int(e.object_id) if e.object_id.isascii() and e.object_id.isdigit() else None
+        pk = object_pk(e.object_id)
         url = reverse("export-detail", args=[pk]) if pk in own else None
         found[e.pk] = Description(f"{label} {e.object_id}".strip(), url)
     return found
