@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,9 @@ class DomainError(Exception):
     default_message: StrOrPromise = _("This change is not allowed.")
     status_code = 400
 
-    def __init__(self, message=None, *, field_errors: dict[str, list[StrOrPromise]] | None = None):
+    def __init__(
+        self, message=None, *, field_errors: Mapping[str, Sequence[StrOrPromise]] | None = None
+    ):
         self.message = message or self.default_message
         # The input that was refused, per field (its name in the service's input), so a form
         # shows each reason at its field and the API names the fields.

@@ -10,6 +10,7 @@ from accounts.models import User
 from kernel.widgets import IsoDateInput
 
 from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Sex, Subject
+from .models import Group
 
 
 class StudentSearchForm(forms.Form):
@@ -368,9 +369,9 @@ class EnrolmentForm(forms.Form):
     form so that a refused form keeps everything typed (kernel.prg). Each field's help text is
     the one line that says why the school needs it (DOMAIN, "Pupil administration")."""
 
-    group = forms.ModelChoiceField(
+    group: forms.ModelChoiceField[Group] = forms.ModelChoiceField(
         label=_("Group"),
-        queryset=None,  # type: ignore[arg-type]  # set per school in __init__
+        queryset=Group.objects.none(),  # the school's groups, set in __init__
         help_text=_("The group the pupil starts in; teachers see the pupils of their groups."),
     )
     start_date = forms.DateField(
@@ -477,7 +478,7 @@ class EnrolmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         group_field = cast(forms.ModelChoiceField, self.fields["group"])
         group_field.queryset = groups
-        group_field.label_from_instance = lambda group: (  # type: ignore[method-assign]
+        group_field.label_from_instance = lambda group: (
             f"{group.name} ({group.school_year}-{group.school_year + 1})"
         )
         for slot in range(1, ENROL_GUARDIAN_SLOTS + 1):

@@ -108,7 +108,7 @@ class EnrolInputSerializer(serializers.Serializer):
     group = serializers.IntegerField()
     start_date = serializers.DateField()
     pupil = EnrolPupilSerializer()
-    guardians = EnrolGuardianSerializer(many=True, min_length=1, max_length=3)
+    guardians = EnrolGuardianSerializer(many=True)  # one to three: the service says so
 
     class Meta:
         ref_name = "EnrolInput"

@@ -173,9 +173,7 @@ class Student(models.Model):
     # What the school needs at enrolment besides the basics (DOMAIN, "Pupil administration"):
     # the previous school or day care for the handover, and for a pupil born abroad the date
     # of arrival in the Netherlands (newcomer funding).
-    previous_school = models.CharField(
-        _("previous school or day care"), max_length=200, blank=True
-    )
+    previous_school = models.CharField(_("previous school or day care"), max_length=200, blank=True)
     born_abroad = models.BooleanField(_("born abroad"), default=False)
     arrived_in_netherlands_on = models.DateField(
         _("date of arrival in the Netherlands"), null=True, blank=True

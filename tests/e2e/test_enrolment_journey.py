@@ -93,4 +93,3 @@ def test_administration_enrols_a_pupil_with_two_guardians(page, demo_site, shot)
     }
     assert Invitation.objects.filter(guardian__links__student=student).count() == 2
     shot(page, "enrolled-pupil")
-
