@@ -369,7 +369,7 @@ class EnrolmentForm(forms.Form):
     form so that a refused form keeps everything typed (kernel.prg). Each field's help text is
     the one line that says why the school needs it (DOMAIN, "Pupil administration")."""
 
-    group: forms.ModelChoiceField[Group] = forms.ModelChoiceField(
+    group: "forms.ModelChoiceField[Group]" = forms.ModelChoiceField(
         label=_("Group"),
         queryset=Group.objects.none(),  # the school's groups, set in __init__
         help_text=_("The group the pupil starts in; teachers see the pupils of their groups."),

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
@@ -163,7 +164,8 @@ def test_enrolment_refused_when_group_is_of_another_school(world):
 @freeze_time(TODAY)
 def test_enrolment_refused_when_bsn_known_within_the_board(world, group1):
     StudentFactory.create(group=world.other_group, bsn=BSN, bsn_hash=lookup_hash(BSN))
-    errors = _refusal(world, group1)
+    with translation.override("en"):
+        errors = _refusal(world, group1)
     assert "bsn" in errors and "already known" in " ".join(errors["bsn"])
 
 
