@@ -249,6 +249,7 @@ def _form_data(world, group, **overrides) -> dict:
         "sex": "F",
         "bsn": BSN,
         "city": "Utrecht",
+        "previous_school": "Kinderopvang De Vlinder",
         "g1_first_name": "Anna",
         "g1_surname": "Jansen",
         "g1_email": "anna.jansen@t.example",
@@ -273,6 +274,7 @@ def test_page_enrols_and_redirects_to_the_new_pupil(world, group1, client):
     assert student.guardians.count() == 2
     page = client.get(response["Location"])
     assert "Femke" in page.content.decode()
+    assert "Kinderopvang De Vlinder" in page.content.decode()
     assert "ingeschreven" in page.content.decode() or "enrolled" in page.content.decode()
 
 
