@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -22,15 +23,26 @@ class DomainError(Exception):
     default_message: StrOrPromise = _("This change is not allowed.")
     status_code = 400
 
-    def __init__(self, message=None):
+    def __init__(
+        self, message=None, *, field_errors: Mapping[str, Sequence[StrOrPromise]] | None = None
+    ):
         self.message = message or self.default_message
+        # The input that was refused, per field (its name in the service's input), so a form
+        # shows each reason at its field and the API names the fields.
+        self.field_errors = dict(field_errors or {})
         super().__init__(self.message)
 
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response({"detail": str(exc.message)}, status=exc.status_code)
+        body: dict = {"detail": str(exc.message)}
+        if exc.field_errors:
+            body["errors"] = {
+                field: [str(message) for message in messages]
+                for field, messages in exc.field_errors.items()
+            }
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

@@ -25,3 +25,7 @@ class ConcurrentEditError(StudentError):
         "Someone else changed this record while you were editing it. Your text is kept below; "
         "check the current version and save again."
     )
+
+
+class EnrolmentError(StudentError):
+    default_message = _("The pupil could not be enrolled; check the fields marked.")

@@ -1,3 +1,4 @@
+import copy
 from typing import cast
 
 from django import forms
@@ -8,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from kernel.widgets import IsoDateInput
 
-from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Subject
+from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Sex, Subject
+from .models import Group
 
 
 class StudentSearchForm(forms.Form):
@@ -288,3 +290,238 @@ class DeactivateConfirmForm(forms.Form):
         label=_("I understand: this account is ended at once (above)."),
         error_messages={"required": _("Confirm that the account is to be ended.")},
     )
+
+
+# -- Enrolment (students.views.enrolment) ------------------------------------------------------
+
+ENROL_GUARDIAN_SLOTS = 3
+# A guardian slot counts as filled when any of these has a value; slot 1 is always filled.
+_GUARDIAN_FILLED_BY = ("first_name", "surname_prefix", "surname", "email", "phone", "address")
+_YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class EnrolmentGuardianForm(forms.Form):
+    """One parent or guardian on the enrolment form; each field says why the school asks it.
+    Its fields appear on ``EnrolmentForm`` once per slot, as ``g<slot>_<name>``."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        help_text=_("To address the parent in letters and in the portal."),
+    )
+    surname_prefix = forms.CharField(
+        label=_("Surname prefix"),
+        max_length=30,
+        required=False,
+        help_text=_("For example “van der”; leave empty when there is none."),
+    )
+    surname = forms.CharField(
+        label=_("Surname"),
+        max_length=150,
+        help_text=_("To address the parent, and to recognise a parent the school already knows."),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("For the invitation to the parent portal and the school's messages."),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        help_text=_("So the school can reach the parent in an emergency."),
+    )
+    address = forms.CharField(
+        label=_("Address, if other than the child's"),
+        max_length=300,
+        required=False,
+        help_text=_("For letters, when the parent lives elsewhere."),
+    )
+    has_authority = forms.ChoiceField(
+        label=_("Has parental authority"),
+        choices=_YES_NO,
+        initial="yes",
+        widget=forms.RadioSelect,
+        help_text=_("Decides what the parent may see and decide for the child in the portal."),
+    )
+    authority_decided_on = forms.DateField(
+        label=_("Date of the court decision"),
+        required=False,
+        widget=IsoDateInput(),
+        help_text=_("Only without authority: the decision the school relies on."),
+    )
+    authority_reference = forms.CharField(
+        label=_("Reference of the decision"),
+        max_length=100,
+        required=False,
+        help_text=_("Only without authority: for example the case number (zaaknummer)."),
+    )
+    invite = forms.BooleanField(
+        label=_("Invite to the parent portal"),
+        required=False,
+        initial=True,
+        help_text=_("An email with a personal link; it never contains the child's data."),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    """Enrolling a pupil from a paper application: the pupil and one to three guardians, in one
+    form so that a refused form keeps everything typed (kernel.prg). Each field's help text is
+    the one line that says why the school needs it (DOMAIN, "Pupil administration")."""
+
+    group: "forms.ModelChoiceField[Group]" = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=Group.objects.none(),  # the school's groups, set in __init__
+        help_text=_("The group the pupil starts in; teachers see the pupils of their groups."),
+    )
+    start_date = forms.DateField(
+        label=_("First school day"),
+        widget=IsoDateInput(),
+        help_text=_("The enrolment date, reported to DUO for the school's funding."),
+    )
+    year_group = forms.TypedChoiceField(
+        label=_("Year group"),
+        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 9))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Only for a combination group: which year group the pupil is in."),
+    )
+    first_names = forms.CharField(
+        label=_("First names (all, as in the passport)"),
+        max_length=200,
+        help_text=_("As registered, for the funding registration with DUO."),
+    )
+    given_name = forms.CharField(
+        label=_("Name the child goes by"),
+        max_length=100,
+        help_text=_("The name teachers and the portal use."),
+    )
+    surname_prefix = forms.CharField(
+        label=_("Surname prefix"),
+        max_length=30,
+        required=False,
+        help_text=_("For example “van der”; leave empty when there is none."),
+    )
+    surname = forms.CharField(label=_("Surname"), max_length=150, help_text=_("As registered."))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=IsoDateInput(),
+        help_text=_("Decides the year group and when compulsory education starts."),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Asked by DUO for the funding registration."),
+    )
+    bsn = forms.CharField(
+        label=_("BSN or education number"),
+        max_length=9,
+        help_text=_(
+            "Required for the funding registration with DUO; only the director and the "
+            "administration see it."
+        ),
+    )
+    street = forms.CharField(
+        label=_("Street"), max_length=200, required=False, help_text=_("For letters and DUO.")
+    )
+    house_number = forms.CharField(
+        label=_("House number"), max_length=20, required=False, help_text=_("With any addition.")
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=7,
+        required=False,
+        help_text=_("Also tells which municipality's attendance officer is responsible."),
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, required=False, help_text=_("For letters and DUO.")
+    )
+    previous_school = forms.CharField(
+        label=_("Previous school or day care"),
+        max_length=200,
+        required=False,
+        help_text=_("So the school can ask for the handover (the education report)."),
+    )
+    born_abroad = forms.BooleanField(
+        label=_("Born abroad"),
+        required=False,
+        help_text=_("For a child born abroad the school may receive newcomer funding."),
+    )
+    arrived_in_netherlands_on = forms.DateField(
+        label=_("Date of arrival in the Netherlands"),
+        required=False,
+        widget=IsoDateInput(),
+        help_text=_("Only for a child born abroad: decides the newcomer funding."),
+    )
+
+    PUPIL_SECTIONS = (
+        (_("Group and start"), ("group", "start_date", "year_group")),
+        (
+            _("The pupil"),
+            (
+                "first_names",
+                "given_name",
+                "surname_prefix",
+                "surname",
+                "date_of_birth",
+                "sex",
+                "bsn",
+            ),
+        ),
+        (_("Address"), ("street", "house_number", "postal_code", "city")),
+        (_("Before this school"), ("previous_school", "born_abroad", "arrived_in_netherlands_on")),
+    )
+
+    def __init__(self, *args, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        group_field = cast(forms.ModelChoiceField, self.fields["group"])
+        group_field.queryset = groups
+        group_field.label_from_instance = lambda group: (
+            f"{group.name} ({group.school_year}-{group.school_year + 1})"
+        )
+        for slot in range(1, ENROL_GUARDIAN_SLOTS + 1):
+            for name, field in EnrolmentGuardianForm.base_fields.items():
+                field_copy = copy.deepcopy(field)
+                if slot > 1:
+                    field_copy.required = False  # checked in clean() when the slot is filled
+                self.fields[self.guardian_name(slot, name)] = field_copy
+
+    @staticmethod
+    def guardian_name(slot: int, name: str) -> str:
+        return f"g{slot}_{name}"
+
+    def sections(self):
+        """The pupil's fieldsets, then one per guardian slot: (legend, bound fields)."""
+        for legend, names in self.PUPIL_SECTIONS:
+            yield legend, [self[name] for name in names]
+        for slot in range(1, ENROL_GUARDIAN_SLOTS + 1):
+            legend = _("Parent or guardian %(number)s") % {"number": slot}
+            if slot > 1:
+                legend = _("Parent or guardian %(number)s (if any)") % {"number": slot}
+            yield (
+                legend,
+                [
+                    self[self.guardian_name(slot, name)]
+                    for name in EnrolmentGuardianForm.base_fields
+                ],
+            )
+
+    def filled_slots(self) -> list[int]:
+        data = self.cleaned_data
+        return [
+            slot
+            for slot in range(1, ENROL_GUARDIAN_SLOTS + 1)
+            if slot == 1
+            or any(data.get(self.guardian_name(slot, name)) for name in _GUARDIAN_FILLED_BY)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for slot in self.filled_slots():
+            for name in ("first_name", "surname"):
+                field = self.guardian_name(slot, name)
+                if not data.get(field) and field not in self.errors:
+                    self.add_error(field, _("This field is required."))
+        return data

@@ -8,9 +8,12 @@ Mounted at the root; consent and suppliers add their own pages under ``students/
 from django.urls import include, path
 
 from . import views
+from .views.enrolment import StudentEnrolView
 
 student_pages = [
     path("", views.StudentListView.as_view(), name="student-list"),
+    # Before "<student_id>/", which would take "enrol" for an id.
+    path("enrol/", StudentEnrolView.as_view(), name="student-enrol"),
     path("<str:student_id>/", views.StudentDetailView.as_view(), name="student-detail"),
     path(
         "<str:student_id>/progress/",

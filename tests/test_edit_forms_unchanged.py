@@ -441,6 +441,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "accounts:invitation": _SESSION + " (accepts an invitation)",
     "accounts:api-token-revoke": _STEP,
     "accounts:invitation-create": _CREATES,
+    "student-enrol": _CREATES + " (a new pupil and their guardians)",
     "accounts:invitation-revoke": _STEP,
     "accounts:staff-deactivate": _STEP,
     "accounts:substitute-create": _CREATES,

@@ -581,6 +581,11 @@ MATRIX: dict[str, Entry] = {
         _all(FORBIDDEN, anonymous=(302, 302), **{role: (200, 404) for role in STAFF_PUPIL_ROLES}),
         shows=(PUPIL_FILE, PUPIL_BSN),
     ),
+    # Enrolment from a paper application: the director and administration of the school.
+    "student-enrol": Entry(
+        school_query("student-enrol"),
+        scoped("director", "administration", **ANON_PAGE),
+    ),
     "child-detail": Entry(
         student_url("child-detail"),
         _all(FORBIDDEN, anonymous=(302, 302), guardian=(200, 404), guardian_limited=(200, 404)),

@@ -455,6 +455,34 @@ def _reset(world, email):
     return reverse("accounts:password_reset"), {"email": email}
 
 
+def _enrolment(world, bsn: str = "123456708"):
+    """The enrolment form for a pupil of 7 in group 3 from today, with one guardian."""
+    today = timezone.localdate()
+    data = {
+        "school": world.school.pk,
+        "group": world.group3.pk,
+        "start_date": today.isoformat(),
+        "first_names": "Femke Johanna",
+        "given_name": "Femke",
+        "surname": "Jansen",
+        "date_of_birth": today.replace(year=today.year - 7, day=1).isoformat(),
+        "sex": "F",
+        "bsn": bsn,
+        "g1_first_name": "Anna",
+        "g1_surname": "Jansen",
+        "g1_email": "anna.jansen@t.example",
+        "g1_has_authority": "yes",
+        "g1_invite": "on",
+    }
+    return f"{reverse('student-enrol')}?school={world.school.pk}", data
+
+
+def _enrolled_and_invited(world):
+    from students.models import Invitation, Student
+
+    return Student.objects.count(), Invitation.objects.count()
+
+
 def _selected(value) -> Callable:
     return lambda world: (f'<option value="{value(world)}" selected>',)
 
@@ -659,6 +687,17 @@ CASES: dict[str, tuple[Case, ...]] = {
             error=lambda: _("This guardian already has an account."),
             accepted=_invite(lambda world: world.operations["guardian"]),
             work=_invitations,
+        ),
+    ),
+    "student-enrol": (
+        Case(
+            "administration",
+            page=lambda world: f"{reverse('student-enrol')}?school={world.school.pk}",
+            refused=lambda world: _enrolment(world, bsn="123456789"),
+            error=lambda: _("This is not a valid BSN or education number."),
+            typed=lambda world: ('value="Femke Johanna"', 'value="anna.jansen@t.example"'),
+            accepted=_enrolment,
+            work=_enrolled_and_invited,
         ),
     ),
     "accounts:password_reset": (

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.constants import Function
 
+from ..constants import Sex
 from ..selectors import (
     AccessResolver,
     function_require,
@@ -65,6 +66,54 @@ def iso(day) -> str | None:
     return None if day is None else day.isoformat()
 
 
+class EnrolPupilSerializer(serializers.Serializer):
+    first_names = serializers.CharField(max_length=200)
+    given_name = serializers.CharField(max_length=100)
+    surname_prefix = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    surname = serializers.CharField(max_length=150)
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    bsn = serializers.CharField(max_length=9, help_text="BSN or education number")
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    house_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=7, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    previous_school = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    born_abroad = serializers.BooleanField(required=False, default=False)
+    arrived_in_netherlands_on = serializers.DateField(required=False, allow_null=True)
+    year_group = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=8)
+
+    class Meta:
+        ref_name = "EnrolPupil"
+
+
+class EnrolGuardianSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    surname_prefix = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    surname = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    has_authority = serializers.BooleanField(required=False, default=True)
+    authority_decided_on = serializers.DateField(required=False, allow_null=True)
+    authority_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    invite = serializers.BooleanField(required=False, default=True)
+
+    class Meta:
+        ref_name = "EnrolGuardian"
+
+
+class EnrolInputSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    group = serializers.IntegerField()
+    start_date = serializers.DateField()
+    pupil = EnrolPupilSerializer()
+    guardians = EnrolGuardianSerializer(many=True)  # one to three: the service says so
+
+    class Meta:
+        ref_name = "EnrolInput"
+
+
 class StudentListApi(GenericAPIView):
     """Pupils in the caller's scope, enrolled now unless ``former=true`` is asked."""
 
@@ -118,6 +167,39 @@ class StudentListApi(GenericAPIView):
             qs = qs.filter(group_id=int(group))
         page = self.paginate_queryset(students_listed(qs))
         return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="students_enrol",
+        request=EnrolInputSerializer,
+        responses={201: OutputSerializer},
+        description=(
+            "Enrol a pupil from a paper application (director, administration of the school): "
+            "the same service and validation as the enrolment page. A refusal answers 400 with "
+            "`detail` and `errors` per field (`bsn`, `group`, `guardians.0.email`, ...)."
+        ),
+    )
+    def post(self, request):
+        from ..models import Group
+        from ..selectors.enrolment import school_for_enrol
+        from ..services.enrolment import GuardianDetails, PupilDetails, pupil_enrol
+
+        school = school_for_enrol(user=request.user, school_id=request.data.get("school"))
+        data = EnrolInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        group = Group.objects.filter(pk=values["group"], school=school).first()
+        if group is None:
+            raise serializers.ValidationError({"group": ["Not a group of this school."]})
+        student = pupil_enrol(
+            user=request.user,
+            school=school,
+            group=group,
+            start_date=values["start_date"],
+            pupil=PupilDetails(**values["pupil"]),
+            guardians=[GuardianDetails(**guardian) for guardian in values["guardians"]],
+            request_base=f"{request.scheme}://{request.get_host()}",
+        )
+        return Response(self.OutputSerializer(student).data, status=201)
 
 
 class GuardianOutputSerializer(serializers.Serializer):

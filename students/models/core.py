@@ -170,6 +170,14 @@ class Student(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     bsn = SealedTextField(_("BSN or education number"), blank=True)
     bsn_hash = models.CharField(_("BSN lookup hash"), max_length=64, blank=True, db_index=True)
+    # What the school needs at enrolment besides the basics (DOMAIN, "Pupil administration"):
+    # the previous school or day care for the handover, and for a pupil born abroad the date
+    # of arrival in the Netherlands (newcomer funding).
+    previous_school = models.CharField(_("previous school or day care"), max_length=200, blank=True)
+    born_abroad = models.BooleanField(_("born abroad"), default=False)
+    arrived_in_netherlands_on = models.DateField(
+        _("date of arrival in the Netherlands"), null=True, blank=True
+    )
     year_group = models.PositiveSmallIntegerField(_("year group"))
     enrolled_on = models.DateField(_("enrolment date"))
     withdrawn_on = models.DateField(_("withdrawal date"), null=True, blank=True)

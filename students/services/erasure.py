@@ -171,6 +171,10 @@ def pupil_anonymise(students: Sequence[Student], action: str) -> dict[int, int]:
         student.street = student.house_number = student.postal_code = student.city = ""
         student.bsn = ""
         student.bsn_hash = ""
+        # What enrolment adds (students/services/enrolment.py) goes too.
+        student.previous_school = ""
+        student.born_abroad = False
+        student.arrived_in_netherlands_on = None
         student.source_key = ""
         student.processing_restricted = True
         student.anonymised_at = timezone.now()

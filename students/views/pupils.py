@@ -41,7 +41,12 @@ class StudentListView(LoginRequiredMixin, View):
         return render(
             request,
             "students/student_list.html",
-            {"form": form, "page": page, "query": query.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "can_enrol": request.user.has_function(Function.MANAGE_PUPILS),
+            },
         )
 
 

@@ -163,6 +163,12 @@ def _run(ret):
 def test_nothing_identifying_left_when_pupil_left_six_years_ago(ret, tombstone):
     pupil = tombstone["pupil"]
     assert Student.objects.get(pk=pupil.pk).bsn_hash == lookup_hash(PERSONAL["bsn"])
+    # What enrolment asks besides (students/services/enrolment.py).
+    Student.objects.filter(pk=pupil.pk).update(
+        previous_school="Peuterspeelzaal Het Zwaantje",
+        born_abroad=True,
+        arrived_in_netherlands_on=datetime.date(2011, 4, 1),
+    )
 
     _run(ret)
 
@@ -173,6 +179,11 @@ def test_nothing_identifying_left_when_pupil_left_six_years_ago(ret, tombstone):
     assert row.address == ""
     assert row.date_of_birth == datetime.date(2009, 1, 1)
     assert row.source_key == ""
+    assert (row.previous_school, row.born_abroad, row.arrived_in_netherlands_on) == (
+        "",
+        False,
+        None,
+    )
     assert row.sex == "X"
     assert row.anonymised_at is not None
     assert row.school_id == ret.school.pk  # the tombstone stays where its evidence points
