@@ -152,6 +152,20 @@ def test_package_has_the_sixteen_parts_in_order_when_built(world, flow, family):
     package.pdf_file.close()
 
 
+def test_package_holds_what_the_school_recorded_at_enrolment(world, flow, family):
+    """The enrolment's own data (issue 23): the previous school and, for a child born abroad,
+    the date of arrival reach the parents in their access package."""
+    world.pupil3.previous_school = "Kinderopvang De Vlinder"
+    world.pupil3.born_abroad = True
+    world.pupil3.arrived_in_netherlands_on = datetime.date(2023, 8, 14)
+    world.pupil3.save(update_fields=["previous_school", "born_abroad", "arrived_in_netherlands_on"])
+    _package_obj, data, _text = _package(flow)
+
+    assert data["student"]["previous_school"] == "Kinderopvang De Vlinder"
+    assert data["student"]["born_abroad"] is True
+    assert data["student"]["arrived_in_netherlands_on"] == "2023-08-14"
+
+
 def test_package_holds_this_child_only_when_guardian_has_several_children(world, flow, family):
     _package_obj, data, text = _package(flow)
 
