@@ -332,7 +332,7 @@ def _religion_delete(
 
 @transaction.atomic
 def religion_consent_give(
-    *, user: User, student: Student, guardian_id: int, channel: str
+    *, user: User, student: Student, guardian_id: int | None, channel: str
 ) -> ReligionConsent:
     """Append a parent's explicit consent to record the pupil's religion (AVG art. 9(2)(a)):
     from the portal by the parent, or from a signed paper form by staff."""
@@ -348,7 +348,7 @@ def religion_consent_give(
 
 @transaction.atomic
 def religion_consent_withdraw(
-    *, user: User, student: Student, guardian_id: int, channel: str
+    *, user: User, student: Student, guardian_id: int | None, channel: str
 ) -> bool:
     """Append a parent's withdrawal (AVG art. 7(3)) and erase the religion entry at once: the
     row with its sealed value goes, and the erasure is an access event. Returns whether an
