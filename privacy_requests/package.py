@@ -17,7 +17,13 @@ from consent.models import ConsentDecision, ConsentPurpose
 from kernel.dates import school_year_label
 from kernel.labels import label, labels
 from students.attributes import CATALOGUE, DataCategory
-from students.models import Placement, ProcessingLimit, ProgressRecord, Student
+from students.models import (
+    Placement,
+    ProcessingLimit,
+    ProgressRecord,
+    ReligionConsent,
+    Student,
+)
 from students.selectors import access_log_entries
 from suppliers.gate import Plan, access_care_records, access_plan, access_religion, disclose
 from suppliers.models import Agreement, DisclosedPupil, Product, Recipient
@@ -180,7 +186,9 @@ def _religion(plan: Plan, student: Student) -> dict | None:
 
 
 def _consents(student: Student) -> list[dict]:
-    return [
+    """Every consent decision about the child, in time order: the consent purposes' and the
+    parents' consents to record the child's religion (given, withdrawn or ended)."""
+    rows = [
         {
             "purpose": decision.purpose.code,
             "title": decision.version.title,
@@ -196,6 +204,23 @@ def _consents(student: Student) -> list[dict]:
         .select_related("purpose", "version", "guardian")
         .order_by("recorded_at", "id")
     ]
+    rows += [
+        {
+            "purpose": "religion",
+            "title": _("Consent to record your child's religion or belief"),
+            "text_version": None,
+            "text": "",
+            "decision": row.get_decision_display(),
+            "guardian": row.guardian.display_name,
+            "channel": row.get_channel_display(),
+            "school_year": None,
+            "recorded_at": row.recorded_at.isoformat(),
+        }
+        for row in ReligionConsent.objects.filter(student=student)
+        .select_related("guardian")
+        .order_by("recorded_at", "id")
+    ]
+    return sorted(rows, key=lambda row: row["recorded_at"])
 
 
 def _disclosures(student: Student) -> list[dict]:

@@ -18,13 +18,14 @@ class StudentsConfig(AppConfig):
         from .services.erasure import erasure_handlers_register
         from .services.permissions import permissions_sync_after_migrate
         from .start_page import todo_register
-        from .todos import teacher_proposal_todos, withholding_todos
+        from .todos import religion_unconsented_todos, teacher_proposal_todos, withholding_todos
 
         # Missing or malformed keys are a start-up error for every process.
         check_keys()
         erasure_handlers_register()
         todo_register(withholding_todos)
         todo_register(teacher_proposal_todos)
+        todo_register(religion_unconsented_todos)
         labels_register()
         # Every migrate (and flush) ends with the Permission rows and grants of the role table.
         post_migrate.connect(

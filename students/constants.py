@@ -88,6 +88,9 @@ class ReligionConsentDecision(models.TextChoices):
 class ReligionConsentChannel(models.TextChoices):
     PORTAL = "portal", _("Parent portal")
     PAPER = "paper", _("Paper form, recorded by staff")
+    # A consent that ends without a parent's statement (a withdrawal row on their behalf):
+    REMOVED = "removed", _("Ended: the recorded religion was removed")
+    AUTHORITY_ENDED = "authority", _("Ended: the parent's parental authority ended")
 
 
 class LimitKind(models.TextChoices):

@@ -1,6 +1,7 @@
 """The core's own items on the start page's to-do list (``students/start_page.py``), registered
 in ``students/apps.py``: for the director, the care records the care team asked to withhold from
-the guardians (the Meldcode), and the groups an import proposed for the school's teachers."""
+the guardians (the Meldcode), and the groups an import proposed for the school's teachers; for
+whoever records religion at school level, the entries no parent's consent holds for."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.constants import Function
 
 from .selectors import school_ids_with
-from .selectors.records import withholdings_pending_for
+from .selectors.records import religion_unconsented, withholdings_pending_for
 from .selectors.staff import teacher_proposals_of
 from .start_page import TodoItem, Urgency
 
@@ -57,4 +59,33 @@ def teacher_proposal_todos(user: User) -> list[TodoItem]:
             link=f"{page}#proposals-heading",
         )
         for proposal in teacher_proposals_of(schools)
+    ]
+
+
+def religion_unconsented_todos(user: User) -> list[TodoItem]:
+    """One item for the stated religion entries of the user's schools that rest on no
+    parent's consent (recorded before consent was asked): it opens the first such pupil's
+    religion page, where the school records the signed consent or removes the entry; the next
+    pupil comes up once that one is resolved. One query, however many pupils."""
+    if not user.has_function(Function.WRITE_RELIGION):
+        return []
+    pupils = list(
+        religion_unconsented(school_ids_with(user, "write_school_religion"))
+        .order_by("student_id")
+        .values_list("student_id", flat=True)
+    )
+    if not pupils:
+        return []
+    return [
+        TodoItem(
+            title=ngettext(
+                "Religion recorded without consent: %(count)d pupil",
+                "Religion recorded without consent: %(count)d pupils",
+                len(pupils),
+            )
+            % {"count": len(pupils)},
+            detail=_("Record the parent's signed consent or remove the entry."),
+            link=reverse("student-religion", args=[pupils[0]]),
+            urgency=Urgency.DUE_SOON,
+        )
     ]

@@ -124,8 +124,8 @@ def _start_page_items_add(world, n: int) -> None:
     from consent.models import Publication, Takedown
     from privacy_requests.services import request_submit
     from registers.services import breach_record
-    from students.constants import CareVisibility, WithholdStatus
-    from students.models import CareRecord
+    from students.constants import CareVisibility, ReligionStatus, WithholdStatus
+    from students.models import CareRecord, ReligionRecord
     from suppliers.constants import AgreementModel
     from suppliers.models import Supplier
     from suppliers.services import agreement_save, product_save
@@ -147,6 +147,11 @@ def _start_page_items_add(world, n: int) -> None:
             publication=publication,
             student=world.pupil3,
             decision=world.takedowns["school"].decision,
+        )
+        ReligionRecord.objects.create(  # recorded before consent was asked
+            student=StudentFactory.create(group=world.group5),
+            status=ReligionStatus.STATED,
+            religion="Islam",
         )
         CareRecord.objects.create(
             student=world.pupil5,

@@ -39,7 +39,9 @@ from .records import (
     reach_for,
     religion_consent_current,
     religion_consent_guardians,
+    religion_unconsented,
     religion_write_reach,
+    religion_writes_for_others,
 )
 
 __all__ = [
@@ -69,7 +71,9 @@ __all__ = [
     "reach_for",
     "religion_consent_current",
     "religion_consent_guardians",
+    "religion_unconsented",
     "religion_write_reach",
+    "religion_writes_for_others",
     "school_get_for",
     "school_ids_with",
     "schools_visible_to",

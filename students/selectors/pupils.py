@@ -368,6 +368,9 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
         Guardianship.objects.filter(student_id=student.pk).select_related("guardian").order_by(),
         key=lambda link: (link.guardian.surname, link.guardian.first_name, link.guardian_id),
     )
+    # The court decision behind a recorded change of authority: only for the staff who manage
+    # pupils (administration, the director); others see whether a parent has authority.
+    show_decision = access.is_staff_view and user.has_function(Function.MANAGE_PUPILS)
     result = []
     for link in links:
         guardian: Guardian = link.guardian
@@ -386,9 +389,8 @@ def guardians_of_for(*, user, student: Student, access: StudentAccess) -> list[d
                 "contact_confidential": guardian.contact_confidential
                 if access.is_staff_view
                 else None,
-                # The court decision behind a recorded change of authority: staff only.
-                "authority_decided_on": link.authority_decided_on if access.is_staff_view else None,
-                "authority_reference": link.authority_reference if access.is_staff_view else "",
+                "authority_decided_on": link.authority_decided_on if show_decision else None,
+                "authority_reference": link.authority_reference if show_decision else "",
             }
         )
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.constants import Function, Role
@@ -23,6 +23,7 @@ from ..constants import (
     WITHHELD_STATUSES,
     CareVisibility,
     ReligionConsentDecision,
+    ReligionStatus,
     WithholdStatus,
 )
 from ..models import (
@@ -164,6 +165,29 @@ def religion_for_write(*, user, student_id) -> tuple[Student, ReligionRecord | N
     form compares what is sent with it, so a form saved unchanged writes nothing."""
     student = religion_write_reach(user=user, student_id=student_id)
     return student, ReligionRecord.objects.filter(student=student).first()
+
+
+def religion_writes_for_others(*, user, student: Student) -> bool:
+    """Whether the user records a parent's answer from a signed paper form, naming the parent:
+    only with school-level write reach on religion (administration, the director). Anyone
+    else who writes religion (a parent with authority, even one who also holds a staff role)
+    speaks for themselves only, through the portal."""
+    return user.has_function(Function.WRITE_RELIGION) and _has_school_perm(
+        user, "write_school_religion", student.school_id
+    )
+
+
+def religion_unconsented(school_ids) -> QuerySet[ReligionRecord]:
+    """Stated religion entries of these schools' pupils that no parent's consent holds for
+    (recorded before consent was asked, or left after it ended): the school resolves them."""
+    latest = ReligionConsent.objects.filter(student_id=OuterRef("student_id")).order_by("-id")
+    return (
+        ReligionRecord.objects.filter(
+            status=ReligionStatus.STATED, student__school_id__in=school_ids
+        )
+        .annotate(consent_latest=Subquery(latest.values("decision")[:1]))
+        .filter(Q(consent_latest__isnull=True) | ~Q(consent_latest=ReligionConsentDecision.GRANTED))
+    )
 
 
 def religion_consent_current(*, student: Student) -> ReligionConsent | None:

@@ -31,6 +31,7 @@ from ..models import (
     ReligionRecord,
     Student,
 )
+from .records import religion_clear
 
 CONTACT_FIELDS = ("street", "house_number", "postal_code", "city")
 
@@ -51,6 +52,8 @@ def religion_erase(students: Sequence[Student], action: str) -> dict[int, int]:
     """The religion entries go, and with them the parents' consents they rested on (evidence
     of a consent is kept as long as what it allowed, no longer). Counts the entries."""
     ids = [s.pk for s in students]
+    # The pupils' rows first, as every writer of religion holds them (services/records.py).
+    list(Student.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
     religion = ReligionRecord.objects.filter(student_id__in=ids)
     counts = erasure.counts_per_pupil(religion)
     religion.delete()
@@ -186,7 +189,9 @@ def pupil_anonymise(students: Sequence[Student], action: str) -> dict[int, int]:
 
 
 def religion_erase_on_request(student: Student) -> int:
-    return ReligionRecord.objects.filter(student=student).delete()[0]
+    """The entry goes and the consent it rested on ends with it (a withdrawal row on the
+    parent's behalf, kept as evidence): a new entry needs new consent."""
+    return int(religion_clear(user=None, student=student))
 
 
 def care_erase_on_request(student: Student) -> int:

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..permissions import GROUP, ROLE_SCOPES, SCHOOL, role_codenames
 from ..validators import validate_bsn
+from .records import religion_consent_authority_ended
 
 
 def role_grant(*, user: User, role: Role) -> None:
@@ -338,7 +339,10 @@ def guardian_authority_set(
 ) -> Guardianship:
     """A court decision changes parental authority: a guardian without it is switched to the
     limited view at once (basics and progress; no consent, no requests). The decision's date
-    and reference are kept with the link, for the staff who see the guardians."""
+    and reference are kept with the link, for the staff who manage pupils. The consent to
+    record religion this parent gave ends with their authority (and a stated religion that
+    rested on it goes): see ``religion_consent_authority_ended``."""
+    student = Student.objects.select_for_update().get(pk=link.student_id)  # before the link
     link = Guardianship.objects.select_for_update().get(pk=link.pk)
     if link.has_authority == has_authority:
         return link
@@ -354,15 +358,6 @@ def guardian_authority_set(
         student_id=link.student_id,
         data_kind=DataKind.BASICS,
     )
-    return link
-    link.has_authority = has_authority
-    link.save(update_fields=["has_authority"])
-    event_record(
-        user=actor,
-        action=Action.UPDATE,
-        object_type="guardianship",
-        object_id=link.pk,
-        student_id=link.student_id,
-        data_kind=DataKind.BASICS,
-    )
+    if not has_authority:
+        religion_consent_authority_ended(user=actor, student=student, guardian_id=link.guardian_id)
     return link

@@ -28,7 +28,7 @@ from ..models import (
     SchoolUserObjectPermission,
     Student,
 )
-from ..selectors.records import religion_consent_current
+from ..selectors.records import religion_consent_current, religion_writes_for_others
 
 
 def _event(*, user, action, student: Student, data_kind, object_type, object_id) -> None:
@@ -227,6 +227,12 @@ def care_withhold_decide(*, user: User, record: CareRecord, approve: bool) -> Ca
     return locked
 
 
+def _student_lock(student: Student) -> None:
+    """Every writer of a pupil's religion entry or consent rows holds the pupil row first: a
+    staff save can then never re-create an entry a parent's withdrawal is erasing."""
+    Student.objects.select_for_update().filter(pk=student.pk).values_list("pk").first()
+
+
 def _consent_guardian(student: Student, guardian_id) -> Guardian:
     guardian = Guardian.objects.filter(
         pk=guardian_id, links__student=student, links__has_authority=True
@@ -241,32 +247,96 @@ def _consent_guardian(student: Student, guardian_id) -> Guardian:
 def _consent_append(
     *, user: User, student: Student, guardian_id, decision: str, channel: str
 ) -> ReligionConsent:
-    if channel not in ReligionConsentChannel.values:
+    """A parent's own statement: in the portal by that parent, or from a signed paper form by
+    staff with school-level write reach (who alone may name another parent)."""
+    guardian = _consent_guardian(student, guardian_id)
+    if channel == ReligionConsentChannel.PORTAL:
+        allowed = guardian.user_id is not None and guardian.user_id == user.pk
+    elif channel == ReligionConsentChannel.PAPER:
+        allowed = religion_writes_for_others(user=user, student=student)
+    else:
+        allowed = False
+    if not allowed:
         raise StudentError(_("This consent change is not possible."))
+    return _consent_row(
+        user=user, student=student, guardian=guardian, decision=decision, channel=channel
+    )
+
+
+def _consent_row(
+    *, user: User | None, student: Student, guardian: Guardian, decision: str, channel: str
+) -> ReligionConsent:
     row = ReligionConsent.objects.create(
         student=student,
-        guardian=_consent_guardian(student, guardian_id),
+        guardian=guardian,
         decision=decision,
         channel=channel,
         recorded_by=user,
     )
-    _event(
-        user=user,
-        action=Action.CREATE,
-        student=student,
-        data_kind=DataKind.CONSENT,
-        object_type="religion_consent",
-        object_id=row.pk,
-    )
+    if user is not None:
+        _event(
+            user=user,
+            action=Action.CREATE,
+            student=student,
+            data_kind=DataKind.CONSENT,
+            object_type="religion_consent",
+            object_id=row.pk,
+        )
     return row
+
+
+def _consent_end(
+    *, user: User | None, student: Student, channel: str, guardian_id: int | None = None
+) -> bool:
+    """End the consent that holds (only the one given by ``guardian_id``, when named) with a
+    withdrawal row on the parent's behalf; ``channel`` says why. Returns whether one ended."""
+    current = religion_consent_current(student=student)
+    if current is None or (guardian_id is not None and current.guardian_id != guardian_id):
+        return False
+    _consent_row(
+        user=user,
+        student=student,
+        guardian=current.guardian,
+        decision=ReligionConsentDecision.WITHDRAWN,
+        channel=channel,
+    )
+    return True
+
+
+def _religion_delete(
+    *,
+    user: User | None,
+    student: Student,
+    stated_only: bool = False,
+    action: Action = Action.DELETE,
+) -> bool:
+    records = ReligionRecord.objects.filter(student=student)
+    if stated_only:
+        records = records.filter(status=ReligionStatus.STATED)
+    record = records.first()
+    if record is None:
+        return False
+    record_id = record.pk
+    record.delete()
+    if user is not None:
+        _event(
+            user=user,
+            action=action,
+            student=student,
+            data_kind=DataKind.RELIGION,
+            object_type="religion",
+            object_id=record_id,
+        )
+    return True
 
 
 @transaction.atomic
 def religion_consent_give(
-    *, user: User, student: Student, guardian_id: int, channel: str
+    *, user: User, student: Student, guardian_id: int | None, channel: str
 ) -> ReligionConsent:
     """Append a parent's explicit consent to record the pupil's religion (AVG art. 9(2)(a)):
     from the portal by the parent, or from a signed paper form by staff."""
+    _student_lock(student)
     return _consent_append(
         user=user,
         student=student,
@@ -278,11 +348,12 @@ def religion_consent_give(
 
 @transaction.atomic
 def religion_consent_withdraw(
-    *, user: User, student: Student, guardian_id: int, channel: str
+    *, user: User, student: Student, guardian_id: int | None, channel: str
 ) -> bool:
     """Append a parent's withdrawal (AVG art. 7(3)) and erase the religion entry at once: the
     row with its sealed value goes, and the erasure is an access event. Returns whether an
     entry was erased."""
+    _student_lock(student)
     _consent_append(
         user=user,
         student=student,
@@ -290,19 +361,24 @@ def religion_consent_withdraw(
         decision=ReligionConsentDecision.WITHDRAWN,
         channel=channel,
     )
-    record = ReligionRecord.objects.select_for_update().filter(student=student).first()
-    if record is None:
-        return False
-    record_id = record.pk
-    record.delete()
-    _event(
+    return _religion_delete(user=user, student=student)
+
+
+@transaction.atomic
+def religion_consent_authority_ended(*, user: User, student: Student, guardian_id: int) -> bool:
+    """A parent lost parental authority: the consent they gave ends with them (a withdrawal
+    row on their behalf, channel ``AUTHORITY_ENDED``), and a stated religion that rested on it
+    goes at once, until a parent with authority consents again. A consent given later by the
+    other parent holds on. Returns whether a consent ended."""
+    _student_lock(student)
+    if not _consent_end(
         user=user,
-        action=Action.DELETE,
         student=student,
-        data_kind=DataKind.RELIGION,
-        object_type="religion",
-        object_id=record_id,
-    )
+        channel=ReligionConsentChannel.AUTHORITY_ENDED,
+        guardian_id=guardian_id,
+    ):
+        return False
+    _religion_delete(user=user, student=student, stated_only=True)
     return True
 
 
@@ -320,18 +396,22 @@ def religion_set(
 
     A religion is recorded only on a parent's explicit consent (AVG art. 9(2)(a)): one that
     holds already, or the one given with this answer (``consent_guardian_id``: the parent who
-    gives it, through ``consent_channel``)."""
+    gives it, through ``consent_channel``). The choice not to say ends a consent that held: a
+    religion stated again needs consent again."""
+    _student_lock(student)
     religion = religion.strip()
     if status == ReligionStatus.STATED and not religion:
         raise StudentError(_("Fill in the religion or belief, or choose not to state it."))
     if status == ReligionStatus.DECLINED:
         religion = ""
+        _consent_end(user=user, student=student, channel=ReligionConsentChannel.REMOVED)
     if status == ReligionStatus.STATED:
         if consent_guardian_id is not None:
-            religion_consent_give(
+            _consent_append(
                 user=user,
                 student=student,
                 guardian_id=consent_guardian_id,
+                decision=ReligionConsentDecision.GRANTED,
                 channel=consent_channel,
             )
         elif religion_consent_current(student=student) is None:
@@ -362,15 +442,10 @@ def religion_set(
 
 
 @transaction.atomic
-def religion_clear(*, user: User, student: Student) -> None:
-    """Remove the entry altogether (voluntary data can always be taken back)."""
-    deleted, _rows = ReligionRecord.objects.filter(student=student).delete()
-    if deleted:
-        _event(
-            user=user,
-            action=Action.UPDATE,
-            student=student,
-            data_kind=DataKind.RELIGION,
-            object_type="religion",
-            object_id=student.pk,
-        )
+def religion_clear(*, user: User | None, student: Student) -> bool:
+    """Remove the entry altogether (voluntary data can always be taken back), also on an
+    erasure request (``user`` None). The consent it rested on ends with it (channel
+    ``REMOVED``): a new entry needs new consent. Returns whether an entry was removed."""
+    _student_lock(student)
+    _consent_end(user=user, student=student, channel=ReligionConsentChannel.REMOVED)
+    return _religion_delete(user=user, student=student, action=Action.UPDATE)

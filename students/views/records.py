@@ -40,6 +40,7 @@ from ..selectors.records import (
     religion_consent_current,
     religion_consent_guardians,
     religion_for_write,
+    religion_writes_for_others,
     withholdings_pending_for,
 )
 from ..services import (
@@ -351,22 +352,26 @@ class ReligionView(AudienceMixin, View):
     template_name = "students/religion.html"
     back_url_name = "student-detail"
 
-    @property
-    def for_guardian(self) -> bool:
-        return self.audience == "guardian"
+    def _for_guardian(self, request, student) -> bool:
+        """The parent's own form (their own consent, through the portal) unless the user
+        records answers from signed paper forms at school level; decided by the reach, never by
+        the URL: a parent who also holds a staff role speaks for themselves only."""
+        if self.audience == "guardian":
+            return True
+        return not religion_writes_for_others(user=request.user, student=student)
 
-    def _forms(self, student, record, data=None):
+    def _forms(self, student, record, for_guardian: bool, data=None):
         consent = religion_consent_current(student=student)
-        guardians = [] if self.for_guardian else religion_consent_guardians(student=student)
+        guardians = [] if for_guardian else religion_consent_guardians(student=student)
         form = ReligionForm(
             data,
             initial=_religion_initial(record),
-            for_guardian=self.for_guardian,
+            for_guardian=for_guardian,
             consent_needed=consent is None,
             guardians=guardians,
         )
         withdraw = (
-            ReligionWithdrawForm(data, for_guardian=self.for_guardian, guardians=guardians)
+            ReligionWithdrawForm(data, for_guardian=for_guardian, guardians=guardians)
             if consent
             else None
         )
@@ -376,7 +381,8 @@ class ReligionView(AudienceMixin, View):
         # Showing the entry is a read (an access event), also on a form sent back with errors.
         student, record = religion_open_for(user=request.user, student_id=student_id)
         can_write = request.user.has_function(Function.WRITE_RELIGION)
-        consent, new_form, new_withdraw = self._forms(student, record)
+        for_guardian = self._for_guardian(request, student)
+        consent, new_form, new_withdraw = self._forms(student, record, for_guardian)
         return render(
             request,
             self.template_name,
@@ -384,7 +390,7 @@ class ReligionView(AudienceMixin, View):
                 "student": student,
                 "record": record,
                 "consent": consent,
-                "for_guardian": self.for_guardian,
+                "for_guardian": for_guardian,
                 "form": (form if form is not None else new_form) if can_write else None,
                 "withdraw_form": (withdraw if withdraw is not None else new_withdraw)
                 if can_write and consent
@@ -397,29 +403,25 @@ class ReligionView(AudienceMixin, View):
     def get(self, request, student_id):
         return self._render(request, student_id)
 
-    def _guardian_self_id(self, request, student) -> int | None:
-        return student_access_for(user=request.user, student=student).guardian_self_id
+    def _consent_by(self, request, student, form, for_guardian: bool) -> tuple[int | None, str]:
+        """Who gives or withdraws the consent, and through which channel: the acting parent in
+        the portal, or the parent named on the paper form."""
+        if for_guardian:
+            guardian_id = student_access_for(user=request.user, student=student).guardian_self_id
+            return guardian_id, ReligionConsentChannel.PORTAL
+        return form.cleaned_data["guardian"], ReligionConsentChannel.PAPER
 
-    def _withdraw(self, request, student, record):
-        _consent, _form, withdraw = self._forms(student, record, request.POST)
+    def _withdraw(self, request, student, record, for_guardian: bool):
+        _consent, _form, withdraw = self._forms(student, record, for_guardian, request.POST)
         if withdraw is None:  # nothing to withdraw: no consent holds
             nothing_changed(request)
             return redirect(request.path)
         if not withdraw.is_valid():
             return self._render(request, student.pk, withdraw=withdraw, status=400)
-        guardian_id = (
-            self._guardian_self_id(request, student)
-            if self.for_guardian
-            else withdraw.cleaned_data["guardian"]
-        )
+        guardian_id, channel = self._consent_by(request, student, withdraw, for_guardian)
         try:
             religion_consent_withdraw(
-                user=request.user,
-                student=student,
-                guardian_id=guardian_id,
-                channel=ReligionConsentChannel.PORTAL
-                if self.for_guardian
-                else ReligionConsentChannel.PAPER,
+                user=request.user, student=student, guardian_id=guardian_id, channel=channel
             )
         except StudentError as exc:
             withdraw.add_error(None, exc.message)
@@ -434,9 +436,10 @@ class ReligionView(AudienceMixin, View):
 
     def post(self, request, student_id):
         student, record = religion_for_write(user=request.user, student_id=student_id)
+        for_guardian = self._for_guardian(request, student)
         if request.POST.get("action") == "withdraw":
-            return self._withdraw(request, student, record)
-        _consent, form, _withdraw = self._forms(student, record, request.POST)
+            return self._withdraw(request, student, record, for_guardian)
+        _consent, form, _withdraw = self._forms(student, record, for_guardian, request.POST)
         if not form.has_changed():
             nothing_changed(request)
             return redirect(request.path)
@@ -444,12 +447,10 @@ class ReligionView(AudienceMixin, View):
             return self._render(request, student.pk, form=form, status=400)
         status = form.cleaned_data["status"]
         if status:
-            consent_guardian_id = None
+            consent_guardian_id, channel = None, ReligionConsentChannel.PORTAL
             if status == ReligionStatus.STATED and form.cleaned_data.get("consent"):
-                consent_guardian_id = (
-                    self._guardian_self_id(request, student)
-                    if self.for_guardian
-                    else form.cleaned_data["guardian"]
+                consent_guardian_id, channel = self._consent_by(
+                    request, student, form, for_guardian
                 )
             try:
                 religion_set(
@@ -458,9 +459,7 @@ class ReligionView(AudienceMixin, View):
                     status=status,
                     religion=form.cleaned_data["religion"],
                     consent_guardian_id=consent_guardian_id,
-                    consent_channel=ReligionConsentChannel.PORTAL
-                    if self.for_guardian
-                    else ReligionConsentChannel.PAPER,
+                    consent_channel=channel,
                 )
             except StudentError as exc:
                 form.add_error(None, exc.message)

@@ -18,9 +18,15 @@ from privacy_requests import services
 from privacy_requests.constants import PACKAGE_DOWNLOAD_DAYS, Kind, PackageStatus, Status, Step
 from privacy_requests.models import AccessPackage
 from privacy_requests.package import package_data
-from students.constants import CareVisibility, Subject, WithholdStatus
+from students.constants import (
+    CareVisibility,
+    ReligionConsentChannel,
+    ReligionConsentDecision,
+    Subject,
+    WithholdStatus,
+)
 from students.models import CareRecord, Guardianship, ProgressRecord, Student
-from students.services import guardian_link
+from students.services import guardian_link, religion_consent_give, religion_consent_withdraw
 from students.services.reads import care_record_open_for
 from suppliers.constants import Basis
 from suppliers.gate import DisclosureRefusedError, disclose, disclosure_plan
@@ -249,6 +255,30 @@ def test_consent_history_with_text_version_and_dates_when_built(world, flow, fam
     assert website["guardian"] == world.users["guardian"].guardian.display_name
     datetime.datetime.fromisoformat(website["recorded_at"])
     assert by_purpose["newsletter"]["decision"] == str(Decision.REFUSED.label)
+
+
+def test_religion_consent_history_is_in_the_package_after_the_entry_is_gone(world, flow, family):
+    parent = world.users["guardian"]
+    for change in (religion_consent_give, religion_consent_withdraw):
+        change(
+            user=parent,
+            student=world.pupil3,
+            guardian_id=parent.guardian.pk,
+            channel=ReligionConsentChannel.PORTAL,
+        )
+
+    _package_obj, data, _text = _package(flow)
+
+    assert data["religion"] is None  # the withdrawal erased the entry
+    religion = [c for c in data["consents"] if c["purpose"] == "religion"]
+    assert [(c["decision"], c["channel"], c["guardian"]) for c in religion] == [
+        (str(label), str(ReligionConsentChannel.PORTAL.label), parent.guardian.display_name)
+        for label in (
+            ReligionConsentDecision.GRANTED.label,
+            ReligionConsentDecision.WITHDRAWN.label,
+        )
+    ]
+    assert {"website"} <= {c["purpose"] for c in data["consents"]}
 
 
 def test_legal_parts_present_when_built(world, flow, family):
