@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0017_guardianship_authority_decision'),
+        ('students', '0018_enrolment_details'),
     ]
 
     operations = [
