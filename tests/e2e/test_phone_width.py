@@ -96,7 +96,7 @@ def filled(world):
         (Subject.READING, "Midden groep 3", "7,5", ""),
         (
             Subject.SPELLING,
-            "Eind groep 3 (na de zomervakantie opnieuw getoetst)",
+            "Eind groep 3 (na de zomer opnieuw getoetst)",
             "B",
             "Goede vooruitgang na de extra oefeningen; de woorden met ei en ij gaan nog niet "
             "altijd goed, daar oefenen we de komende weken thuis en in de klas mee.",
