@@ -17,7 +17,7 @@ from consent.models import ConsentDecision
 from privacy_requests.constants import Kind, PackageStatus, Status
 from privacy_requests.models import PrivacyRequest
 from privacy_requests.package import SECTION_KEYS, section_titles
-from students.models import CareRecord, Guardianship
+from students.models import CareRecord, Guardianship, ReligionConsent
 from suppliers.constants import Basis
 from suppliers.models import Disclosure
 
@@ -245,7 +245,10 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
     counts = {s["key"]: s["count"] for s in package.sections}
     shown = [" ".join(sections.nth(i).inner_text().split()) for i in range(sections.count())]
     assert shown == [f"{titles[key]}: {counts[key]}" for key in SECTION_KEYS]
-    assert counts["consents"] == ConsentDecision.objects.filter(student=child).count() > 0
+    # Every consent the school holds for the child: the purposes' and the religion's.
+    consents = ConsentDecision.objects.filter(student=child).count()
+    assert consents > 0
+    assert counts["consents"] == consents + ReligionConsent.objects.filter(student=child).count()
     assert counts["care_records"] == 1
     # Who started the job sees the parts and their size, never the content.
     assert care.content not in admin.content()
@@ -343,11 +346,15 @@ def test_parent_asks_for_access_school_releases_parent_downloads(browser, demo_s
     assert sibling_care.content not in text
     assert [r["content"] for r in data["care_records"]] == [care.content]
     # Consent history: every decision on record for this child, as recorded.
+    # (the purposes' decisions, and the consent to record the child's religion).
     decisions = ConsentDecision.objects.filter(student=child).select_related("purpose")
+    religion = ReligionConsent.objects.filter(student=child).select_related("guardian")
     assert sorted(c["purpose"] for c in data["consents"]) == sorted(
-        d.purpose.code for d in decisions
+        [d.purpose.code for d in decisions] + ["religion"] * religion.count()
     )
-    assert {c["guardian"] for c in data["consents"]} == {d.guardian.display_name for d in decisions}
+    assert {c["guardian"] for c in data["consents"]} == {
+        d.guardian.display_name for d in [*decisions, *religion]
+    }
     # The access log: who looked (role and date), never names.
     assert data["access_log"], "the access log of the child is empty"
     for entry in data["access_log"]:
