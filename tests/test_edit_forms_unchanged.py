@@ -175,10 +175,14 @@ class _FormReader(HTMLParser):
 def form_posting_to(html: str, action: str, page: str) -> HtmlForm:
     reader = _FormReader()
     reader.feed(html)
+    # A second form to the same address that names another step (the religion page's
+    # withdrawal: action=withdraw) is not the edit form.
     found = [
         form
         for form in reader.forms
-        if form.method.lower() == "post" and urlsplit(form.action or page).path == action
+        if form.method.lower() == "post"
+        and urlsplit(form.action or page).path == action
+        and not any(name == "action" and value != "save" for name, value in form.fields)
     ]
     assert len(found) == 1, f"expected one form posting to {action} on {page}, found {len(found)}"
     return found[0]
@@ -283,10 +287,22 @@ def _care_record(world, client) -> Target:
     return Target(url, url, lambda: _values(record))
 
 
-def _religion(name):
-    def target(world, client) -> Target:
-        from students.models import ReligionRecord
+def _religion(name, *, consented: bool = False):
+    """The religion form; ``consented``: as it stands now, on a parent's consent (saved again
+    unchanged, it must not record that consent a second time)."""
 
+    def target(world, client) -> Target:
+        from students.constants import ReligionConsentChannel
+        from students.models import ReligionRecord
+        from students.services.records import religion_consent_give
+
+        if consented:
+            religion_consent_give(
+                user=world.users["guardian"],
+                student=world.pupil3,
+                guardian_id=world.users["guardian"].guardian.pk,
+                channel=ReligionConsentChannel.PORTAL,
+            )
         record = ReligionRecord.objects.get(student=world.pupil3)
         url = reverse(name, args=[world.pupil3.pk])
         return Target(url, url, lambda: _values(record))
@@ -410,8 +426,14 @@ EDIT_FORMS: dict[str, tuple[Case, ...]] = {
         Case("care_coordinator", _care_record),
         Case("director", _care_record),
     ),
-    "student-religion": (Case("administration", _religion("student-religion")),),
-    "child-religion": (Case("guardian", _religion("child-religion")),),
+    "student-religion": (
+        Case("administration", _religion("student-religion")),
+        Case("administration", _religion("student-religion", consented=True), label="consented"),
+    ),
+    "child-religion": (
+        Case("guardian", _religion("child-religion")),
+        Case("guardian", _religion("child-religion", consented=True), label="consented"),
+    ),
     "consent-purpose-edit": (Case("director", _purpose),),
     "retention-rule": (
         Case("director", _rule("pupil_file"), label="pupil file"),
