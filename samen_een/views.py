@@ -2,7 +2,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,14 +11,14 @@ from django.views.decorators.http import require_GET, require_safe
 from accounts.constants import Function, Role
 from samen_een.celery import app as celery_app
 from students.selectors import AccessResolver, children_of, groups_current_for
-from students.start_page import panels_for, todos_for
+from students.start_page import todos_for
 
 
 class HomeView(LoginRequiredMixin, View):
     """The start page of whoever is logged in: staff overview, or a guardian's children. The
     staff overview is first a to-do list, what needs this person's action from every
     capability, most urgent first (students/start_page.py); then the groups of this school
-    year and any panels the capabilities register. A guardian's start page is their to-do list
+    year. A guardian's start page is their to-do list
     through the same contract (what needs their action for their own children), then their
     children."""
 
@@ -30,10 +29,6 @@ class HomeView(LoginRequiredMixin, View):
                 "can_view_pupils": user.has_function(Function.VIEW_PUPILS),
                 "can_view_audit": user.has_function(Function.VIEW_AUDIT),
                 "todos": todos_for(user),
-                "panels": [
-                    render_to_string(panel.template, panel.context, request=request)
-                    for panel in panels_for(user)
-                ],
                 "groups": list(groups_current_for(user))
                 if user.has_function(Function.VIEW_PUPILS)
                 else [],

@@ -1,4 +1,4 @@
-"""The staff start page as a to-do list, and the panels the capabilities register.
+"""The start page as a to-do list, filled by the capabilities.
 
 The start page (``samen_een/views.py``, ``HomeView``) shows what needs the logged-in person's
 action: each capability registers a **to-do provider** in its ``AppConfig.ready()``
@@ -12,19 +12,15 @@ them most urgent first, then by deadline.
 
 A provider keeps the start page's queries constant: a fixed number of queries, however many
 items it returns.
-
-The older ``Panel`` registry remains for a capability that has more to show than a to-do list:
-a provider answers with a ``Panel`` (a template and its context) or ``None``; panels appear
-below the to-do list in the order of ``INSTALLED_APPS``.
 """
 
 from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,37 +137,3 @@ def todos_for(user: User) -> list[TodoItem]:
     """Every registered provider's items for this user: most urgent first, then by deadline."""
     items = [item for provider in _todo_providers for item in provider(user)]
     return sorted(items, key=TodoItem.sort_key)
-
-
-# --- Panels --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One panel: the template that draws it and that template's context (any value a
-    template can show, hence ``Any``)."""
-
-    template: str
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-
-PanelProvider = Callable[["User"], Panel | None]
-
-_providers: list[PanelProvider] = []
-
-
-def register(provider: PanelProvider) -> PanelProvider:
-    """Add a provider of a start-page panel (once, however often ``ready()`` runs)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def panels_for(user: User) -> list[Panel]:
-    """The panels the registered providers show this user, in order of registration."""
-    panels = []
-    for provider in _providers:
-        panel = provider(user)
-        if panel is not None:
-            panels.append(panel)
-    return panels
