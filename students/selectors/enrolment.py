@@ -8,7 +8,7 @@ from accounts.constants import Function
 from audit.constants import DataKind
 
 from ..models import Group, School, school_year_of
-from .pupils import function_require, not_found, parse_id, school_ids_with
+from .pupils import function_require, school_ids_with, scoped_get
 
 
 def schools_for_enrol(user) -> QuerySet[School]:
@@ -23,19 +23,16 @@ def school_for_enrol(*, user, school_id) -> School:
     function_require(user=user, function=Function.MANAGE_PUPILS, object_type="school")
     schools = schools_for_enrol(user)
     if school_id in (None, ""):
-        school = schools.first()
-    else:
-        pk = parse_id(school_id)
-        school = schools.filter(pk=pk).first() if pk else None
-    if school is None:
-        raise not_found(
-            user=user,
-            object_type="school",
-            raw_id=school_id or "",
-            data_kind=DataKind.SCHOOL,
-            model=School,
-        )
-    return school
+        first = schools.first()
+        if first is not None:
+            return first
+    return scoped_get(
+        user=user,
+        queryset=schools,
+        raw_id=school_id or "",
+        object_type="school",
+        data_kind=DataKind.SCHOOL,
+    )
 
 
 def groups_for_enrol(*, school: School, today) -> QuerySet[Group]:
