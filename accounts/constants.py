@@ -58,6 +58,16 @@ class Function(models.TextChoices):
     MANAGE_BREACHES = "manage_breaches", _("Record and assess data breaches")
     VIEW_PROCESSING_REGISTER = "view_processing_register", _("See the processing register")
     VIEW_PRIVACY_OVERVIEW = "view_privacy_overview", _("See the privacy officer's overview")
+    HANDLE_APPLICATIONS = "handle_applications", _("Handle applications for a place")
+    DECIDE_APPLICATIONS = "decide_applications", _("Decide on applications for a place")
+    READ_APPLICATION_SUPPORT = (
+        "read_application_support",
+        _("Read the support needs and religion given in an application"),
+    )
+    HANDLE_FUNDING_REGISTRATIONS = (
+        "handle_funding_registrations",
+        _("Prepare and record the funding registrations for DUO"),
+    )
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -92,6 +102,10 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.ROLLOVER,
             Function.MANAGE_BREACHES,
             Function.VIEW_PROCESSING_REGISTER,
+            Function.HANDLE_APPLICATIONS,
+            Function.DECIDE_APPLICATIONS,
+            Function.READ_APPLICATION_SUPPORT,
+            Function.HANDLE_FUNDING_REGISTRATIONS,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -108,6 +122,8 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.RUN_EXPORTS,
             Function.VIEW_DISCLOSURES,
             Function.HANDLE_REQUESTS,
+            Function.HANDLE_APPLICATIONS,
+            Function.HANDLE_FUNDING_REGISTRATIONS,
         }
     ),
     Role.CARE_COORDINATOR: frozenset(
@@ -119,6 +135,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.VIEW_CONSENT,
             Function.VIEW_SUPPLIERS,
             Function.RELEASE_PACKAGES,
+            Function.READ_APPLICATION_SUPPORT,
         }
     ),
     Role.TEACHER: frozenset(

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("retention.api_urls")),
     path("", include("registers.api_urls")),
     path("", include("privacy_requests.api_urls")),
+    path("", include("admissions.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("", include("registers.urls")),
     path("", include("audit_trail.urls")),
+    path("", include("admissions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "privacy_requests",
     "retention",
     "registers",
+    "admissions",
     "onboarding",
 ]
 

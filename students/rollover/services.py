@@ -25,6 +25,7 @@ from audit.services import event_record
 
 from ..constants import WithdrawalDestination
 from ..exceptions import StudentError
+from ..lifecycle import withdrawn_notify
 from ..models import Group, GroupTeacher, Placement, RolloverPlan, School, Student
 
 logger = logging.getLogger(__name__)
@@ -432,6 +433,7 @@ def rollover_apply(
             student.withdrawal_destination = move.destination
             student.group = None
             student.save(update_fields=["withdrawn_on", "withdrawal_destination", "group"])
+            withdrawn_notify(actor=user, student=student)
             left += 1
         else:
             if move.to_group is None or move.year_to is None:  # set for every pupil who stays

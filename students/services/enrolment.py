@@ -30,6 +30,7 @@ from kernel.dates import months_add
 
 from ..constants import Sex
 from ..exceptions import EnrolmentError
+from ..lifecycle import enrolled_notify
 from ..models import Board, Group, Guardian, School, Student, school_year_of
 from ..validators import validate_bsn
 from .invitations import InvitationError, invitation_create
@@ -300,6 +301,7 @@ def pupil_enrol(
             link.save(update_fields=["authority_decided_on", "authority_reference"])
         if details.invite and guardian.email and guardian.user_id is None:
             _invite(user=user, guardian=guardian, request_base=request_base)
+    enrolled_notify(actor=user, student=student)
     return student
 
 

@@ -22,6 +22,7 @@ from kernel.crypto import lookup_hash
 
 from ..constants import WithdrawalDestination
 from ..exceptions import PlacementError, WithdrawalError
+from ..lifecycle import withdrawn_notify
 from ..models import (
     Board,
     Group,
@@ -301,6 +302,7 @@ def student_withdraw(
         student_id=student.pk,
         school_id=student.school_id,
     )
+    withdrawn_notify(actor=actor, student=student)
     return student
 
 

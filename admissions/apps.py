@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdmissionsConfig(AppConfig):
+    name = "admissions"
+    verbose_name = _("Admissions")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers its object permissions
+        from .constants import labels_register
+
+        labels_register()

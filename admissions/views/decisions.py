@@ -1,0 +1,3 @@
+"""Admissions pages: decisions."""
+
+urlpatterns: list = []

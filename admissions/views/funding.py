@@ -1,0 +1,3 @@
+"""Admissions pages: funding."""
+
+urlpatterns: list = []

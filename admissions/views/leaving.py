@@ -1,0 +1,3 @@
+"""Admissions pages: leaving."""
+
+urlpatterns: list = []

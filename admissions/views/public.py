@@ -1,0 +1,3 @@
+"""Admissions pages: public."""
+
+urlpatterns: list = []
