@@ -47,9 +47,9 @@ def _describe(reader: AuditReader, events: Sequence) -> dict[int, Description]:
         for codename in codenames:
             opens |= Q(school_id__in=school_ids_with(reader.user, codename))
         found = Application.objects.filter(pk__in=ids)
-        may_open = set(found.filter(opens).values_list("pk", flat=True)) if codenames else set()
+        openable = set(found.filter(opens).values_list("pk", flat=True)) if codenames else set()
         rows = {
-            pk: (reference, pk in may_open)
+            pk: (reference, pk in openable)
             for pk, reference in found.values_list("pk", "reference")
         }
     result = {}

@@ -65,11 +65,15 @@ class ApplicationForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=IsoDateInput(),
+        error_messages={"required": _("Enter the date of birth.")},
         help_text=_("You can apply from the age of 3; it tells the group your child starts in."),
     )
     desired_start_date = forms.DateField(
         label=_("Desired start date"),
         widget=IsoDateInput(),
+        error_messages={
+            "required": _("Enter the date on which you would like your child to start.")
+        },
         help_text=_(
             "From the 4th birthday. Apply at least 10 weeks before, so the school can decide "
             "in time."

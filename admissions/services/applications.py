@@ -193,6 +193,9 @@ def _mail(*, subject: str, template: str, context: dict, to: str) -> None:
 def _create(details: ApplicationDetails, *, school: School, token: str) -> Application:
     """Write the application, its guardians and its first timeline row."""
     child = details.child
+    born, start = child.date_of_birth, child.desired_start_date
+    if born is None or start is None:  # refused by application_errors before
+        raise ApplicationError
     now = timezone.now()
     for _attempt in range(5):
         try:
@@ -209,8 +212,8 @@ def _create(details: ApplicationDetails, *, school: School, token: str) -> Appli
                     given_name=child.given_name.strip(),
                     surname_prefix=child.surname_prefix.strip(),
                     surname=child.surname.strip(),
-                    date_of_birth=child.date_of_birth,
-                    desired_start_date=child.desired_start_date,
+                    date_of_birth=born,
+                    desired_start_date=start,
                     current_school=child.current_school.strip(),
                     born_abroad=child.born_abroad,
                     arrived_in_netherlands_on=child.arrived_in_netherlands_on,
