@@ -83,7 +83,10 @@ class ApplicationForm(forms.Form):
         label=_("Current school or day care"),
         max_length=200,
         required=False,
-        help_text=_("So the school can ask about your child's development (with your consent)."),
+        help_text=_(
+            "So the school can ask about your child's development (with your consent). Leave "
+            "empty when your child goes to neither."
+        ),
     )
     born_abroad = forms.BooleanField(
         label=_("My child was born abroad"),
@@ -155,6 +158,22 @@ class ApplicationForm(forms.Form):
                 else _("Parent or guardian %(number)s (if any)") % {"number": slot}
             )
             yield legend, [self[self.guardian_name(slot, name)] for name in GUARDIAN_FIELDS]
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """The fields the person must correct, in the page's order, as (id, words) for the
+        list at the top of a refused form (a long form on a phone: the list jumps there)."""
+        links = []
+        for legend, fields in (*self.child_sections(), *self.guardian_sections()):
+            for field in fields:
+                if field.errors:
+                    words = str(field.label)
+                    if field.name.startswith("g"):
+                        words = f"{legend}: {words}"
+                    links.append((field.id_for_label, words))
+        for name in ("email", "support_needs", "religion"):
+            if self[name].errors:
+                links.append((self[name].id_for_label, str(self[name].label)))
+        return links
 
     def filled_slots(self) -> list[int]:
         data = self.cleaned_data

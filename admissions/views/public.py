@@ -41,6 +41,7 @@ from ..constants import (
     EXTENSION_PERIOD,
     ApplicationStatus,
 )
+from ..follow import follow_path
 from ..forms_public import GUARDIAN_FIELDS, ApplicationForm, FollowRequestForm
 from ..selectors.public import (
     application_followed,
@@ -300,6 +301,7 @@ class ApplicationConfirmView(View):
                     application.reference,
                     application.school.name,
                     application.decision_due_on.isoformat() if application.decision_due_on else "",
+                    follow_path(application),
                 )
             ),
         )
@@ -315,7 +317,9 @@ class ApplicationConfirmedView(View):
     """The application counts: its reference and what happens next."""
 
     def get(self, request):
-        reference, school, due = ([*_unstash(request, _CONFIRMED).split("\n"), "", ""])[:3]
+        reference, school, due, follow = [*_unstash(request, _CONFIRMED).split("\n"), "", "", ""][
+            :4
+        ]
         return render(
             request,
             "admissions/public/confirmed.html",
@@ -323,6 +327,7 @@ class ApplicationConfirmedView(View):
                 "reference": reference,
                 "school_name": school,
                 "decision_due_on": _date_or_none(due),
+                "follow": follow,
                 "weeks": DECISION_PERIOD.days // 7,
                 "extension_weeks": EXTENSION_PERIOD.days // 7,
             },

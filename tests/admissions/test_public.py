@@ -442,20 +442,21 @@ def test_beat_task_deletes_unconfirmed_applications_whose_link_expired(world, cl
     # The first is confirmed; the second waits.
     client_en.post(reverse("application-confirm", args=[_token_from(mail.outbox[0])]))
 
-    applications_unconfirmed_delete_task()
+    applications_unconfirmed_delete_task.delay()
     assert Application.objects.count() == 2
 
     with freeze_time(timezone.now() + datetime.timedelta(hours=CONFIRMATION_HOURS, minutes=1)):
-        assert applications_unconfirmed_delete() == 1
+        applications_unconfirmed_delete_task.delay()
         assert applications_unconfirmed_delete() == 0
 
     assert list(Application.objects.values_list("pk", flat=True)) == [first.pk]
     assert not ApplicationGuardian.objects.filter(application_id=second.pk).exists()
 
 
-def test_beat_schedule_runs_the_deletion(settings):
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "admissions.tasks.applications_unconfirmed_delete_task" in tasks
+def test_beat_schedule_runs_the_deletion_hourly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["admissions-unconfirmed-applications"]
+    assert entry["task"] == "admissions.tasks.applications_unconfirmed_delete_task"
+    assert len(entry["schedule"].hour) == 24
 
 
 def test_applications_are_limited_per_email_address(world, client_en):
