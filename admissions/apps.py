@@ -8,6 +8,8 @@ class AdmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers its object permissions
+        from .audit_objects import audit_objects_register
         from .constants import labels_register
 
         labels_register()
+        audit_objects_register()

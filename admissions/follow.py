@@ -2,24 +2,34 @@
 
 Every e-mail about an application carries a fresh link to its follow page (never the child's
 data): a signed token naming the application and the address it was sent to, valid for
-``FOLLOW_DAYS``. Nothing is stored; a changed address or an application deleted by retention
-opens nothing. The follow page shows what the parents need (the status, the clock, the
-school's letters) and is where they act without an account.
+``FOLLOW_DAYS``. The address is in it as a keyed hash only, so no e-mail address appears in
+a URL (and so in a server's or a browser's history). Nothing is stored; a changed address or
+an application deleted by retention opens nothing. The follow page shows what the parents
+need (the status, the clock, the school's letters) and is where they act without an account.
 """
 
 from __future__ import annotations
 
 import datetime
+import hmac
 
 from django.core import signing
 from django.urls import reverse
+
+from kernel.crypto import lookup_hash
 
 FOLLOW_DAYS = 60
 _SALT = "admissions.follow"
 
 
+def _address(email: str) -> str:
+    return lookup_hash(email.strip().lower())[:32]
+
+
 def follow_token(application) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(f"{application.pk}:{application.email}")
+    return signing.TimestampSigner(salt=_SALT).sign(
+        f"{application.pk}:{_address(application.email)}"
+    )
 
 
 def follow_path(application) -> str:
@@ -36,7 +46,10 @@ def follow_application(token: str, queryset):
         )
     except signing.BadSignature:
         return None
-    raw_id, _sep, email = value.partition(":")
-    if not raw_id.isdigit():
+    raw_id, _sep, address = value.partition(":")
+    if not raw_id.isdigit() or len(raw_id) > 18:
         return None
-    return queryset.filter(pk=int(raw_id), email=email).first()
+    application = queryset.filter(pk=int(raw_id)).first()
+    if application is None or not hmac.compare_digest(_address(application.email), address):
+        return None
+    return application

@@ -501,6 +501,9 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "breach-list": _CREATES,
     "rollover-apply": _STEP,
     "rollover-schedule": _STEP,
+    "application-form": _CREATES + " (a parent's application for a place, no account)",
+    "application-confirm": _STEP + " (confirms the applicant's e-mail address)",
+    "application-follow-request": _STEP + " (e-mails a fresh link to follow an application)",
 }
 
 

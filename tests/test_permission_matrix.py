@@ -353,6 +353,60 @@ def invitation_link(world, role, in_scope):
     return reverse("accounts:invitation", args=[tokens["invitation" if in_scope else "replaced"]])
 
 
+def _application(world, *, confirmed: bool):
+    """An online application for the school (admissions.views.public): unconfirmed, with
+    the confirmation link's token in ``application.token``, or confirmed."""
+    import datetime
+    import secrets
+
+    from django.utils import timezone
+
+    from admissions.constants import ApplicationStatus
+    from admissions.models import Application
+    from admissions.services.applications import token_hash
+
+    token = secrets.token_urlsafe(32)
+    today = timezone.localdate()
+    application = Application.objects.create(
+        school=world.school,
+        reference=f"T-{secrets.token_hex(4).upper()}",
+        email="aanvrager@t.example",
+        status=ApplicationStatus.UNCONFIRMED if not confirmed else ApplicationStatus.RECEIVED,
+        confirmation_hash="" if confirmed else token_hash(token),
+        confirmation_expires_at=None
+        if confirmed
+        else timezone.now() + datetime.timedelta(hours=48),
+        complete_on=today if confirmed else None,
+        decision_due_on=today + datetime.timedelta(weeks=6) if confirmed else None,
+        first_names="Lotte",
+        given_name="Lotte",
+        surname="Aanvrager",
+        date_of_birth=today.replace(year=today.year - 3, day=1),
+        desired_start_date=today.replace(year=today.year + 1, day=1),
+    )
+    application.token = token
+    return application
+
+
+def application_confirm_link(world, role, in_scope):
+    """A confirmation link that works (in), or one that does not (out): the page says so."""
+    token = _application(world, confirmed=False).token if in_scope else "c0ffee-not-a-token"
+    return reverse("application-confirm", args=[token])
+
+
+def application_follow_link(world, role, in_scope):
+    """The follow link of a confirmed application (in), or a tampered one (out)."""
+    from admissions.follow import follow_path
+
+    path = follow_path(_application(world, confirmed=True))
+    return path if in_scope else f"{path[:-4]}xx/"
+
+
+def application_school_form(world, role, in_scope):
+    """The application form of a school of the installation (in), or of none (out)."""
+    return reverse("application-form", args=[world.school.pk if in_scope else 987654])
+
+
 def operations_url(name: str, key: str) -> Callable:
     """An object of world.operations at the school (``key``) or at the other school of the
     board (``other_key``)."""
@@ -1295,6 +1349,18 @@ MATRIX: dict[str, Entry] = {
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
+    # The online application needs no account: the same pages for everyone, logged in or not
+    # (a parent with an account applies for a younger child the same way). They show nothing
+    # of anyone's data; a link that does not work says what to do.
+    "application-start": Entry(fixed("application-start"), _all(200), public=True),
+    "application-form": Entry(application_school_form, _all(200, 404), public=True),
+    "application-sent": Entry(fixed("application-sent"), _all(200), public=True),
+    "application-confirm": Entry(application_confirm_link, _all(200), public=True),
+    "application-confirmed": Entry(fixed("application-confirmed"), _all(200), public=True),
+    "application-follow-request": Entry(
+        fixed("application-follow-request"), _all(200), public=True
+    ),
+    "application-follow": Entry(application_follow_link, _all(200, 404), public=True),
 }
 
 

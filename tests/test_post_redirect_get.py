@@ -48,6 +48,7 @@ from suppliers.constants import LegalGround
 
 PROJECT_APPS = (
     "accounts",
+    "admissions",
     "audit",
     "audit_trail",
     "consent",
@@ -477,6 +478,68 @@ def _enrolment(world, bsn: str = "123456708"):
     return f"{reverse('student-enrol')}?school={world.school.pk}", data
 
 
+def _application_form(world, **fields):
+    """The online application (admissions.views.public) for a child of three and a half."""
+    today = timezone.localdate()
+    born = today.replace(year=today.year - 4, day=1) + datetime.timedelta(days=183)
+    data = {
+        "first_names": "Fleur Marijke",
+        "given_name": "Fleur",
+        "surname": "Zonnebloem",
+        "date_of_birth": born.isoformat(),
+        "desired_start_date": born.replace(year=born.year + 4, day=28).isoformat(),
+        "g1_first_name": "Marieke",
+        "g1_surname": "Zonnebloem",
+        "g1_phone": "0612345678",
+        "g1_address": "Lindelaan 4, 1234 AB Noorddorp",
+        "g1_has_authority": "yes",
+        "g2_has_authority": "yes",
+        "email": "marieke@t.example",
+        **fields,
+    }
+    return reverse("application-form", args=[world.school.pk]), data
+
+
+def _applications(world, status: str | None = None):
+    from admissions.models import Application
+
+    found = Application.objects.all()
+    return (found.filter(status=status) if status else found).count()
+
+
+def _unconfirmed_application(world) -> str:
+    """An application waiting for its address to be confirmed; its link's token."""
+    import secrets
+
+    from admissions.models import Application
+    from admissions.services.applications import token_hash
+
+    token = secrets.token_urlsafe(32)
+    today = timezone.localdate()
+    Application.objects.create(
+        school=world.school,
+        reference=f"T-{secrets.token_hex(4).upper()}",
+        email="marieke@t.example",
+        confirmation_hash=token_hash(token),
+        confirmation_expires_at=timezone.now() + datetime.timedelta(hours=48),
+        first_names="Fleur",
+        given_name="Fleur",
+        surname="Zonnebloem",
+        date_of_birth=today.replace(year=today.year - 3, day=1),
+        desired_start_date=today.replace(year=today.year + 1, day=1),
+    )
+    return token
+
+
+def _follow_request(world, *, confirmed: bool = True, **fields):
+    if confirmed:
+        from admissions.services.applications import application_confirm
+
+        application = application_confirm(token=_unconfirmed_application(world))
+        fields = {"reference": application.reference, "email": application.email, **fields}
+    return reverse("application-follow-request"), {"reference": "2026-ABCDEF", **fields}
+
+
 def _enrolled_and_invited(world):
     from students.models import Invitation, Student
 
@@ -708,6 +771,47 @@ CASES: dict[str, tuple[Case, ...]] = {
             error=lambda: _("Enter a valid email address."),
             typed=lambda world: ('value="geen-adres"',),
             accepted=lambda world: _reset(world, world.users["guardian"].email),
+            work=lambda world: len(mail.outbox),
+        ),
+    ),
+    # The online application: no account, so no role.
+    "application-form": (
+        Case(
+            None,
+            page=lambda world: reverse("application-form", args=[world.school.pk]),
+            refused=lambda world: _application_form(world, desired_start_date=""),
+            error=lambda: _("Enter the date on which you would like your child to start."),
+            typed=lambda world: ('value="Fleur Marijke"', 'value="Lindelaan 4, 1234 AB'),
+            accepted=_application_form,
+            work=_applications,
+        ),
+    ),
+    "application-confirm": (
+        Case(
+            None,
+            page=lambda world: reverse("application-confirm", args=["used-or-unknown"]),
+            refused=lambda world: (
+                reverse("application-confirm", args=["used-or-unknown"]),
+                {},
+            ),
+            error=lambda: _("This link does not work (any more)."),
+            accepted=lambda world: (
+                reverse("application-confirm", args=[_unconfirmed_application(world)]),
+                {},
+            ),
+            work=lambda world: _applications(world, "received"),
+            # The link's page says by itself that it does not work.
+            reason_stays=True,
+        ),
+    ),
+    "application-follow-request": (
+        Case(
+            None,
+            page=lambda world: reverse("application-follow-request"),
+            refused=lambda world: _follow_request(world, confirmed=False, email="geen-adres"),
+            error=lambda: _("Enter a valid email address."),
+            typed=lambda world: ('value="2026-ABCDEF"',),
+            accepted=_follow_request,
             work=lambda world: len(mail.outbox),
         ),
     ),

@@ -355,6 +355,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "retention.tasks.stored_files_expire_task",
         "schedule": crontab(minute=20),
     },
+    # Every hour the online applications whose e-mail address was not confirmed within the
+    # link's 48 hours are deleted: they never counted, so the school keeps nothing of them.
+    "admissions-unconfirmed-applications": {
+        "task": "admissions.tasks.applications_unconfirmed_delete_task",
+        "schedule": crontab(minute=40),
+    },
 }
 
 LOGGING = {
