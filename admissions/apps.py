@@ -7,7 +7,10 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers its object permissions
+        from . import (
+            permissions,  # noqa: F401 - registers its object permissions
+            tasks_okr,  # noqa: F401 - the education report's job, for the worker
+        )
         from .constants import labels_register
 
         labels_register()
