@@ -77,3 +77,37 @@ def report_sent(world, student: Student, *, care: dict | None = None) -> Departu
     education_report_send(user=world.users["administration"], departure=departure)
     departure.refresh_from_db()
     return departure
+
+
+MARK_REASON = "Met de rekenkaart kan hij in de nieuwe groep meedoen."
+
+
+def matrix_reports(world, *, sent: bool) -> dict[str, Departure]:
+    """For the permission matrix: pupil3 left with the teachers' care record marked by the
+    director (its report sent when ``sent``), pupil5 left with its report sent, and the pupil
+    of the other school left with a report prepared. Made once per world."""
+    from students.constants import WithdrawalDestination
+
+    made = getattr(world, "_okr_reports", None)
+    if made is not None:
+        return made
+    care = {world.care["teachers"]: MARK_REASON}
+    made = {
+        "pupil3": (report_sent if sent else report_prepared)(world, world.pupil3, care=care),
+        "pupil5": report_sent(world, world.pupil5),
+    }
+    other = world.other_pupil
+    made["other_pupil"] = Departure.objects.create(
+        student=other,
+        left_on=timezone.localdate(),
+        reason=LeavingReason.OTHER_SCHOOL,
+        destination_name="OBS Elders",
+    )
+    student_withdraw(
+        actor=None,
+        student=other,
+        on=timezone.localdate(),
+        destination=WithdrawalDestination.PRIMARY_SCHOOL,
+    )
+    world._okr_reports = made
+    return made
