@@ -22,6 +22,7 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from kernel.exceptions import DomainError
+from students.attributes import ordered
 from students.constants import WITHHELD_STATUSES
 from students.models import Board, CareRecord, ProgressRecord
 from suppliers.constants import CARE_EXCEPTION, LegalGround, RecipientKind
@@ -186,7 +187,7 @@ class Outgoing:
     attributes: list[str]
     progress_count: int
     care_marks: list[EducationReportCareRecord]
-    summary_given: bool
+    summary: str
 
 
 def _sendable_marks(report: EducationReport) -> list[EducationReportCareRecord]:
@@ -213,13 +214,13 @@ def _destination(departure: Departure) -> str:
 def education_report_outgoing(*, report: EducationReport) -> Outgoing:
     """For the confirmation page: what leaves and to whom (no write, no care content)."""
     progress_count = report.progress_records.count()
-    attributes = sorted(REPORT_ATTRIBUTES - ({"progress"} if not progress_count else set()))
+    attributes = ordered(REPORT_ATTRIBUTES - ({"progress"} if not progress_count else set()))
     return Outgoing(
         destination=_destination(report.departure),
         attributes=attributes,
         progress_count=progress_count,
         care_marks=_sendable_marks(report),
-        summary_given=bool(report.summary.strip()),
+        summary=report.summary,
     )
 
 
