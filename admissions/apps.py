@@ -12,5 +12,7 @@ class AdmissionsConfig(AppConfig):
             tasks_okr,  # noqa: F401 - the education report's job, for the worker
         )
         from .constants import labels_register
+        from .erasure_okr import erasure_handlers_register as okr_erasure
 
         labels_register()
+        okr_erasure()

@@ -347,3 +347,29 @@ def test_every_board_gets_one_next_school_recipient(world):
     recipients = Recipient.objects.filter(board=world.school.board, kind=RecipientKind.NEXT_SCHOOL)
     assert recipients.count() == 1
     assert next_school_recipient_ensure(board=world.school.board) == recipients.get()
+
+
+def test_retention_removes_the_report_and_its_document_with_the_pupil_file(
+    world, django_capture_on_commit_callbacks
+):
+    from students import erasure
+
+    departure = report_sent(world, world.pupil3, care={world.care["teachers"]: REASON})
+    departure.parents_view = "Onze kijk op het rapport"
+    departure.save(update_fields=["parents_view"])
+    name = departure.report.document.name
+    storage = departure.report.document.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = erasure.erase(
+            category=erasure.PUPIL_FILE,
+            students=[world.pupil3],
+            action=erasure.DELETE,
+            why=erasure.Why(),
+        )
+    assert counts[world.pupil3.pk]["education_report"] == 1
+    assert not EducationReport.objects.filter(departure=departure).exists()
+    assert not storage.exists(name)
+    departure.refresh_from_db()
+    assert departure.parents_view == ""
+    # The evidence of what left stays.
+    assert departure.education_report.file_checksum
