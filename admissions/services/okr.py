@@ -100,11 +100,11 @@ def _refuse_sent(report: EducationReport) -> None:
 
 def _event(*, user, report: EducationReport, action: Action, data_kind: DataKind) -> None:
     student = report.departure.student
-    event_record(
+    event_record(  # the pupil's id: one report per leaving, and its page is the pupil's
         user=user,
         action=action,
         object_type="education_report",
-        object_id=report.pk,
+        object_id=student.pk,
         student_id=student.pk,
         school_id=student.school_id,
         data_kind=data_kind,
