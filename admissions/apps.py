@@ -7,9 +7,14 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers its object permissions
+        from . import (
+            permissions,  # noqa: F401 - registers its object permissions
+            tasks_okr,  # noqa: F401 - the education report's job, for the worker
+        )
         from .audit_objects import audit_objects_register
         from .constants import labels_register
+        from .erasure_okr import erasure_handlers_register as okr_erasure
 
         labels_register()
         audit_objects_register()
+        okr_erasure()

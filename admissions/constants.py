@@ -66,6 +66,13 @@ class LeavingReason(models.TextChoices):
     UNKNOWN = "unknown", _("Destination unknown")
 
 
+class ReportStatus(models.TextChoices):
+    """The education report (OKR): prepared by the administration, sent once."""
+
+    DRAFT = "draft", _("Being prepared")
+    SENT = "sent", _("Sent to the new school")
+
+
 def labels_register() -> None:
     """The words for this app's codes (kernel/labels.py); called in AdmissionsConfig.ready()."""
     from kernel.labels import register
@@ -75,3 +82,4 @@ def labels_register() -> None:
     register("application_timeline", TimelineKind)
     register("registration_kind", RegistrationKind)
     register("leaving_reason", LeavingReason)
+    register("education_report_status", ReportStatus)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.crypto import SealedTextField
+from kernel.sealed_files import sealed_storage
 from students.models import School, Student
 
 from .constants import (
@@ -17,6 +18,7 @@ from .constants import (
     Channel,
     LeavingReason,
     RegistrationKind,
+    ReportStatus,
     TimelineKind,
 )
 
@@ -289,3 +291,115 @@ class Departure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.left_on}"
+
+
+class EducationReport(models.Model):
+    """The education report (onderwijskundig rapport) of a pupil who leaves for another
+    school: prepared by the administration, sent once through the gate on its legal ground.
+    The exact document sent is kept sealed, so the guardians get a copy of exactly that."""
+
+    departure = models.OneToOneField(
+        Departure, verbose_name=_("leaving"), on_delete=models.PROTECT, related_name="report"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # The school's own words for the new school: learning, development, what works.
+    summary = SealedTextField(_("summary for the new school"), blank=True)
+    progress_records = models.ManyToManyField(
+        "students.ProgressRecord",
+        verbose_name=_("progress included"),
+        blank=True,
+        related_name="+",
+    )
+    prepared_at = models.DateTimeField(_("last prepared"), default=timezone.now)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last prepared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    document = models.FileField(
+        _("the document sent"),
+        upload_to="private/education_reports/",
+        storage=sealed_storage,
+        blank=True,
+    )
+    parents_view_at = models.DateTimeField(_("the parents' view given"), null=True, blank=True)
+    parents_view_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("the parents' view given by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("education report")
+        verbose_name_plural = _("education reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.SENT)
+                | (Q(sent_at__isnull=False) & ~Q(document="")),
+                name="education_report_sent_has_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.departure_id}: {self.status}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == ReportStatus.SENT
+
+
+class EducationReportCareRecord(models.Model):
+    """A care record the director marked necessary for the support the pupil needs at the
+    new school, with the reason (the named exception, ``suppliers.constants.CARE_EXCEPTION``).
+    A record withheld from the guardians never goes, whatever is marked."""
+
+    report = models.ForeignKey(
+        EducationReport,
+        verbose_name=_("education report"),
+        on_delete=models.CASCADE,
+        related_name="care_marks",
+    )
+    care_record = models.ForeignKey(
+        "students.CareRecord",
+        verbose_name=_("care record"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    reason = SealedTextField(_("why the new school needs it"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("care record in an education report")
+        verbose_name_plural = _("care records in education reports")
+        ordering = ["report", "care_record_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "care_record"], name="education_report_care_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.care_record_id}"

@@ -112,6 +112,7 @@ OBJECT_LABELS = {
     "disclosure": _("Disclosure"),
     "disclosure_register": _("Disclosure register"),
     "disclosure_withholding": _("Withholding a disclosure from the guardians"),
+    "education_report": _("Education report"),
     "export": _("Export"),
     "export_download": _("Download of an export"),
     "group": _("Group"),

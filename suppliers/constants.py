@@ -96,6 +96,19 @@ class GroundRule:
     recipients: frozenset[str]
     withholdable: bool = False
     whole_school_law: Promise | None = None
+    # The one named exception to "special-category data leaves only to the child's own
+    # guardians": care records the director marks necessary for the support the pupil needs at
+    # the next school, each with its reason (``CARE_EXCEPTION``). Only the education report.
+    care_records: bool = False
+
+
+# The law that lets named care records go with the education report (AVG art. 9(2)(g) with
+# UAVG art. 30: health data a school processes for the special guidance of a pupil), in the
+# words the director and the guardians read. docs/domain.md, "The education report".
+CARE_EXCEPTION = _(
+    "Care data only where the director marked it necessary for the support the pupil needs at "
+    "the new school (AVG art. 9(2)(g) with UAVG art. 30: special guidance of pupils)"
+)
 
 
 # Every ground here names single pupils. The absence report concerns the pupil who was absent;
@@ -107,7 +120,9 @@ LEGAL_GROUND_RULES: dict[str, GroundRule] = {
     LegalGround.ABSENCE_REPORT: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
     LegalGround.ABSENCE_INVESTIGATION: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
     LegalGround.BRON_REGISTRATION: GroundRule(frozenset({RecipientKind.DUO})),
-    LegalGround.EDUCATION_REPORT: GroundRule(frozenset({RecipientKind.NEXT_SCHOOL})),
+    LegalGround.EDUCATION_REPORT: GroundRule(
+        frozenset({RecipientKind.NEXT_SCHOOL}), care_records=True
+    ),
     LegalGround.MELDCODE: GroundRule(frozenset({RecipientKind.VEILIG_THUIS}), withholdable=True),
     LegalGround.CRIMINAL_DEMAND: GroundRule(frozenset({RecipientKind.POLICE}), withholdable=True),
 }

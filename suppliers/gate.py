@@ -39,7 +39,13 @@ from students.models import (
 )
 from students.selectors import limits_active_at
 
-from .constants import LEGAL_GROUND_RULES, RECIPIENT_BASIS, Basis, LegalGround, RecipientKind
+from .constants import (
+    LEGAL_GROUND_RULES,
+    RECIPIENT_BASIS,
+    Basis,
+    LegalGround,
+    RecipientKind,
+)
 from .models import Agreement, DisclosedPupil, Disclosure, Product, Recipient
 
 BATCH = 2000
@@ -56,16 +62,30 @@ class DisclosureRefusedError(Exception):
 
 
 @dataclass(frozen=True)
+class CareRelease:
+    """One care record the director marked necessary for the support the pupil needs at the
+    next school, with the reason: the named exception a ground must allow (``GroundRule.
+    care_records``, the education report only). A withheld record is refused whatever is
+    marked."""
+
+    record_id: int
+    reason: str
+    decided_by_id: int
+
+
+@dataclass(frozen=True)
 class LegalRequest:
     """What a disclosure on a legal obligation must name: its pupils (one or an explicit
     list), the law, the reference of the request or report it answers, and why. A reason to
-    withhold it from the guardians makes it invisible to them (the director only)."""
+    withhold it from the guardians makes it invisible to them (the director only). Care
+    records go only where the ground allows it, each one named with its reason."""
 
     ground: str
     reference: str
     reason: str
     student_ids: tuple[int, ...]
     withheld_reason: str = ""
+    care_records: tuple[CareRelease, ...] = ()
 
     @property
     def withheld(self) -> bool:
@@ -133,11 +153,35 @@ def _legal_check(recipient: Recipient, legal: LegalRequest | None) -> None:
                 "sent on this ground."
             )
         )
+    if legal.care_records:
+        _care_check(legal, rule.care_records)
+
+
+def _care_check(legal: LegalRequest, allowed: bool) -> None:
+    """The named exception for care records: a ground that allows it, one pupil, each record
+    named once with a reason, of that pupil, and never one withheld from the guardians."""
+    if not allowed:
+        raise DisclosureRefusedError(_("Care records never leave the school on this ground."))
+    ids = [item.record_id for item in legal.care_records]
+    if len(set(legal.student_ids)) != 1 or len(set(ids)) != len(ids):
+        raise DisclosureRefusedError(_("Care records go only with the report of one pupil."))
+    if any(not item.reason.strip() for item in legal.care_records):
+        raise DisclosureRefusedError(
+            _("Give for each care record why the new school needs it for the pupil's support.")
+        )
+    records = CareRecord.objects.filter(pk__in=ids, student_id=legal.student_ids[0])
+    if records.count() != len(ids):
+        raise DisclosureRefusedError(_("A care record in the list is not of this pupil."))
+    if records.filter(withhold_status__in=WITHHELD_STATUSES).exists():
+        raise DisclosureRefusedError(
+            _("A care record withheld from the guardians never leaves the school.")
+        )
 
 
 def may_withhold(actor, school: School) -> bool:
     """Only the director (who decides on withholding care records) withholds a disclosure
-    from the guardians, and only at their own school."""
+    from the guardians, and only at their own school. The same director decides which care
+    records go with an education report (``may_release_care``)."""
     return bool(
         actor is not None
         and actor.has_function(Function.DECIDE_WITHHOLDING)
@@ -149,12 +193,29 @@ def may_withhold(actor, school: School) -> bool:
     )
 
 
+def may_release_care(actor, school: School) -> bool:
+    """Whether ``actor`` may mark care records necessary for an education report: the
+    director of the school, who decides what of the care file guardians see."""
+    return may_withhold(actor, school)
+
+
 def legal_actor_check(*, actor, plan: Plan) -> None:
-    """Refuse a disclosure withheld from guardians unless its author may withhold it."""
+    """Refuse a disclosure withheld from guardians unless its author may withhold it, and
+    care records that the school's director did not mark (whoever sends the report)."""
     if plan.legal is not None and plan.legal.withheld and not may_withhold(actor, plan.school):
         raise DisclosureRefusedError(
             _("Only the director can withhold a disclosure from guardians.")
         )
+    if plan.legal is not None and plan.legal.care_records:
+        deciders = User.objects.filter(
+            pk__in={item.decided_by_id for item in plan.legal.care_records}
+        )
+        found = {user.pk: user for user in deciders}
+        for item in plan.legal.care_records:
+            if not may_release_care(found.get(item.decided_by_id), plan.school):
+                raise DisclosureRefusedError(
+                    _("Only the director can mark care records for the education report.")
+                )
 
 
 def disclosure_plan(
@@ -236,10 +297,13 @@ def disclosure_plan(
                     _("The school has no active consent purpose for this recipient.")
                 )
             purpose_id = purpose.pk
+        attributes = list(recipient.attributes)
+        if basis == Basis.LEGAL_OBLIGATION and legal is not None and legal.care_records:
+            attributes.append("care_records")  # checked by _legal_check: the named exception
         return Plan(
             school=school,
             basis=basis,
-            attributes=ordered(recipient.attributes),
+            attributes=ordered(attributes),
             recipient_key=f"recipient:{recipient.pk}",
             recipient_label=recipient.name,
             recipient=recipient,
@@ -449,9 +513,15 @@ class DisclosureRun:
                     continue
                 self.disclosed_ids.append(student.pk)
                 alias = self.pseudonyms[student.pk] = pseudonym(self.plan.recipient_key, student.pk)
-                yield {"pseudonym": alias, **_values(student, self.plan.attributes)}
+                yield {"pseudonym": alias, **_values(student, self.row_codes)}
             if progress is not None and self.total:
                 progress(int(100 * done / self.total))
+
+    @property
+    def row_codes(self) -> list[str]:
+        """The attributes a row carries: care records never travel in a row, only as the
+        named records of ``released_care_records``."""
+        return [code for code in self.plan.attributes if code not in SPECIAL_CATEGORY_CODES]
 
     @transaction.atomic
     def record(self, *, checksum: str = "") -> Disclosure:
@@ -553,6 +623,35 @@ def access_care_records(plan: Plan, student: Student) -> list[CareRecord]:
         CareRecord.objects.filter(student=student)
         .exclude(withhold_status__in=WITHHELD_STATUSES)
         .order_by("created_at", "id")
+    )
+
+
+def released_care_records(plan: Plan, student: Student) -> list[tuple[CareRecord, str]]:
+    """The care records the director marked for this plan's education report, each with its
+    reason, read again at sending: one withheld since it was marked refuses the whole pass."""
+    legal = plan.legal
+    if legal is None or not legal.care_records or "care_records" not in plan.attributes:
+        raise DisclosureRefusedError(_("Care records never leave the school this way."))
+    _care_check(legal, LEGAL_GROUND_RULES[legal.ground].care_records)
+    if tuple(legal.student_ids) != (student.pk,):
+        raise DisclosureRefusedError(_("Care records go only with the report of one pupil."))
+    reasons = {item.record_id: item.reason.strip() for item in legal.care_records}
+    records = (
+        CareRecord.objects.filter(pk__in=reasons, student=student)
+        .exclude(withhold_status__in=WITHHELD_STATUSES)
+        .order_by("created_at", "id")
+    )
+    return [(record, reasons[record.pk]) for record in records]
+
+
+def plan_progress_records(plan: Plan, student: Student, ids) -> list[ProgressRecord]:
+    """The chosen progress records of one pupil, for a plan that may carry progress."""
+    if "progress" not in plan.attributes:
+        raise DisclosureRefusedError(_("Progress is not part of this disclosure."))
+    return list(
+        ProgressRecord.objects.filter(student=student, pk__in=list(ids)).order_by(
+            "recorded_at", "id"
+        )
     )
 
 

@@ -188,8 +188,10 @@ def _school_year() -> int:
     return school_year_of(timezone.localdate())
 
 
-def guardians_copy_notify(*, disclosure_id: int) -> int:
-    """Email the guardians with authority of each pupil in a next-school disclosure."""
+def guardians_copy_notify(*, disclosure_id: int, copy_url: str = "") -> int:
+    """Email the guardians with authority of each pupil in a next-school disclosure. With
+    ``copy_url`` (the education report's page of the parent portal) the e-mail says where
+    their copy of exactly what was sent is; it names no child data."""
     from students.attributes import CATALOGUE
     from students.models import Guardian
 
@@ -212,6 +214,7 @@ def guardians_copy_notify(*, disclosure_id: int) -> int:
                     "labels": [
                         str(CATALOGUE[c].label) for c in disclosure.attributes if c in CATALOGUE
                     ],
+                    "copy_url": copy_url,
                 },
             )
         for email in emails:

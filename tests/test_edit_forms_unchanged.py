@@ -49,6 +49,7 @@ from kernel.widgets import ISO_WIDGETS, TYPED_WIDGETS, IsoDateInput, iso_formfie
 
 PROJECT_APPS = (
     "accounts",
+    "admissions",
     "students",
     "audit",
     "audit_trail",
@@ -419,7 +420,44 @@ def _rollover_plan(world, client) -> Target:
     return Target(page, action, lambda: _values(plan))
 
 
+def _okr(name: str, action: str | None = None):
+    """The education report of pupil3, who left: prepared (the summary with line breaks, one
+    result, the teachers' care record marked by the director), or sent (with the parents'
+    view given) for the guardians' form."""
+
+    def target(world, client) -> Target:
+        from tests.admissions.okr_setup import matrix_reports
+
+        sent = name == "okr-parent"
+        departure = matrix_reports(world, sent=sent)["pupil3"]
+        report = departure.report
+        report.summary = "Leest vlot.\nRekent met de kaart."
+        report.save(update_fields=["summary"])
+        if sent:
+            departure.parents_view = "Wij zien het anders.\nHij rekent thuis goed."
+            departure.save(update_fields=["parents_view"])
+        page = reverse(name, args=[world.pupil3.pk])
+        return Target(
+            page,
+            reverse(action or name, args=[world.pupil3.pk]),
+            lambda: {
+                **_values(report),
+                "departure": _values(departure),
+                "progress": _rows(report.progress_records.all()),
+                "care": _rows(report.care_marks.all(), "care_record_id", "reason"),
+            },
+        )
+
+    return target
+
+
 EDIT_FORMS: dict[str, tuple[Case, ...]] = {
+    "okr-edit": (
+        Case("administration", _okr("okr-edit")),
+        Case("director", _okr("okr-edit")),
+    ),
+    "okr-care": (Case("director", _okr("okr-edit", "okr-care")),),
+    "okr-parent": (Case("guardian", _okr("okr-parent")),),
     "agreement-edit": (Case("director", _agreement),),
     "product-edit": (Case("director", _product),),
     "care-record-edit": (
@@ -504,6 +542,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "application-form": _CREATES + " (a parent's application for a place, no account)",
     "application-confirm": _STEP + " (confirms the applicant's e-mail address)",
     "application-follow-request": _STEP + " (e-mails a fresh link to follow an application)",
+    "okr-send": _STEP + " (sends the education report, once)",
 }
 
 

@@ -492,6 +492,26 @@ def breach_url(name: str, *extra: str) -> Callable:
 DECISION = {"risk": "unlikely", "notify_authority": "no", "reason": "Versleuteld, geen risico"}
 
 
+def okr_url(name: str, *, sent: bool) -> Callable:
+    """The education report of a pupil who left: pupil3 of the school (in; the teachers'
+    care record marked by the director, the report sent when ``sent``), or for the school's
+    staff the pupil of the other school, for a guardian pupil5 of another family (out)."""
+
+    def build(world, role, in_scope):
+        from tests.admissions.okr_setup import matrix_reports
+
+        matrix_reports(world, sent=sent)
+        student = world.pupil3 if in_scope else world.out_of_scope(role)
+        return reverse(name, args=[student.pk])
+
+    return build
+
+
+def okr_care_data(world, role, in_scope):
+    record = world.care["teachers"]
+    return {f"mark_{record.pk}": "on", f"reason_{record.pk}": "Nodig voor de rekenles"}
+
+
 STAFF_PUPIL_ROLES = ("director", "administration", "care_coordinator", "teacher")
 FORBIDDEN = 403
 
@@ -600,6 +620,22 @@ RELIGION_READERS = Shows(
 )
 CHILD_RELIGION = Shows(
     ("guardian",), ("religion",), "A guardian with authority sees what they stated."
+)
+OKR_MARKING = Shows(
+    ("director",),
+    ("care_team", "care_teachers"),
+    "The director decides which care records go with the education report: the records that "
+    "may go (never a withheld one).",
+)
+OKR_MARKED = Shows(
+    ("director",),
+    ("care_teachers",),
+    "The care record the director marked necessary for the new school, in the report.",
+)
+OKR_COPY = Shows(
+    ("guardian",),
+    ("care_teachers",),
+    "A guardian with authority gets a copy of exactly what was sent (a marked care record).",
 )
 
 
@@ -1346,6 +1382,39 @@ MATRIX: dict[str, Entry] = {
         fixed("api:processing-register"),
         _all(FORBIDDEN, director=(200, 200), privacy_officer=(200, 200), **ANON_API),
         api=True,
+    ),
+    # The education report of a pupil who left (admissions, OKR): the school's director and
+    # administration prepare and send it; only the director marks care records and reads
+    # them; the guardians with authority get their copy.
+    "okr-edit": Entry(
+        okr_url("okr-edit", sent=False),
+        scoped("director", "administration", **ANON_PAGE),
+        shows=(OKR_MARKING,),
+    ),
+    "okr-care": Entry(
+        okr_url("okr-care", sent=False),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        data=okr_care_data,
+    ),
+    "okr-send": Entry(
+        okr_url("okr-send", sent=False),
+        scoped("director", "administration", **ANON_PAGE),
+        shows=(OKR_MARKED,),
+    ),
+    "okr-download": Entry(
+        okr_url("okr-download", sent=True),
+        scoped("director", administration=(403, 404), **ANON_PAGE),
+        shows=(OKR_MARKED,),
+    ),
+    "okr-parent": Entry(
+        okr_url("okr-parent", sent=True),
+        _all(FORBIDDEN, guardian=(200, 404), guardian_limited=(403, 404), **ANON_PAGE),
+    ),
+    "okr-parent-download": Entry(
+        okr_url("okr-parent-download", sent=True),
+        _all(FORBIDDEN, guardian=(200, 404), guardian_limited=(403, 404), **ANON_PAGE),
+        shows=(OKR_COPY,),
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),

@@ -550,7 +550,31 @@ def _selected(value) -> Callable:
     return lambda world: (f'<option value="{value(world)}" selected>',)
 
 
+def _okr_prepared(world):
+    from tests.admissions.okr_setup import report_prepared
+
+    if not hasattr(world, "_okr_departure"):
+        world._okr_departure = report_prepared(world, world.pupil3)
+    return reverse("okr-send", args=[world.pupil3.pk])
+
+
+def _okr_sent(world):
+    from suppliers.models import Disclosure
+
+    return Disclosure.objects.filter(legal_ground=LegalGround.EDUCATION_REPORT).count()
+
+
 CASES: dict[str, tuple[Case, ...]] = {
+    "okr-send": (
+        Case(
+            "administration",
+            page=_okr_prepared,
+            refused=lambda world: (_okr_prepared(world), {}),
+            error=lambda: _("Confirm that you have checked what leaves the school."),
+            accepted=lambda world: (_okr_prepared(world), {"confirm": "on"}),
+            work=_okr_sent,
+        ),
+    ),
     "export-list": (
         Case(
             "director",

@@ -449,6 +449,7 @@ def test_agreement_document_holds_no_plaintext_when_uploaded(world, client, stor
 def test_every_private_file_field_uses_the_sealed_storage():
     labels = {f"{model._meta.label}.{field.name}" for model, field in sealed_file_fields()}
     assert labels == {
+        "admissions.EducationReport.document",
         "privacy_requests.AccessPackage.json_file",
         "privacy_requests.AccessPackage.pdf_file",
         "suppliers.Export.file",
