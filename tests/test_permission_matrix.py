@@ -1408,7 +1408,7 @@ def decisions_world(world):
     from tests.admissions.factories_decisions import ApplicationFactory
 
     sealed = {"support_needs": APPLICATION_SUPPORT, "religion": APPLICATION_RELIGION}
-    world.applications = {  # type: ignore[attr-defined]  # this world's own
+    world.applications = {
         "open": ApplicationFactory.create(school=world.school, **sealed),
         "refused": ApplicationFactory.create(school=world.school, refused=True, **sealed),
         "other_open": ApplicationFactory.create(school=world.other_school, **sealed),

@@ -496,9 +496,7 @@ def decisions_world(world, settings):
     from tests.admissions.factories_decisions import ApplicationFactory
 
     settings.ROOT_URLCONF = "tests.admissions.urls_decisions"
-    world.application = ApplicationFactory.create(  # type: ignore[attr-defined]  # its own
-        school=world.school
-    )
+    world.application = ApplicationFactory.create(school=world.school)
     return world
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from admissions.constants import EXTENSION_PERIOD, ApplicationStatus, TimelineKind
 from admissions.models import Application
@@ -26,6 +26,13 @@ from audit.models import AccessEvent
 from .factories_decisions import RELIGION, SUPPORT_NEEDS, ApplicationFactory
 
 pytestmark = pytest.mark.urls("tests.admissions.urls_decisions")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' reasons are read in English here (the pages set their own language)."""
+    with translation.override("en"):
+        yield
 
 
 def _today() -> datetime.date:

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from admissions.todos_decisions import application_todos
 from students.start_page import Urgency
@@ -34,7 +34,8 @@ def applications(world):
 
 
 def test_director_is_asked_to_decide_what_is_overdue_or_due_soon(world, applications):
-    items = application_todos(world.users["director"])
+    with translation.override("en"):
+        items = application_todos(world.users["director"])
     assert [(item.link, item.urgency) for item in items] == [
         (reverse("application-detail", args=[applications["late"].pk]), Urgency.OVERDUE),
         (reverse("application-detail", args=[applications["soon"].pk]), Urgency.DUE_SOON),
@@ -45,7 +46,8 @@ def test_director_is_asked_to_decide_what_is_overdue_or_due_soon(world, applicat
 
 
 def test_administration_is_asked_to_see_it_decided_on_time(world, applications):
-    items = application_todos(world.users["administration"])
+    with translation.override("en"):
+        items = application_todos(world.users["administration"])
     assert len(items) == 2
     assert "decided on time" in str(items[0].title)
 
