@@ -1,3 +1,13 @@
 """The admissions API under ``/api/v1/`` (namespace ``api``, given by the root urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api_decisions
+
+urlpatterns: list = [
+    path(
+        "admissions/applications/",
+        api_decisions.ApplicationListApi.as_view(),
+        name="application-list",
+    ),
+]

@@ -7,6 +7,8 @@ class AdmissionsConfig(AppConfig):
     verbose_name = _("Admissions")
 
     def ready(self) -> None:
+        from students.start_page import todo_register
+
         from . import (
             permissions,  # noqa: F401 - registers its object permissions
             tasks_okr,  # noqa: F401 - the education report's job, for the worker
@@ -14,7 +16,9 @@ class AdmissionsConfig(AppConfig):
         from .audit_objects import audit_objects_register
         from .constants import labels_register
         from .erasure_okr import erasure_handlers_register as okr_erasure
+        from .todos_decisions import application_todos
 
         labels_register()
         audit_objects_register()
         okr_erasure()
+        todo_register(application_todos)

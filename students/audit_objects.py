@@ -94,6 +94,7 @@ OBJECT_LABELS = {
     "agreement": _("Agreement"),
     "api_token": _("API token"),
     "application": _("Application for a place"),
+    "application_letter": _("Refusal letter of an application"),
     "audit": _("Audit trail"),
     "audit_export": _("Download of the audit trail"),
     "backup_codes": _("Backup codes"),

@@ -10,7 +10,9 @@ from accounts.models import User
 from kernel.widgets import IsoDateInput
 
 from .constants import CareKind, CareSource, CareVisibility, ReligionStatus, Sex, Subject
+from .exceptions import EnrolmentError
 from .models import Group
+from .services.enrolment import GuardianDetails, PupilDetails
 
 
 class StudentSearchForm(forms.Form):
@@ -525,3 +527,68 @@ class EnrolmentForm(forms.Form):
                 if not data.get(field) and field not in self.errors:
                     self.add_error(field, _("This field is required."))
         return data
+
+    # The service's field names (students.services.enrolment) that the form names the same way.
+    PUPIL_FIELDS = (
+        "first_names",
+        "given_name",
+        "surname_prefix",
+        "surname",
+        "date_of_birth",
+        "sex",
+        "bsn",
+        "street",
+        "house_number",
+        "postal_code",
+        "city",
+        "previous_school",
+        "born_abroad",
+        "arrived_in_netherlands_on",
+        "year_group",
+    )
+
+    def pupil_details(self) -> PupilDetails:
+        """The valid form's pupil, as ``pupil_enrol`` takes it."""
+        data = self.cleaned_data
+        return PupilDetails(
+            **{name: data.get(name) or _enrol_empty(name) for name in self.PUPIL_FIELDS}
+        )
+
+    def guardian_details(self) -> list[GuardianDetails]:
+        """The valid form's filled guardian slots, as ``pupil_enrol`` takes them."""
+        data = self.cleaned_data
+        return [
+            GuardianDetails(
+                **{
+                    name: data.get(self.guardian_name(slot, name)) or _enrol_empty(name)
+                    for name in EnrolmentGuardianForm.base_fields
+                    if name not in ("has_authority", "invite")
+                },
+                has_authority=data.get(self.guardian_name(slot, "has_authority")) != "no",
+                invite=bool(data.get(self.guardian_name(slot, "invite"))),
+            )
+            for slot in self.filled_slots()
+        ]
+
+    def enrolment_refused(self, error: EnrolmentError) -> None:
+        """Put each of the service's reasons at its field (``guardians.<i>.<name>`` at that
+        guardian's slot); a reason without a field of the form at the top."""
+        slots = self.filled_slots()
+        for field, reasons in error.field_errors.items():
+            target: str | None = field
+            if field.startswith("guardians."):
+                parts = field.split(".")
+                target = (
+                    self.guardian_name(slots[int(parts[1])], parts[2]) if len(parts) == 3 else None
+                )
+            for reason in reasons:
+                self.add_error(target if target in self.fields else None, reason)
+
+
+def _enrol_empty(name: str):
+    """What an empty optional field means to the enrolment service."""
+    if name in ("year_group", "arrived_in_netherlands_on", "authority_decided_on"):
+        return None
+    if name == "born_abroad":
+        return False
+    return ""

@@ -98,6 +98,16 @@ def care_url(name: str) -> Callable:
     return build
 
 
+def application_url(name: str, key: str = "open") -> Callable:
+    """An application of the caller's school (in) or of the other school of the board (out)."""
+
+    def build(world, role, in_scope):
+        application = world.applications[key if in_scope else f"other_{key}"]
+        return reverse(name, args=[application.pk])
+
+    return build
+
+
 def decide_url(world, role, in_scope):
     record = world.care["pending"] if in_scope else world.care["other"]
     return reverse("care-withholding-decide", args=[record.pk])
@@ -548,6 +558,7 @@ MARKER_KINDS = {
     "teacher_name": "the name of the teacher of the child's group",
     "pupil_name": "the names of the board's pupils",
     "outsider": "the name and BSN of the pupil outside the caller's scope",
+    "application_sealed": "the support needs and religion given in an application for a place",
 }
 CARE_KINDS = ("care_team", "care_teachers", "withheld", "withheld_title")
 # What a role sees on no route at all (DESIGN's permission table); no entry can allow it.
@@ -567,6 +578,10 @@ NEVER: dict[str, frozenset[str]] = {
         {"withheld", "withheld_title", "confidential_contact", "staff_names", "outsider"}
     ),
 }
+# An application's sealed answers: only the director and the care coordinator read them (the
+# administration that handles the inbox never does).
+for _role in ("administration", "teacher", "privacy_officer", "guardian"):
+    NEVER[_role] = NEVER[_role] | {"application_sealed"}
 # Without parental authority: basics and progress only.
 NEVER["guardian_limited"] = NEVER["guardian"] | {
     "bsn",
@@ -579,7 +594,16 @@ NEVER["guardian_limited"] = NEVER["guardian"] | {
 # in lists, search or generic exports), also to roles that may see it. A guardian learns the
 # teacher's name where an entry says so (the access package names the group's teachers).
 GUARDED_DATA = frozenset(
-    {"bsn", "contact", "care_team", "care_teachers", "withheld", "religion", "confidential_contact"}
+    {
+        "bsn",
+        "contact",
+        "care_team",
+        "care_teachers",
+        "withheld",
+        "religion",
+        "confidential_contact",
+        "application_sealed",
+    }
 )
 GUARDED: dict[str, frozenset[str]] = {
     role: GUARDED_DATA | ({"teacher_name"} if role.startswith("guardian") else set())
@@ -636,6 +660,10 @@ OKR_COPY = Shows(
     ("guardian",),
     ("care_teachers",),
     "A guardian with authority gets a copy of exactly what was sent (a marked care record).",
+APPLICATION_ANSWERS = Shows(
+    ("director", "care_coordinator"),
+    ("application_sealed",),
+    "An application's support needs and religion: the director and the care coordinator.",
 )
 
 
@@ -1415,6 +1443,62 @@ MATRIX: dict[str, Entry] = {
         okr_url("okr-parent-download", sent=True),
         _all(FORBIDDEN, guardian=(200, 404), guardian_limited=(403, 404), **ANON_PAGE),
         shows=(OKR_COPY,),
+    # Admissions: the director and the administration handle applications, the care
+    # coordinator reads them; the director decides; the administration also records a
+    # withdrawal. The sealed answers only for the director and the care coordinator.
+    "application-inbox": Entry(
+        fixed("application-inbox"),
+        _all(
+            FORBIDDEN,
+            director=(200, 200),
+            administration=(200, 200),
+            care_coordinator=(200, 200),
+            **ANON_PAGE,
+        ),
+        fixture="decisions_world",
+    ),
+    "application-detail": Entry(
+        application_url("application-detail"),
+        scoped("director", "administration", "care_coordinator", **ANON_PAGE),
+        fixture="decisions_world",
+        shows=(APPLICATION_ANSWERS,),
+    ),
+    "application-extend": Entry(
+        application_url("application-extend"),
+        scoped("director", **ANON_PAGE),
+        fixture="decisions_world",
+    ),
+    "application-refuse": Entry(
+        application_url("application-refuse"),
+        scoped("director", **ANON_PAGE),
+        fixture="decisions_world",
+    ),
+    "application-withdraw": Entry(
+        application_url("application-withdraw"),
+        scoped("director", "administration", **ANON_PAGE),
+        fixture="decisions_world",
+    ),
+    "application-enrol": Entry(
+        application_url("application-enrol"),
+        scoped("director", **ANON_PAGE),
+        fixture="decisions_world",
+    ),
+    "application-refusal-letter": Entry(
+        application_url("application-refusal-letter", "refused"),
+        scoped("director", "administration", "care_coordinator", **ANON_PAGE),
+        fixture="decisions_world",
+    ),
+    "api:application-list": Entry(
+        fixed("api:application-list"),
+        _all(
+            FORBIDDEN,
+            director=(200, 200),
+            administration=(200, 200),
+            care_coordinator=(200, 200),
+            **ANON_API,
+        ),
+        api=True,
+        fixture="decisions_world",
     ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
@@ -1442,6 +1526,29 @@ def mfa_world(world):
     for user in world.users.values():
         if user.is_school_staff:
             AuthenticatorDevice.objects.create(user=user, name="app", confirmed=True)
+    return world
+
+
+APPLICATION_SUPPORT = "Logopedie & 'ambulante begeleiding' cluster 2"
+APPLICATION_RELIGION = "Remonstrantse Broederschap"
+
+
+@pytest.fixture
+def decisions_world(world):
+    """``world`` plus applications in ``world.applications``: per school (the caller's and
+    ``other_`` for the other school of the board) one open and one refused, each with the
+    sealed answers (the ``application_sealed`` markers)."""
+    from tests.admissions.factories_decisions import ApplicationFactory
+
+    sealed = {"support_needs": APPLICATION_SUPPORT, "religion": APPLICATION_RELIGION}
+    world.applications = {
+        "open": ApplicationFactory.create(school=world.school, **sealed),
+        "refused": ApplicationFactory.create(school=world.school, refused=True, **sealed),
+        "other_open": ApplicationFactory.create(school=world.other_school, **sealed),
+        "other_refused": ApplicationFactory.create(
+            school=world.other_school, refused=True, **sealed
+        ),
+    }
     return world
 
 
@@ -1551,6 +1658,7 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
         "confidential_contact": tuple(CONFIDENTIAL.values()),
         "staff_names": tuple(name for role, name in STAFF_NAMES.items() if role != "teacher"),
         "teacher_name": (STAFF_NAMES["teacher"],),
+        "application_sealed": (APPLICATION_SUPPORT, APPLICATION_RELIGION),
         "pupil_name": (
             PUPIL3_FIRST_NAMES,
             *(PUPILS[key][0] for key in ("pupil3", "pupil5", "other_pupil")),

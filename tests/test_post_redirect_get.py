@@ -562,6 +562,59 @@ def _okr_sent(world):
     from suppliers.models import Disclosure
 
     return Disclosure.objects.filter(legal_ground=LegalGround.EDUCATION_REPORT).count()
+@pytest.fixture
+def decisions_world(world, settings):
+    """``world`` plus an open application of its school (``world.application``), with the
+    parents' follow page routed while it lives in another branch (tests/admissions/
+    urls_decisions.py adds nothing once the project has it)."""
+    from tests.admissions.factories_decisions import ApplicationFactory
+
+    settings.ROOT_URLCONF = "tests.admissions.urls_decisions"
+    world.application = ApplicationFactory.create(school=world.school)
+    return world
+
+
+REFERRAL = "SBO De Wegwijzer & 't Baken"
+
+
+def _decision(name: str, **data) -> Callable:
+    return lambda world: (reverse(name, args=[world.application.pk]), data)
+
+
+def _decision_page(name: str) -> Callable:
+    return lambda world: reverse(name, args=[world.application.pk])
+
+
+def _application_state(world):
+    world.application.refresh_from_db()
+    return (world.application.status, world.application.decision_due_on)
+
+
+def _application_enrolment(world, bsn: str = "582037165"):
+    today = timezone.localdate()
+    data = {
+        "group": world.group3.pk,
+        "start_date": today.isoformat(),
+        "first_names": "Lotte Maria",
+        "given_name": "Lotte",
+        "surname": "van Dijk",
+        "date_of_birth": today.replace(year=today.year - 5, day=1).isoformat(),
+        "sex": "F",
+        "bsn": bsn,
+        "street": "Getypte Laan",
+        "g1_first_name": "Sanne",
+        "g1_surname": "van Dijk",
+        "g1_email": "sanne@thuis.example",
+        "g1_has_authority": "yes",
+        "g1_invite": "on",
+    }
+    return reverse("application-enrol", args=[world.application.pk]), data
+
+
+def _enrolled_from_application(world):
+    from students.models import Invitation, Student
+
+    return (*_application_state(world), Student.objects.count(), Invitation.objects.count())
 
 
 CASES: dict[str, tuple[Case, ...]] = {
@@ -785,6 +838,54 @@ CASES: dict[str, tuple[Case, ...]] = {
             typed=lambda world: ('value="Femke Johanna"', 'value="anna.jansen@t.example"'),
             accepted=_enrolment,
             work=_enrolled_and_invited,
+        ),
+    ),
+    "application-extend": (
+        Case(
+            "director",
+            fixture="decisions_world",
+            page=_decision_page("application-extend"),
+            refused=_decision("application-extend", reason=""),
+            error=lambda: _("This field is required."),
+            accepted=_decision("application-extend", reason="Verslag van de logopedist"),
+            work=_application_state,
+        ),
+    ),
+    "application-refuse": (
+        Case(
+            "director",
+            fixture="decisions_world",
+            page=_decision_page("application-refuse"),
+            refused=_decision("application-refuse", reason="", referral_school=REFERRAL),
+            error=lambda: _("This field is required."),
+            typed=lambda world: (f'value="{html.escape(REFERRAL)}"',),
+            accepted=_decision(
+                "application-refuse", reason="Geen plaats", referral_school=REFERRAL
+            ),
+            work=_application_state,
+        ),
+    ),
+    "application-withdraw": (
+        Case(
+            "administration",
+            fixture="decisions_world",
+            page=_decision_page("application-withdraw"),
+            refused=_decision("application-withdraw", note=""),
+            error=lambda: _("This field is required."),
+            accepted=_decision("application-withdraw", note="Moeder belde op 3 maart"),
+            work=_application_state,
+        ),
+    ),
+    "application-enrol": (
+        Case(
+            "director",
+            fixture="decisions_world",
+            page=_decision_page("application-enrol"),
+            refused=lambda world: _application_enrolment(world, bsn="123456789"),
+            error=lambda: _("This is not a valid BSN or education number."),
+            typed=lambda world: ('value="Getypte Laan"', 'value="123456789"'),
+            accepted=_application_enrolment,
+            work=_enrolled_from_application,
         ),
     ),
     "accounts:password_reset": (

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from audit.constants import Action, Outcome
 from audit.models import AccessEvent
+from tests.admissions.factories_decisions import ApplicationFactory
 from tests.students.factories import GuardianFactory, StudentFactory, link_guardian
 
 
@@ -180,6 +181,9 @@ def _start_page_items_add(world, n: int) -> None:
             kind="access",
             description=f"Vraag {i}",
         )
+        ApplicationFactory.create(  # its decision is overdue
+            school=world.school, complete_on=today - datetime.timedelta(days=50)
+        )
         supplier = Supplier.objects.create(board=world.school.board, name=f"Leverancier {n}-{i}")
         product = product_save(
             user=director,
@@ -307,3 +311,44 @@ def test_audit_list_of_capability_objects_queries_do_not_grow_with_rows(
     _add_capability_events(world, 9)
     many = _queries(http, url, action="update", page_size=70)
     assert few == many, f"{route} as {role}: {few} queries for 7 events, {many} for 70"
+
+
+def _applications_add(world, count: int) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for i in range(count):
+        ApplicationFactory.create(
+            school=world.school, complete_on=today - datetime.timedelta(days=i % 60)
+        )
+        ApplicationFactory.create(school=world.school, refused=True)
+
+
+@pytest.mark.parametrize(
+    ("route", "role", "tab"),
+    [
+        ("application-inbox", "director", ""),
+        ("application-inbox", "administration", ""),
+        ("application-inbox", "care_coordinator", ""),
+        ("application-inbox", "director", "decided"),
+        ("api:application-list", "administration", ""),
+    ],
+)
+def test_application_inbox_queries_do_not_grow_with_rows(world, client, api, route, role, tab):
+    """The inbox of applications with their clocks, open and decided, and its API."""
+    http = api if route.startswith("api:") else client
+    http.force_login(world.users[role])
+    url = reverse(route)
+    params = {"tab": tab} if tab else {}
+    _applications_add(world, 1)
+    one = _queries(http, url, **params)
+    _applications_add(world, 49)
+    fifty = _queries(http, url, **params, **({"page_size": 50} if route.startswith("api:") else {}))
+    if route.startswith("api:"):
+        assert len(http.get(url, {"page_size": 50}).json()["results"]) == 50
+    else:
+        assert len(client.get(url, params).context["rows"]) == 50
+    assert one == fifty, f"{route} as {role}: {one} queries for 1 row, {fifty} for 50"
+    assert fifty <= 12

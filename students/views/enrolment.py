@@ -20,29 +20,10 @@ from django.views.decorators.cache import never_cache
 from kernel.prg import HttpResponseSeeOther, refused_form, refused_redirect
 
 from ..exceptions import EnrolmentError
-from ..forms import EnrolmentForm, EnrolmentGuardianForm
+from ..forms import EnrolmentForm
 from ..models import Invitation
 from ..selectors.enrolment import groups_for_enrol, school_for_enrol, schools_for_enrol
-from ..services.enrolment import GuardianDetails, PupilDetails, pupil_enrol
-
-# The service's field names that the form names the same way.
-_PUPIL_FIELDS = (
-    "first_names",
-    "given_name",
-    "surname_prefix",
-    "surname",
-    "date_of_birth",
-    "sex",
-    "bsn",
-    "street",
-    "house_number",
-    "postal_code",
-    "city",
-    "previous_school",
-    "born_abroad",
-    "arrived_in_netherlands_on",
-    "year_group",
-)
+from ..services.enrolment import pupil_enrol
 
 
 def _key(school) -> str:
@@ -83,35 +64,18 @@ class StudentEnrolView(LoginRequiredMixin, View):
         if not form.is_valid():
             return refused_redirect(request, _page(school), key=_key(school), form=form)
         data = form.cleaned_data
-        slots = form.filled_slots()
-        pupil = PupilDetails(**{name: data.get(name) or _empty(name) for name in _PUPIL_FIELDS})
-        guardians = [
-            GuardianDetails(
-                **{
-                    name: data.get(form.guardian_name(slot, name)) or _empty(name)
-                    for name in EnrolmentGuardianForm.base_fields
-                    if name not in ("has_authority", "invite")
-                },
-                has_authority=data.get(form.guardian_name(slot, "has_authority")) != "no",
-                invite=bool(data.get(form.guardian_name(slot, "invite"))),
-            )
-            for slot in slots
-        ]
         try:
             student = pupil_enrol(
                 user=request.user,
                 school=school,
                 group=data["group"],
                 start_date=data["start_date"],
-                pupil=pupil,
-                guardians=guardians,
+                pupil=form.pupil_details(),
+                guardians=form.guardian_details(),
                 request_base=f"{request.scheme}://{request.get_host()}",
             )
         except EnrolmentError as error:
-            for field, reasons in error.field_errors.items():
-                target = _form_field(field, slots)
-                for reason in reasons:
-                    form.add_error(target if target in form.fields else None, reason)
+            form.enrolment_refused(error)
             return refused_redirect(request, _page(school), key=_key(school), form=form)
         invited = Invitation.objects.filter(
             guardian__links__student=student, revoked_at__isnull=True, accepted_at__isnull=True
@@ -127,22 +91,3 @@ class StudentEnrolView(LoginRequiredMixin, View):
             },
         )
         return HttpResponseSeeOther(reverse("student-detail", args=[student.pk]))
-
-
-def _empty(name: str):
-    """What an empty optional field means to the service."""
-    if name in ("year_group", "arrived_in_netherlands_on", "authority_decided_on"):
-        return None
-    if name == "born_abroad":
-        return False
-    return ""
-
-
-def _form_field(field: str, slots: list[int]) -> str | None:
-    """The form's field for one of the service's field names (``guardians.<i>.<name>``)."""
-    if field.startswith("guardians."):
-        parts = field.split(".")
-        if len(parts) == 3:
-            return EnrolmentForm.guardian_name(slots[int(parts[1])], parts[2])
-        return None
-    return field
