@@ -1,13 +1,13 @@
 """How the audit trail describes an application (``students/audit_objects.py``): by its
 reference, never the child's name (the board's privacy officer reads these too), linked to
-the application's staff page for a reader who may open it. One query for a page of events."""
+the application's staff page for a reader who may open it. Two queries for a page of events."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.constants import Function
@@ -27,15 +27,8 @@ from .models import Application
 _OPENS = (
     (Function.HANDLE_APPLICATIONS, "handle_school_applications"),
     (Function.DECIDE_APPLICATIONS, "decide_school_applications"),
+    (Function.READ_APPLICATION_SUPPORT, "read_school_application_support"),
 )
-
-
-def _detail_url(pk: int) -> str | None:
-    """The staff page of an application, once a part of the app provides it."""
-    try:
-        return reverse("application-detail", args=[pk])
-    except NoReverseMatch:
-        return None
 
 
 def _describe(reader: AuditReader, events: Sequence) -> dict[int, Description]:
@@ -57,7 +50,7 @@ def _describe(reader: AuditReader, events: Sequence) -> dict[int, Description]:
         pk = object_pk(e.object_id)
         if pk in rows:
             reference, may_open = rows[pk]
-            url = _detail_url(pk) if may_open else None
+            url = reverse("application-detail", args=[pk]) if may_open else None
             result[e.pk] = Description(
                 _("Application %(reference)s") % {"reference": reference}, url
             )

@@ -660,6 +660,7 @@ OKR_COPY = Shows(
     ("guardian",),
     ("care_teachers",),
     "A guardian with authority gets a copy of exactly what was sent (a marked care record).",
+)
 APPLICATION_ANSWERS = Shows(
     ("director", "care_coordinator"),
     ("application_sealed",),
@@ -1443,6 +1444,7 @@ MATRIX: dict[str, Entry] = {
         okr_url("okr-parent-download", sent=True),
         _all(FORBIDDEN, guardian=(200, 404), guardian_limited=(403, 404), **ANON_PAGE),
         shows=(OKR_COPY,),
+    ),
     # Admissions: the director and the administration handle applications, the care
     # coordinator reads them; the director decides; the administration also records a
     # withdrawal. The sealed answers only for the director and the care coordinator.

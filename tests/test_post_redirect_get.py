@@ -562,14 +562,13 @@ def _okr_sent(world):
     from suppliers.models import Disclosure
 
     return Disclosure.objects.filter(legal_ground=LegalGround.EDUCATION_REPORT).count()
+
+
 @pytest.fixture
-def decisions_world(world, settings):
-    """``world`` plus an open application of its school (``world.application``), with the
-    parents' follow page routed while it lives in another branch (tests/admissions/
-    urls_decisions.py adds nothing once the project has it)."""
+def decisions_world(world):
+    """``world`` plus an open application of its school (``world.application``)."""
     from tests.admissions.factories_decisions import ApplicationFactory
 
-    settings.ROOT_URLCONF = "tests.admissions.urls_decisions"
     world.application = ApplicationFactory.create(school=world.school)
     return world
 

@@ -25,8 +25,6 @@ from audit.models import AccessEvent
 
 from .factories_decisions import RELIGION, SUPPORT_NEEDS, ApplicationFactory
 
-pytestmark = pytest.mark.urls("tests.admissions.urls_decisions")
-
 
 @pytest.fixture(autouse=True)
 def _english():

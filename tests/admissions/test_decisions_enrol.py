@@ -18,8 +18,6 @@ from tests.test_permission_matrix import pdf_texts
 
 from .factories_decisions import ApplicationFactory
 
-pytestmark = pytest.mark.urls("tests.admissions.urls_decisions")
-
 BSN = "582037165"  # valid by the 11-test
 
 

@@ -32,19 +32,6 @@ def test_application_has_a_label_in_words(db):
         assert object_type_label("application") == "Application for a place"
 
 
-def test_director_reads_the_reference_without_a_link_while_no_staff_page_exists(applied):
-    from admissions.models import Application
-
-    application = Application.objects.get()
-    events, described = _describe(applied, "director")
-
-    assert events
-    for event in events:
-        assert described[event.pk].label == f"Application {application.reference}"
-        assert described[event.pk].url is None
-
-
-@pytest.mark.urls("tests.admissions.urls_application_detail")
 def test_director_of_the_school_gets_the_link_to_the_staff_page(applied):
     from admissions.models import Application
 
@@ -55,7 +42,6 @@ def test_director_of_the_school_gets_the_link_to_the_staff_page(applied):
         assert described[event.pk].url == reverse("application-detail", args=[application.pk])
 
 
-@pytest.mark.urls("tests.admissions.urls_application_detail")
 @pytest.mark.parametrize("role", ["privacy_officer", "teacher"])
 def test_readers_without_the_function_get_no_link_and_never_the_childs_name(applied, role):
     events, described = _describe(applied, role)
