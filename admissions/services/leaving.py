@@ -80,8 +80,8 @@ def compulsory_education_until(date_of_birth: datetime.date) -> datetime.date:
 
 
 def of_compulsory_age(date_of_birth: datetime.date, on: datetime.date) -> bool:
-    return compulsory_education_from(date_of_birth) <= on <= compulsory_education_until(
-        date_of_birth
+    return (
+        compulsory_education_from(date_of_birth) <= on <= compulsory_education_until(date_of_birth)
     )
 
 
@@ -136,7 +136,9 @@ def leaving_check(
     if brin and not BRIN.fullmatch(brin):
         errors["destination_brin"] = [_("A BRIN number is two digits and two letters, e.g. 12AB.")]
     if enrolment_confirmed_on is not None and enrolment_confirmed_on > today:
-        errors["enrolment_confirmed_on"] = [_("The date of the confirmation cannot be in the future.")]
+        errors["enrolment_confirmed_on"] = [
+            _("The date of the confirmation cannot be in the future.")
+        ]
     if reason in TO_ANOTHER_SCHOOL:
         if compulsory:
             # Leerplichtwet 1969, art. 18: deregistered only once the next school enrolled them.

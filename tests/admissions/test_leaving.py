@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from freezegun import freeze_time
 
 from admissions.constants import LeavingReason
@@ -55,7 +54,9 @@ def officer(world) -> Recipient:
 
 def _leave(world, student=None, **kwargs) -> Departure:
     values = {"left_on": TODAY, "reason": LeavingReason.OTHER_SCHOOL, **CONFIRMED, **kwargs}
-    return pupil_leave(actor=world.users["administration"], student=student or world.pupil3, **values)
+    return pupil_leave(
+        actor=world.users["administration"], student=student or world.pupil3, **values
+    )
 
 
 # --- compulsory-education age -----------------------------------------------------------------
@@ -135,7 +136,11 @@ def test_pupil_below_compulsory_age_leaves_without_a_confirmation(world):
         enrolled_on=datetime.date(2026, 3, 2),
     )
     departure = _leave(
-        world, student=toddler, destination_brin="", destination_name="", enrolment_confirmed_on=None
+        world,
+        student=toddler,
+        destination_brin="",
+        destination_name="",
+        enrolment_confirmed_on=None,
     )
     assert departure.attendance_notice is None
     assert Student.objects.get(pk=toddler.pk).withdrawn_on == TODAY
@@ -182,4 +187,3 @@ def test_a_second_leaving_is_refused_also_from_a_stale_copy(world):
     with pytest.raises(LeavingError):
         _leave(world, student=stale)
     assert Departure.objects.filter(student=world.pupil3).count() == 1
-
