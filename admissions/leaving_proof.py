@@ -126,9 +126,10 @@ def proof_pdf(student: Student, departure: Departure | None) -> bytes:
         pdf.set_font("DejaVu", "B", 11)
         pdf.multi_cell(0, 7, _("Signed for the school"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", size=10)
-        for line in (
-            f"{_('Date')}: {_day(signed_on)}",
-            f"{_('On behalf of')}: {school.name}, {_signer(departure).lower()}",
-        ):
-            pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        signed = (
+            (_("Date"), _day(signed_on)),
+            (_("On behalf of"), f"{school.name}, {_signer(departure).lower()}"),
+        )
+        for name, value in signed:
+            pdf.multi_cell(0, 6, f"{name}: {value}", new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())

@@ -281,15 +281,18 @@ def _notice_text(
     *, student: Student, departure: Departure, legal: LegalRequest, rows: list[dict]
 ) -> str:
     school = student.school
+    facts = [
+        (_("Legal ground"), str(LegalGround(legal.ground).label)),
+        (_("Reference"), legal.reference),
+        (_("School"), f"{school.name} ({school.brin})"),
+        (_("Leaving date"), date_format(departure.left_on, "DATE_FORMAT")),
+        (_("Reason"), label("leaving_reason", departure.reason)),
+        (_("Destination"), departure.destination_name or _("unknown")),
+    ]
     lines = [
         _("Notice to the attendance officer: a pupil of compulsory-education age left"),
         "",
-        f"{_('Legal ground')}: {LegalGround(legal.ground).label}",
-        f"{_('Reference')}: {legal.reference}",
-        f"{_('School')}: {school.name} ({school.brin})",
-        f"{_('Leaving date')}: {date_format(departure.left_on, 'DATE_FORMAT')}",
-        f"{_('Reason')}: {label('leaving_reason', departure.reason)}",
-        f"{_('Destination')}: {departure.destination_name or _('unknown')}",
+        *(f"{name}: {value}" for name, value in facts),
         "",
         _("The pupil"),
     ]
