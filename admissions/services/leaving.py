@@ -168,9 +168,9 @@ def leaving_check(
     if notice and attendance_officer_of(student) is None:
         errors.setdefault("reason", []).append(
             _(
-                "The attendance officer must be told of this leaving, but the board has no "
-                "attendance officer among its recipients. The board's privacy officer adds one "
-                "under Suppliers and recipients."
+                "The attendance officer must be told of this leaving, but the board has not "
+                "recorded its attendance officer as a recipient. Ask the board's privacy officer "
+                "to have it added."
             )
         )
     if errors:
