@@ -17,8 +17,10 @@ class AdmissionsConfig(AppConfig):
         from .constants import labels_register
         from .erasure_okr import erasure_handlers_register as okr_erasure
         from .todos_decisions import application_todos
+        from .todos_leaving import leaving_todos
 
         labels_register()
         audit_objects_register()
         okr_erasure()
         todo_register(application_todos)
+        todo_register(leaving_todos)

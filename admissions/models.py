@@ -274,6 +274,19 @@ class Departure(models.Model):
         blank=True,
         related_name="+",
     )
+    # The notice as the gate produced it (it carries the BSN: sealed), when it is due and
+    # when the administration marked it sent (sending happens outside the portal).
+    attendance_notice_text = SealedTextField(_("text of the notice"), blank=True)
+    attendance_notice_due_on = models.DateField(_("notice due"), null=True, blank=True)
+    attendance_notice_sent_at = models.DateTimeField(_("notice marked sent"), null=True, blank=True)
+    attendance_notice_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("notice marked sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     education_report = models.ForeignKey(
         "suppliers.Disclosure",
         verbose_name=_("education report"),
@@ -288,6 +301,13 @@ class Departure(models.Model):
         verbose_name = _("leaving")
         verbose_name_plural = _("leavings")
         ordering = ["-left_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attendance_notice_sent_at__isnull=True)
+                | Q(attendance_notice__isnull=False),
+                name="departure_notice_sent_through_gate",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.left_on}"

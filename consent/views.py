@@ -14,6 +14,7 @@ from accounts.constants import Function
 from kernel.csvfiles import CsvMode, csv_response
 from kernel.editing import nothing_changed
 from kernel.prg import refused_form, refused_redirect
+from students.exceptions import FormerPupilError
 from students.models import Student
 from students.selectors import function_require
 
@@ -96,7 +97,7 @@ class ChildConsentView(LoginRequiredMixin, View):
                 channel=Channel.PORTAL,
                 recorded_by=request.user,
             )
-        except ConsentError as exc:
+        except (ConsentError, FormerPupilError) as exc:
             return refused_redirect(request, url, errors=[exc.message])
         messages.success(
             request,
@@ -155,7 +156,7 @@ class StudentConsentView(LoginRequiredMixin, View):
                     channel=Channel.PAPER,
                     recorded_by=request.user,
                 )
-            except ConsentError as exc:
+            except (ConsentError, FormerPupilError) as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("The paper form has been recorded."))

@@ -29,3 +29,14 @@ class ConcurrentEditError(StudentError):
 
 class EnrolmentError(StudentError):
     default_message = _("The pupil could not be enrolled; check the fields marked.")
+
+
+class FormerPupilError(StudentError):
+    """A day-to-day change to a pupil who left the school (409: the pupil's state, not the
+    input, refuses it). Corrections, erasure, retention and legal holds still apply."""
+
+    default_message = _(
+        "This pupil has left the school: their data can no longer be changed in day-to-day "
+        "work. Corrections go through a privacy request."
+    )
+    status_code = 409

@@ -64,6 +64,10 @@ class LegalGround(models.TextChoices):
         "leerplicht_investigation",
         _("Leerplichtwet 1969, art. 22: information for the attendance officer's investigation"),
     )
+    WITHDRAWAL_NOTICE = (
+        "leerplicht_withdrawal",
+        _("Leerplichtwet 1969, art. 18: notice of a pupil's withdrawal"),
+    )
     BRON_REGISTRATION = (
         "bron_registration",
         _("Wet register onderwijsdeelnemers: enrolment or leaving registered with DUO (BRON)"),
@@ -119,6 +123,8 @@ CARE_EXCEPTION = _(
 LEGAL_GROUND_RULES: dict[str, GroundRule] = {
     LegalGround.ABSENCE_REPORT: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
     LegalGround.ABSENCE_INVESTIGATION: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
+    # A pupil of compulsory-education age who leaves abroad or to no known school.
+    LegalGround.WITHDRAWAL_NOTICE: GroundRule(frozenset({RecipientKind.ATTENDANCE_OFFICER})),
     LegalGround.BRON_REGISTRATION: GroundRule(frozenset({RecipientKind.DUO})),
     LegalGround.EDUCATION_REPORT: GroundRule(
         frozenset({RecipientKind.NEXT_SCHOOL}), care_records=True

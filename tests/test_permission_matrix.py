@@ -668,6 +668,27 @@ APPLICATION_ANSWERS = Shows(
 )
 
 
+LEAVING_NOTICE = Shows(
+    ("director", "administration"),
+    ("bsn", "contact"),
+    "The notice to the attendance officer as the gate produced it: the BSN and address it sent.",
+)
+
+
+def leaving_form() -> dict:
+    """A leaving to another school that confirmed the enrolment, today."""
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    return {
+        "left_on": today,
+        "reason": "other_school",
+        "destination_name": "OBS De Regenboog",
+        "destination_brin": "07QX",
+        "enrolment_confirmed_on": today,
+    }
+
+
 # Pages answer an anonymous caller with a redirect to the login page (302);
 # the API answers 401.
 MATRIX: dict[str, Entry] = {
@@ -1502,6 +1523,40 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="decisions_world",
     ),
+    # Leaving (uitschrijving): the director and administration of the school record it and
+    # read it; a parent with parental authority downloads the proof of withdrawal, a parent
+    # without it does not (404: it is not theirs to ask for).
+    "leaving-record": Entry(
+        student_url("leaving-record"), scoped("director", "administration", **ANON_PAGE)
+    ),
+    "leaving-confirm": Entry(
+        student_url("leaving-confirm"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        data=lambda world, role, in_scope: leaving_form(),
+    ),
+    "leaving-detail": Entry(
+        student_url("leaving-detail"),
+        scoped("director", "administration", **ANON_PAGE),
+        fixture="leaving_world",
+        shows=(LEAVING_NOTICE,),
+    ),
+    "leaving-notice-sent": Entry(
+        student_url("leaving-notice-sent"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="leaving_world",
+    ),
+    "leaving-proof": Entry(
+        student_url("leaving-proof"),
+        scoped("director", "administration", **ANON_PAGE),
+        fixture="leaving_world",
+    ),
+    "leaving-proof-parent": Entry(
+        student_url("leaving-proof-parent"),
+        _all(FORBIDDEN, anonymous=(302, 302), guardian=(200, 404), guardian_limited=(404, 404)),
+        fixture="leaving_world",
+    ),
     "schema": Entry(fixed("schema"), _all(200), api=True),
     "api-docs": Entry(fixed("api-docs"), _all(200)),
     # The online application needs no account: the same pages for everyone, logged in or not
@@ -1551,6 +1606,42 @@ def decisions_world(world):
             school=world.other_school, refused=True, **sealed
         ),
     }
+    return world
+
+
+@pytest.fixture
+def leaving_world(world, markers):
+    """``world`` where the Groep 3 pupil left abroad (the board's attendance officer got the
+    notice) and the pupil of the other school left for another school."""
+    from django.utils import timezone
+
+    from admissions.services.leaving import pupil_leave
+    from suppliers.constants import RecipientKind
+    from suppliers.models import Recipient
+
+    Recipient.objects.create(
+        board=world.school.board,
+        kind=RecipientKind.ATTENDANCE_OFFICER,
+        name="Leerplichtambtenaar",
+        legal_basis="Leerplichtwet 1969",
+        attributes=["first_name", "last_name", "date_of_birth", "address", "bsn"],
+    )
+    today = timezone.localdate()
+    pupil_leave(
+        actor=world.users["administration"],
+        student=world.pupil3,
+        left_on=today,
+        reason="abroad",
+    )
+    pupil_leave(
+        actor=None,
+        student=world.other_pupil,
+        left_on=today,
+        reason="other_school",
+        destination_brin="07QX",
+        destination_name="OBS De Regenboog",
+        enrolment_confirmed_on=today,
+    )
     return world
 
 

@@ -616,6 +616,25 @@ def _enrolled_from_application(world):
     return (*_application_state(world), Student.objects.count(), Invitation.objects.count())
 
 
+def _leaving(world, **fields):
+    today = timezone.localdate().isoformat()
+    data = {
+        "left_on": today,
+        "reason": "other_school",
+        "destination_name": "OBS De Regenboog",
+        "destination_brin": "07QX",
+        "enrolment_confirmed_on": today,
+        **fields,
+    }
+    return reverse("leaving-confirm", args=[world.pupil3.pk]), data
+
+
+def _departures(world):
+    from admissions.models import Departure
+
+    return Departure.objects.count()
+
+
 CASES: dict[str, tuple[Case, ...]] = {
     "okr-send": (
         Case(
@@ -885,6 +904,22 @@ CASES: dict[str, tuple[Case, ...]] = {
             typed=lambda world: ('value="Getypte Laan"', 'value="123456789"'),
             accepted=_application_enrolment,
             work=_enrolled_from_application,
+        ),
+    ),
+    # The leaving (the DUO registration, the attendance officer's notice) after its
+    # confirmation step; refused back to the form.
+    "leaving-confirm": (
+        Case(
+            "administration",
+            page=lambda world: reverse("leaving-record", args=[world.pupil3.pk]),
+            refused=lambda world: _leaving(world, enrolment_confirmed_on=""),
+            error=lambda: _(
+                "The pupil is of compulsory-education age: the pupil leaves only once the new "
+                "school has confirmed the enrolment. Give the date of its confirmation."
+            ),
+            typed=lambda world: ('value="OBS De Regenboog"',),
+            accepted=lambda world: _leaving(world),
+            work=_departures,
         ),
     ),
     "accounts:password_reset": (

@@ -207,6 +207,28 @@ def _start_page_items_add(world, n: int) -> None:
         )
 
 
+def _leaving_notices_add(world, n: int) -> None:
+    """n more pupils who left abroad: each a notice to the attendance officer to send."""
+    from django.utils import timezone
+
+    from admissions.services.leaving import pupil_leave
+    from suppliers.constants import RecipientKind
+    from suppliers.models import Recipient
+
+    Recipient.objects.get_or_create(
+        board=world.school.board,
+        kind=RecipientKind.ATTENDANCE_OFFICER,
+        defaults={"name": "Leerplicht", "legal_basis": "Leerplichtwet", "attributes": ["bsn"]},
+    )
+    for _ in range(n):
+        pupil_leave(
+            actor=world.users["administration"],
+            student=StudentFactory.create(group=world.group5),
+            left_on=timezone.localdate(),
+            reason="abroad",
+        )
+
+
 @pytest.mark.parametrize("role", ["director", "privacy_officer", "administration"])
 def test_start_page_queries_do_not_grow_with_to_do_items(world, client, role):
     """The start page's to-do list (students/start_page.py): every provider a fixed number of
@@ -216,9 +238,11 @@ def test_start_page_queries_do_not_grow_with_to_do_items(world, client, role):
     client.force_login(world.users[role])
     url = reverse("home")
     _start_page_items_add(world, 1)
+    _leaving_notices_add(world, 1)
     before = len(todo_items_in(client.get(url).content.decode()))
     one = _queries(client, url)
     _start_page_items_add(world, 9)
+    _leaving_notices_add(world, 9)
     after = len(todo_items_in(client.get(url).content.decode()))
     ten = _queries(client, url)
     assert after > before, f"{role}: no more items to count with ({before} -> {after})"

@@ -14,6 +14,7 @@ from accounts.models import User
 from audit.constants import Action, DataKind
 from audit.services import event_record
 from students.models import Guardian, Guardianship, Student
+from students.services import pupil_require_enrolled
 
 from ..constants import Channel, Decision, Status
 from ..models import (
@@ -48,6 +49,10 @@ def consent_record(
         raise ConsentError(_("This purpose does not belong to the pupil's school."))
     if decision not in Decision.values:
         raise ConsentError(_("Choose granted, refused or withdrawn."))
+    if decision == Decision.GRANTED:
+        # A pupil who left gets no new consent; refusing and withdrawing stay possible at any
+        # time (AVG art. 7(3)), also for a former pupil whose photos are still published.
+        pupil_require_enrolled(student)
     if not Guardianship.objects.filter(
         student=student, guardian_id=guardian_id, has_authority=True
     ).exists():

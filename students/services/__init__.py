@@ -1,6 +1,7 @@
 """Writes and workflows (HackSoft style): keyword-only, typed, atomic. See pupils.py,
 records.py, limits.py; reads.py opens a pupil or their records (each open is an access event)."""
 
+from .former import pupil_require_enrolled
 from .permissions import permission_rows_sync, permissions_sync
 from .pupils import (
     group_school_year_current,
@@ -56,6 +57,7 @@ __all__ = [
     "privacy_officer_assign_to_board",
     "progress_open_for",
     "progress_record_add",
+    "pupil_require_enrolled",
     "religion_clear",
     "religion_consent_authority_ended",
     "religion_consent_give",

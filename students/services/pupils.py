@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..permissions import GROUP, ROLE_SCOPES, SCHOOL, role_codenames
 from ..validators import validate_bsn
+from .former import pupil_require_enrolled
 from .records import religion_consent_authority_ended
 
 
@@ -250,8 +251,7 @@ def student_move(
     """Move a pupil to another group; scope follows at once (it hangs on the group)."""
     on = on or timezone.localdate()
     student = Student.objects.select_for_update().get(pk=student.pk)
-    if not student.is_enrolled:
-        raise PlacementError(_("A withdrawn pupil cannot be moved."))
+    pupil_require_enrolled(student)
     _check_group_fits(group=group, school=student.school, year_group=student.year_group)
     if student.group_id == group.pk:
         return student
@@ -310,6 +310,7 @@ def student_withdraw(
 def guardian_link(
     *, actor: User | None, guardian: Guardian, student: Student, has_authority: bool = True
 ) -> Guardianship:
+    pupil_require_enrolled(student)
     link, created = Guardianship.objects.update_or_create(
         guardian=guardian, student=student, defaults={"has_authority": has_authority}
     )

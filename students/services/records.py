@@ -29,6 +29,7 @@ from ..models import (
     Student,
 )
 from ..selectors.records import religion_consent_current, religion_writes_for_others
+from .former import pupil_require_enrolled
 
 
 def _event(*, user, action, student: Student, data_kind, object_type, object_id) -> None:
@@ -47,6 +48,7 @@ def _event(*, user, action, student: Student, data_kind, object_type, object_id)
 def progress_record_add(
     *, user: User, student: Student, subject: str, period: str, result: str, note: str = ""
 ) -> ProgressRecord:
+    pupil_require_enrolled(student)
     record = ProgressRecord.objects.create(
         student=student,
         group=student.group,
@@ -88,6 +90,7 @@ def care_record_create(
     visibility: str,
     withhold_reason: str = "",
 ) -> CareRecord:
+    pupil_require_enrolled(student)
     if not justification.strip():
         raise StudentError(_("Say why this is needed for the pupil's guidance."))
     record = CareRecord.objects.create(
@@ -127,7 +130,12 @@ def care_record_update(
     visibility: str,
 ) -> CareRecord:
     """Change a care record unless someone else changed it since the form was opened."""
-    locked = CareRecord.objects.select_for_update().get(pk=record.pk)
+    locked = (
+        CareRecord.objects.select_for_update(of=("self",))
+        .select_related("student")
+        .get(pk=record.pk)
+    )
+    pupil_require_enrolled(locked.student)
     if locked.updated_at != expected_updated_at:
         raise ConcurrentEditError
     if not justification.strip():
@@ -337,6 +345,7 @@ def religion_consent_give(
     """Append a parent's explicit consent to record the pupil's religion (AVG art. 9(2)(a)):
     from the portal by the parent, or from a signed paper form by staff."""
     _student_lock(student)
+    pupil_require_enrolled(student)
     return _consent_append(
         user=user,
         student=student,
@@ -399,6 +408,7 @@ def religion_set(
     gives it, through ``consent_channel``). The choice not to say ends a consent that held: a
     religion stated again needs consent again."""
     _student_lock(student)
+    pupil_require_enrolled(student)
     religion = religion.strip()
     if status == ReligionStatus.STATED and not religion:
         raise StudentError(_("Fill in the religion or belief, or choose not to state it."))

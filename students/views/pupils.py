@@ -215,4 +215,5 @@ def _record_links(user) -> dict[str, bool]:
         "consent": user.has_function(Function.VIEW_CONSENT),
         "paper_request": user.has_function(Function.HANDLE_REQUESTS),
         "legal_hold": user.has_function(Function.MANAGE_RETENTION),
+        "leaving": user.has_function(Function.MANAGE_PUPILS),
     }

@@ -153,6 +153,11 @@ def make_guardian_user(
     )
     role_grant(user=user, role=Role.GUARDIAN)
     for student in students:
+        if student.withdrawn_on is not None:
+            # A former pupil's parent was linked while the child was at the school: the
+            # service refuses a new guardian for a pupil who left (students/services/former.py).
+            link_guardian(guardian, student, has_authority=has_authority)
+            continue
         guardian_link(actor=None, guardian=guardian, student=student, has_authority=has_authority)
     return user
 
