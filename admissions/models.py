@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.crypto import SealedTextField
+from kernel.sealed_files import sealed_storage
 from students.models import School, Student
 
 from .constants import (
@@ -214,6 +215,12 @@ class FundingRegistration(models.Model):
         blank=True,
         related_name="+",
     )
+    # The document the gate produced (it holds the BSN: sealed at rest), downloadable by the
+    # administration until it expires; the disclosure and its checksum stay as evidence.
+    file = models.FileField(
+        _("file"), upload_to="private/funding/", storage=sealed_storage, blank=True
+    )
+    file_expires_at = models.DateTimeField(_("download expires at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("marked sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.constants import Role
 from accounts.models import User
+from admissions.services.funding import duo_recipient_ensure
 from consent.services import purposes_seed
 from kernel.exceptions import DomainError
 from retention.services import rules_seed
@@ -55,7 +56,9 @@ def school_provision(
       (by default the director; nobody when neither is given);
     - the retention rules with the Dutch defaults, not enabled (the director enables them after
       looking at the preview). With ``retention_rules=False`` they stay unsaved: the retention
-      page shows the defaults until the school's director first opens it.
+      page shows the defaults until the school's director first opens it;
+    - the board's recipient for DUO, to which the funding registrations of every enrolment and
+      leaving go (through the gate).
     """
     school = school_of_brin(board=board, brin=brin)
     if school is None:
@@ -65,4 +68,5 @@ def school_provision(
     purposes_seed(school=school, user=set_up_by or director)
     if retention_rules:
         rules_seed(school=school)
+    duo_recipient_ensure(board=board)
     return school
