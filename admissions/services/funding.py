@@ -210,7 +210,7 @@ def registration_produce(*, user: User, registration: FundingRegistration) -> Fu
     registration = _locked(registration)
     if registration.sent_at is not None:
         raise RegistrationError(_sent_refusal(registration))
-    if file_available(registration):
+    if file_available(registration) and registration.disclosure is not None:
         raise RegistrationError(
             _("This registration was already produced on %(date)s: download it from the list.")
             % {"date": formats.date_format(timezone.localtime(registration.disclosure.created_at))}
