@@ -93,6 +93,7 @@ OBJECT_LABELS = {
     "account": _("Account"),
     "agreement": _("Agreement"),
     "api_token": _("API token"),
+    "application": _("Application for a place"),
     "audit": _("Audit trail"),
     "audit_export": _("Download of the audit trail"),
     "backup_codes": _("Backup codes"),
