@@ -216,6 +216,12 @@ class FundingRegistration(models.Model):
         blank=True,
         related_name="+",
     )
+    # The document the gate produced (it holds the BSN: sealed at rest), downloadable by the
+    # administration until it expires; the disclosure and its checksum stay as evidence.
+    file = models.FileField(
+        _("file"), upload_to="private/funding/", storage=sealed_storage, blank=True
+    )
+    file_expires_at = models.DateTimeField(_("download expires at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("marked sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

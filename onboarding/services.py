@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.constants import Role
 from accounts.models import User
+from admissions.services.funding import duo_recipient_ensure
 from admissions.services.okr import next_school_recipient_ensure
 from consent.services import purposes_seed
 from kernel.exceptions import DomainError
@@ -58,6 +59,8 @@ def school_provision(
       looking at the preview). With ``retention_rules=False`` they stay unsaved: the retention
       page shows the defaults until the school's director first opens it;
     - the board's next-school recipient, through which education reports leave.
+    - the board's recipient for DUO, to which the funding registrations of every enrolment and
+      leaving go (through the gate).
     """
     school = school_of_brin(board=board, brin=brin)
     if school is None:
@@ -68,4 +71,5 @@ def school_provision(
     if retention_rules:
         rules_seed(school=school)
     next_school_recipient_ensure(board=board)
+    duo_recipient_ensure(board=board)
     return school

@@ -40,6 +40,7 @@ class RulePreviewSerializer(RuleBaseSerializer):
     pupils_due = serializers.IntegerField()
     pupils = serializers.ListField(child=serializers.IntegerField())
     events_due = serializers.IntegerField()
+    applications_due = serializers.IntegerField()
     categories = serializers.ListField(child=serializers.CharField())
 
     class Meta:
@@ -84,6 +85,7 @@ def preview_data(previews) -> dict:
                     "pupils_due": item.pupils_due,
                     "pupils": item.pupil_ids,
                     "events_due": item.events_due,
+                    "applications_due": item.applications_due,
                     "categories": [str(c) for c in item.categories],
                 }
             )

@@ -24,6 +24,12 @@ class Category(models.TextChoices):
         _("Consent evidence (decisions of former pupils)"),
     )
     AUDIT_EVENTS = "audit_events", _("Record of who looked at the data (access events)")
+    # Not a pupil's data: an application that never led to a pupil (refused, or withdrawn by
+    # the parents). Counted from the decision, not from leaving.
+    APPLICATIONS = (
+        "applications",
+        _("Applications that did not lead to enrolment (refused or withdrawn)"),
+    )
 
 
 class RuleAction(models.TextChoices):
@@ -43,6 +49,7 @@ DEFAULTS: dict[str, tuple[int, str]] = {
     Category.ENROLMENT: (60, RuleAction.ANONYMISE),
     Category.CONSENT_EVIDENCE: (24, RuleAction.DELETE),
     Category.AUDIT_EVENTS: (ACCESS_EVENT_DEFAULT_MONTHS, RuleAction.DELETE),
+    Category.APPLICATIONS: (12, RuleAction.DELETE),
 }
 ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     Category.PUPIL_FILE: (RuleAction.DELETE, RuleAction.ANONYMISE),
@@ -51,6 +58,8 @@ ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     Category.ENROLMENT: (RuleAction.ANONYMISE,),
     Category.CONSENT_EVIDENCE: (RuleAction.DELETE,),
     Category.AUDIT_EVENTS: (RuleAction.DELETE,),
+    # No pupil came of it: nothing to keep without the person, so the application goes whole.
+    Category.APPLICATIONS: (RuleAction.DELETE,),
 }
 PUPIL_CATEGORIES = (
     Category.PUPIL_FILE,
@@ -143,6 +152,24 @@ BOUNDS: dict[str, Bounds] = {
         ceiling_reason=_(
             "the record of who looked is personal data of the staff too; 10 years is twice "
             "the usual period"
+        ),
+    ),
+    # Not in DOMAIN's table (both bounds the portal's policy). Floor 6: a refusal can be
+    # objected to within 6 weeks (Awb) and the objection's handling takes months; the school
+    # must be able to show the application and its decision until that is over. Ceiling 12:
+    # the portal's policy deletes applications that did not lead to enrolment one year after
+    # the decision; longer serves no purpose.
+    Category.APPLICATIONS: Bounds(
+        noun=_("Applications that did not lead to enrolment"),
+        floor=6,
+        ceiling=12,
+        floor_reason=_(
+            "the parents may object to the decision, and the school must be able to show the "
+            "application until the objection has been handled"
+        ),
+        ceiling_reason=_(
+            "the portal's policy deletes them one year after the decision; after that they "
+            "serve no purpose"
         ),
     ),
 }

@@ -3,7 +3,11 @@ each category's floor and ceiling (every change kept), the board's log policy (h
 events are kept, set by the board's privacy officer), legal holds, the preview of what is due,
 and runs that process pupils in batches, each batch in its own transaction, so a failure
 half-way leaves every pupil fully processed or untouched and the next run continues where this
-one stopped."""
+one stopped.
+
+Applications that did not lead to enrolment (refused, or withdrawn by the parents) are no
+pupil's data: their rule is counted from the decision, they are deleted whole in batches, each
+one an audit event, and no legal hold applies to them (it is placed on a pupil)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from admissions.constants import ApplicationStatus
+from admissions.models import Application
 from audit.constants import Action, DataKind, Outcome
 from audit.models import AccessEvent
 from audit.services import event_record
@@ -64,8 +70,11 @@ RUN_ORDER = (
     Category.PUPIL_FILE_SPECIAL,
     Category.CONSENT_EVIDENCE,
     Category.ENROLMENT,
+    Category.APPLICATIONS,
     Category.AUDIT_EVENTS,
 )
+# The decisions that did not lead to enrolment: only these applications are ever deleted.
+APPLICATION_STATUSES = (ApplicationStatus.REFUSED, ApplicationStatus.WITHDRAWN)
 
 
 # --- Rules -----------------------------------------------------------------------------------
@@ -329,7 +338,7 @@ def cutoff(day: datetime.date, months: int) -> datetime.date:
 def due_pupils(rule: RetentionRule, day: datetime.date) -> QuerySet[Student]:
     """Pupils of the rule's school whose data in this category is due on ``day`` and not yet
     processed, leaving out pupils under a legal hold."""
-    if rule.category == Category.AUDIT_EVENTS:
+    if rule.category in (Category.AUDIT_EVENTS, Category.APPLICATIONS):
         return Student.objects.none()
     held = holds_in_force(school_ids=[rule.school_id], day=day).values("student_id")
     qs = Student.objects.filter(
@@ -350,6 +359,20 @@ def due_pupils(rule: RetentionRule, day: datetime.date) -> QuerySet[Student]:
     elif rule.category == Category.CONSENT_EVIDENCE:
         qs = qs.filter(erasure.holding(Category.CONSENT_EVIDENCE))
     return qs.order_by("pk")
+
+
+def applications_due(rule: RetentionRule, day: datetime.date) -> QuerySet[Application]:
+    """Applications of the rule's school that did not lead to enrolment (refused or withdrawn,
+    never linked to a pupil) whose decision is past the rule's period on ``day``."""
+    if rule.category != Category.APPLICATIONS:
+        return Application.objects.none()
+    return Application.objects.filter(
+        school_id=rule.school_id,
+        status__in=APPLICATION_STATUSES,
+        student__isnull=True,
+        decided_on__isnull=False,
+        decided_on__lt=cutoff(day, rule.period_months),
+    ).order_by("pk")
 
 
 def audit_cutoff(rule: RetentionRule, day: datetime.date) -> datetime.datetime:
@@ -389,6 +412,11 @@ def what_goes(rule: RetentionRule) -> list[str]:
         ]
     if rule.category == Category.CONSENT_EVIDENCE:
         return [_("consent decisions deleted")]
+    if rule.category == Category.APPLICATIONS:
+        return [
+            _("refused and withdrawn applications deleted, counted from the decision"),
+            _("with their guardians, timeline, support needs and religion"),
+        ]
     return [_("access events deleted, oldest first, with a checkpoint")]
 
 
@@ -398,6 +426,7 @@ class RulePreview:
     pupils_due: int
     pupil_ids: list[int]
     events_due: int = 0
+    applications_due: int = 0
     categories: list[str] = field(default_factory=list)
 
 
@@ -422,6 +451,17 @@ def preview(*, school: School, day: datetime.date | None = None) -> Preview:
                     pupils_due=0,
                     pupil_ids=[],
                     events_due=audit_events_due(rule, day).count(),
+                    categories=what_goes(rule),
+                )
+            )
+            continue
+        if rule.category == Category.APPLICATIONS:
+            items.append(
+                RulePreview(
+                    rule=rule,
+                    pupils_due=0,
+                    pupil_ids=[],
+                    applications_due=applications_due(rule, day).count(),
                     categories=what_goes(rule),
                 )
             )
@@ -459,6 +499,27 @@ def _process(rule: RetentionRule, student_ids: list[int], why: Why, rules: dict)
             )
 
 
+def _applications_delete(
+    rule: RetentionRule, ids: list[int], day: datetime.date, actor: User | None
+) -> int:
+    """One batch of due applications, inside the caller's transaction: locked and checked
+    again (a row that is no longer due stays), deleted with their guardians and timeline, each
+    an audit event. Returns how many went."""
+    due = applications_due(rule, day).filter(pk__in=ids)
+    locked = list(due.select_for_update().values_list("pk", flat=True))
+    Application.objects.filter(pk__in=locked).delete()
+    for pk in locked:
+        event_record(
+            user=actor,
+            action=Action.DELETE,
+            object_type="application",
+            object_id=pk,
+            school_id=rule.school_id,
+            data_kind=DataKind.BASICS,
+        )
+    return len(locked)
+
+
 def retention_run(
     *,
     school: School,
@@ -473,9 +534,9 @@ def retention_run(
     ``batch`` pupils, one transaction per batch, each kind of data of the whole batch in one
     statement (a pupil's audit events and enrolment anonymisation are per pupil).
     ``checkpoint(category, pupil_id)`` is called for each pupil inside the batch's transaction
-    once the batch is processed; if anything raises, that batch is rolled back whole (every
-    pupil in it untouched), the run is recorded as stopped with the error, and the next run
-    continues."""
+    once the batch is processed (for applications, with each application's id); if anything
+    raises, that batch is rolled back whole (every pupil in it untouched), the run is recorded
+    as stopped with the error, and the next run continues."""
     day = day or timezone.localdate()
     # The access-event rule carries the period of the school's board (its log policy).
     rules = {rule.category: rule for rule in rules_seed(school=school)}
@@ -503,6 +564,26 @@ def retention_run(
                     school_id=school.pk,
                 )
                 counts[rule.category] = {"events": deleted}
+                continue
+            if rule.category == Category.APPLICATIONS:
+                counts[rule.category] = {"applications": 0}
+                last = 0
+                while True:
+                    ids = list(
+                        applications_due(rule, day)
+                        .filter(pk__gt=last)
+                        .values_list("pk", flat=True)[:batch]
+                    )
+                    if not ids:
+                        break
+                    last = ids[-1]
+                    with transaction.atomic():
+                        deleted = _applications_delete(rule, ids, day, user)
+                        if checkpoint is not None:
+                            for application_id in ids:
+                                checkpoint(rule.category, application_id)
+                    counts[rule.category]["applications"] += deleted
+                    RetentionRun.objects.filter(pk=run.pk).update(counts=counts)
                 continue
             done = 0
             counts[rule.category] = {"pupils": 0}

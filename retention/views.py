@@ -197,6 +197,7 @@ class RunDetailView(LoginRequiredMixin, View):
                 "label": labels.get(category, category),
                 "pupils": run.counts.get(category, {}).get("pupils"),
                 "events": run.counts.get(category, {}).get("events"),
+                "applications": run.counts.get(category, {}).get("applications"),
             }
             for category in run.categories
         ]

@@ -54,12 +54,19 @@ CATALOGUE: dict[str, Attribute] = {
         Attribute("teacher_name", _("Teacher's name"), DataCategory.ORGANISATION),
         Attribute("teacher_email", _("Teacher's email address"), DataCategory.ORGANISATION),
         Attribute("address", _("Address"), DataCategory.CONTACT),
+        # DUO's funding registration (BRON) asks the postal code, not the whole address.
+        Attribute("postal_code", _("Postal code"), DataCategory.CONTACT),
         Attribute("guardian_name", _("Guardians' names"), DataCategory.GUARDIANS),
         Attribute("guardian_email", _("Guardians' email addresses"), DataCategory.GUARDIANS),
         Attribute("guardian_phone", _("Guardians' phone numbers"), DataCategory.GUARDIANS),
         Attribute("bsn", _("BSN or education number"), DataCategory.ADMINISTRATION),
         Attribute("enrolled_on", _("Enrolment date"), DataCategory.ADMINISTRATION),
         Attribute("withdrawn_on", _("Withdrawal date"), DataCategory.ADMINISTRATION),
+        Attribute(
+            "withdrawal_destination",
+            _("Where the pupil went after leaving"),
+            DataCategory.ADMINISTRATION,
+        ),
         Attribute("progress", _("Progress and grades"), DataCategory.PROGRESS),
         Attribute("care_records", _("Care records"), DataCategory.HEALTH, special_category=True),
         Attribute(

@@ -118,6 +118,7 @@ OBJECT_LABELS = {
     "education_report": _("Education report"),
     "export": _("Export"),
     "export_download": _("Download of an export"),
+    "funding_registration": _("Funding registration for DUO"),
     "group": _("Group"),
     "group_teacher": _("Teacher of a group"),
     "group_teacher_end": _("End of a teacher's assignment"),

@@ -361,12 +361,14 @@ _EXTRACTORS = {
     "teacher_name": lambda s, g, t: "; ".join(x.full_name for x in t),
     "teacher_email": lambda s, g, t: "; ".join(x.email for x in t),
     "address": lambda s, g, t: s.address,
+    "postal_code": lambda s, g, t: s.postal_code,
     "guardian_name": lambda s, g, t: "; ".join(x.display_name for x in g),
     "guardian_email": lambda s, g, t: "; ".join(x.email for x in g if x.email),
     "guardian_phone": lambda s, g, t: "; ".join(x.phone for x in g if x.phone),
     "bsn": lambda s, g, t: s.bsn,
     "enrolled_on": lambda s, g, t: s.enrolled_on.isoformat(),
     "withdrawn_on": lambda s, g, t: s.withdrawn_on.isoformat() if s.withdrawn_on else "",
+    "withdrawal_destination": lambda s, g, t: s.withdrawal_destination,
     "progress": lambda s, g, t: "; ".join(
         f"{p.get_subject_display()} {p.period}: {p.result}" for p in s.progress.all()
     ),
@@ -388,12 +390,14 @@ _FIELDS = {
     "teacher_name": (),
     "teacher_email": (),
     "address": ("street", "house_number", "postal_code", "city"),
+    "postal_code": ("postal_code",),
     "guardian_name": (),
     "guardian_email": (),
     "guardian_phone": (),
     "bsn": ("bsn",),
     "enrolled_on": ("enrolled_on",),
     "withdrawn_on": ("withdrawn_on",),
+    "withdrawal_destination": ("withdrawal_destination",),
     "progress": (),
 }
 _ALWAYS = ("school", "group", "processing_restricted")

@@ -489,6 +489,23 @@ def rollover_data(world, role, in_scope):
     return {"school": _school(world, role, in_scope).pk}
 
 
+def registration_url(name: str, *, with_token: bool = False) -> Callable:
+    """A funding registration of the caller's school (in) or of the other school (out); both
+    produced through the gate (``funding_world``)."""
+
+    def build(world, role, in_scope):
+        registration = world.registrations["school" if in_scope else "other"]
+        if not with_token:
+            return reverse(name, args=[registration.pk])
+        from admissions.views.funding import download_url
+
+        user = world.users.get(role)
+        url = download_url(registration, user) if user else None
+        return url or reverse(name, args=[registration.pk, "x"])
+
+    return build
+
+
 def breach_url(name: str, *extra: str) -> Callable:
     """A breach of the caller's school (in), or one outside: for the director a breach of the
     other school of the board, for the board's privacy officer one of another board."""
@@ -1017,6 +1034,37 @@ MATRIX: dict[str, Entry] = {
     "export-download": Entry(
         export_url("export-download", with_token=True),
         scoped("director", "administration", **ANON_PAGE),
+    ),
+    # Funding registrations for DUO: the school's director and administration; the board's
+    # privacy officer sees them in the disclosure register only.
+    "registration-list": Entry(
+        fixed("registration-list"),
+        _all(FORBIDDEN, director=(200, 200), administration=(200, 200), **ANON_PAGE),
+        fixture="funding_world",
+    ),
+    "registration-produce": Entry(
+        registration_url("registration-produce"),
+        scoped("director", "administration", ok=303, **ANON_PAGE),
+        method="post",
+        fixture="funding_world",
+    ),
+    "registration-mark-sent": Entry(
+        registration_url("registration-mark-sent"),
+        scoped("director", "administration", ok=303, **ANON_PAGE),
+        method="post",
+        fixture="funding_world",
+    ),
+    "registration-download": Entry(
+        registration_url("registration-download", with_token=True),
+        scoped("director", "administration", **ANON_PAGE),
+        fixture="funding_world",
+        shows=(
+            Shows(
+                ("director", "administration"),
+                ("bsn", "contact"),
+                "The registration for DUO carries the pupil's BSN and postal code (BRON).",
+            ),
+        ),
     ),
     "disclosure-list": Entry(
         fixed("disclosure-list"),
@@ -1678,6 +1726,30 @@ STAFF_NAMES = {
     "teacher": "Joost Leeuwarden",
     "privacy_officer": "Fatima El Idrissi",
 }
+
+
+@pytest.fixture
+def funding_world(world):
+    """``world`` plus a funding registration (enrolment) of pupil3 of the school and one of the
+    other school's pupil, each produced through the gate, in ``world.registrations``."""
+    from admissions.constants import RegistrationKind
+    from admissions.models import FundingRegistration
+    from admissions.services.funding import duo_recipient_ensure, registration_produce
+
+    duo_recipient_ensure(board=world.school.board)
+    world.registrations = {}
+    for key, pupil in (("school", world.pupil3), ("other", world.other_pupil)):
+        registration = FundingRegistration.objects.create(
+            school=pupil.school,
+            student=pupil,
+            kind=RegistrationKind.ENROLMENT,
+            event_on=pupil.enrolled_on,
+            due_on=pupil.enrolled_on,
+        )
+        world.registrations[key] = registration_produce(
+            user=world.users["administration"], registration=registration
+        )
+    return world
 
 
 @pytest.fixture

@@ -310,6 +310,36 @@ def _exports(world):
     return Export.objects.count()
 
 
+def _registration(world, pupil):
+    """A funding registration (enrolment) of ``pupil``, not yet produced (``funding_world``)."""
+    return world.registrations[pupil.pk]
+
+
+def _produce(world, pupil):
+    return reverse("registration-produce", args=[_registration(world, pupil).pk]), {}
+
+
+def _mark_sent(world, pupil, *, produced: bool):
+    from admissions.services.funding import registration_produce
+
+    registration = _registration(world, pupil)
+    if produced:
+        registration_produce(user=world.users["administration"], registration=registration)
+    return reverse("registration-mark-sent", args=[registration.pk]), {}
+
+
+def _registrations_produced(world):
+    from admissions.models import FundingRegistration
+
+    return FundingRegistration.objects.filter(disclosure__isnull=False).count()
+
+
+def _registrations_sent(world):
+    from admissions.models import FundingRegistration
+
+    return FundingRegistration.objects.filter(sent_at__isnull=False).count()
+
+
 DESCRIPTION = "Welke gegevens over Tim & zijn zorg bewaren jullie?"
 
 
@@ -687,6 +717,36 @@ CASES: dict[str, tuple[Case, ...]] = {
             work=_exports,
         ),
     ),
+    # A funding registration is produced through the gate: refused for a pupil without a BSN.
+    "registration-produce": (
+        Case(
+            "administration",
+            fixture="funding_world",
+            page=lambda world: reverse("registration-list"),
+            refused=lambda world: _produce(world, world.pupil5),
+            error=lambda: _(
+                "The pupil has no BSN or education number; DUO cannot register the pupil "
+                "without one. Add it on the pupil's page first."
+            ),
+            accepted=lambda world: _produce(world, world.pupil3),
+            work=_registrations_produced,
+        ),
+    ),
+    # Marked sent only once produced through the gate.
+    "registration-mark-sent": (
+        Case(
+            "administration",
+            fixture="funding_world",
+            page=lambda world: reverse("registration-list"),
+            refused=lambda world: _mark_sent(world, world.pupil3, produced=False),
+            error=lambda: _(
+                "Produce the registration first: only a registration the portal produced can "
+                "be marked sent."
+            ),
+            accepted=lambda world: _mark_sent(world, world.pupil3, produced=True),
+            work=_registrations_sent,
+        ),
+    ),
     "request-create": (
         Case(
             "guardian",
@@ -1061,6 +1121,31 @@ def test_refused_form_shows_dutch_and_english_texts_that_differ():
 # -- limits: a refusal counts once, a refresh never --------------------------------------------
 
 LIMIT = 2
+
+
+@pytest.fixture
+def funding_world(world, settings, tmp_path):
+    """``world`` with the board's DUO recipient and a funding registration (enrolment, not yet
+    produced) of pupil3 and of pupil5, who has no BSN, in ``world.registrations`` by pupil."""
+    from admissions.constants import RegistrationKind
+    from admissions.models import FundingRegistration
+    from admissions.services.funding import duo_recipient_ensure
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    duo_recipient_ensure(board=world.school.board)
+    world.pupil5.bsn = ""
+    world.pupil5.save(update_fields=["bsn"])
+    world.registrations = {
+        pupil.pk: FundingRegistration.objects.create(
+            school=pupil.school,
+            student=pupil,
+            kind=RegistrationKind.ENROLMENT,
+            event_on=pupil.enrolled_on,
+            due_on=pupil.enrolled_on,
+        )
+        for pupil in (world.pupil3, world.pupil5)
+    }
+    return world
 
 
 @pytest.fixture

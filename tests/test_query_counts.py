@@ -376,3 +376,73 @@ def test_application_inbox_queries_do_not_grow_with_rows(world, client, api, rou
         assert len(client.get(url, params).context["rows"]) == 50
     assert one == fifty, f"{route} as {role}: {one} queries for 1 row, {fifty} for 50"
     assert fifty <= 12
+
+
+def _add_registrations(world, count: int, *, sent: bool) -> None:
+    """Funding registrations of new pupils of the school, each produced through the gate (a
+    disclosure) and, with ``sent``, marked sent; due on different days."""
+    import datetime
+
+    from django.utils import timezone
+
+    from admissions.constants import RegistrationKind
+    from admissions.models import FundingRegistration
+    from admissions.services.funding import duo_recipient_ensure
+    from suppliers.constants import Basis, LegalGround
+    from suppliers.models import Disclosure
+
+    duo = duo_recipient_ensure(board=world.school.board)
+    today = timezone.localdate()
+    for index in range(count):
+        student = StudentFactory.create(group=world.group3)
+        disclosure = Disclosure.objects.create(
+            school=world.school,
+            basis=Basis.LEGAL_OBLIGATION,
+            recipient=duo,
+            recipient_label=duo.name,
+            legal_ground=LegalGround.BRON_REGISTRATION,
+            created_by=world.users["administration"],
+        )
+        event_on = today - datetime.timedelta(days=6 + index % 6)  # due from tomorrow back
+        FundingRegistration.objects.create(
+            school=world.school,
+            student=student,
+            kind=RegistrationKind.ENROLMENT,
+            event_on=event_on,
+            due_on=event_on + datetime.timedelta(days=7),
+            disclosure=disclosure,
+            file=f"private/funding/test-{student.pk}.json",
+            file_expires_at=timezone.now() + datetime.timedelta(days=3),
+            sent_at=timezone.now() if sent else None,
+            sent_by=world.users["administration"] if sent else None,
+        )
+
+
+@pytest.mark.parametrize("role", ["director", "administration"])
+def test_funding_registration_list_queries_do_not_grow_with_rows(world, client, role):
+    """Due and sent registrations, each with its clock, download link and who sent it."""
+    client.force_login(world.users[role])
+    url = reverse("registration-list")
+    _add_registrations(world, 1, sent=False)
+    _add_registrations(world, 1, sent=True)
+    few = _queries(client, url)
+    _add_registrations(world, 49, sent=False)
+    _add_registrations(world, 49, sent=True)
+    many = _queries(client, url)
+    assert few == many, f"registration-list as {role}: {few} queries for 2 rows, {many} for 100"
+
+
+def test_funding_todos_queries_do_not_grow_with_items(world):
+    from admissions.todos_funding import funding_todos
+    from students.start_page import todos_for
+
+    user = world.users["administration"]
+    funding_todos(user)  # the user's roles are read once per request
+    _add_registrations(world, 1, sent=False)
+    with CaptureQueriesContext(connection) as few:
+        assert len(funding_todos(user)) == 1
+    _add_registrations(world, 30, sent=False)
+    with CaptureQueriesContext(connection) as many:
+        assert len(funding_todos(user)) > 1
+    assert len(few.captured_queries) == len(many.captured_queries)
+    assert todos_for(user)  # the start page reads them through the registry

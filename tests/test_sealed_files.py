@@ -450,6 +450,7 @@ def test_every_private_file_field_uses_the_sealed_storage():
     labels = {f"{model._meta.label}.{field.name}" for model, field in sealed_file_fields()}
     assert labels == {
         "admissions.EducationReport.document",
+        "admissions.FundingRegistration.file",
         "privacy_requests.AccessPackage.json_file",
         "privacy_requests.AccessPackage.pdf_file",
         "suppliers.Export.file",
@@ -655,13 +656,13 @@ def test_expired_files_are_deleted_and_the_rest_kept_when_the_job_runs(request_w
     director_export = exports["director"].file.name
 
     within = stored_files_expire(now=now)
-    assert within == {"packages": 0, "exports": 0, "uploads": 1}
+    assert within == {"packages": 0, "exports": 0, "uploads": 1, "funding_registrations": 0}
     assert not storage.exists(old_upload) and storage.exists(new_upload)
 
     later = released.expires_at + datetime.timedelta(minutes=1)
     counts = stored_files_expire(now=later)
 
-    assert counts == {"packages": 1, "exports": 1, "uploads": 1}
+    assert counts == {"packages": 1, "exports": 1, "uploads": 1, "funding_registrations": 0}
     assert not any(storage.exists(name) for name in [*package_files, director_export])
     released.refresh_from_db()
     assert (released.json_file.name, released.pdf_file.name) == ("", "")
@@ -671,7 +672,12 @@ def test_expired_files_are_deleted_and_the_rest_kept_when_the_job_runs(request_w
     assert kept.file and storage.exists(kept.file.name)  # its period has not ended
     built.refresh_from_db()
     assert built.json_file and storage.exists(built.json_file.name)
-    assert stored_files_expire(now=later) == {"packages": 0, "exports": 0, "uploads": 0}
+    assert stored_files_expire(now=later) == {
+        "packages": 0,
+        "exports": 0,
+        "uploads": 0,
+        "funding_registrations": 0,
+    }
 
 
 def test_pages_say_the_period_ended_when_the_files_are_gone(request_world, client):

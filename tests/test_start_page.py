@@ -36,6 +36,7 @@ MENU = {
         "audit-event-list",
         "supplier-list",
         "export-list",
+        "registration-list",
         "accounts:staff",
         "rollover",
     },
@@ -48,6 +49,7 @@ MENU = {
         "disclosure-list",
         "supplier-list",
         "export-list",
+        "registration-list",
     },
     "care_coordinator": {
         "home",

@@ -18,6 +18,7 @@ from students.services import (
 )
 
 from .consent import consent_load
+from .funding import funding_history_load
 from .operations import operations_load
 from .people import Demo, staff
 from .pupils import families_load, former_pupil_create
@@ -81,6 +82,7 @@ def load() -> bool:
     operations_load(samen, groups, today)
     disclosure_load(samen)
     legal_disclosures_load(samen, child3=story.child3, child5=story.child5)
+    funding_history_load(samen)
     return True
 
 

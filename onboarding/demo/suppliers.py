@@ -9,6 +9,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from admissions.services.funding import duo_recipient_ensure
 from students.models import Board, Group, School, Student
 from suppliers.constants import AgreementModel, ExportFormat, LegalGround, RecipientKind
 from suppliers.models import Agreement, Export, Recipient, Supplier
@@ -105,15 +106,7 @@ def recipients_create(*, board: Board, office: str) -> None:
             "DUO (BRON)",
             "Wet op het primair onderwijs: in- en uitschrijving met BSN voor de bekostiging.",
             "",
-            [
-                "bsn",
-                "date_of_birth",
-                "sex",
-                "school_brin",
-                "year_group",
-                "enrolled_on",
-                "withdrawn_on",
-            ],
+            [],  # what a funding registration needs (admissions.services.funding)
         ),
         (
             RecipientKind.VEILIG_THUIS,
@@ -140,6 +133,13 @@ def recipients_create(*, board: Board, office: str) -> None:
         ),
     ]
     for kind, name, basis, purpose, attributes in recipients:
+        if kind == RecipientKind.DUO:
+            # Every board has it from its first school on (onboarding.services, for the
+            # funding registrations); the demo's description of the basis is kept.
+            recipient = duo_recipient_ensure(board=board)
+            recipient.name, recipient.legal_basis = name, basis
+            recipient.save(update_fields=["name", "legal_basis"])
+            continue
         Recipient.objects.create(
             board=board,
             kind=kind,

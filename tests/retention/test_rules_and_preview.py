@@ -204,6 +204,7 @@ def test_defaults_shown_and_nothing_saved_when_school_has_no_rules_yet(ret):
         (Category.ENROLMENT, 60),
         (Category.CONSENT_EVIDENCE, 24),
         (Category.AUDIT_EVENTS, 60),
+        (Category.APPLICATIONS, 12),
     ]
     assert _item(data, Category.ENROLMENT).pupil_ids == [pupil.pk]
 

@@ -328,6 +328,7 @@ def test_second_run_changes_nothing_when_the_first_one_finished(ret):
         Category.PUPIL_FILE_SPECIAL: {"pupils": 0},
         Category.CONSENT_EVIDENCE: {"pupils": 0},
         Category.ENROLMENT: {"pupils": 0},
+        Category.APPLICATIONS: {"applications": 0},
         Category.AUDIT_EVENTS: {"events": 0},
     }
 
@@ -344,6 +345,7 @@ def test_counts_and_report_recorded_when_a_run_finishes(ret):
         Category.PUPIL_FILE_SPECIAL,
         Category.CONSENT_EVIDENCE,
         Category.ENROLMENT,
+        Category.APPLICATIONS,
         Category.AUDIT_EVENTS,
     ]
     assert run.counts == {
@@ -351,6 +353,7 @@ def test_counts_and_report_recorded_when_a_run_finishes(ret):
         Category.PUPIL_FILE_SPECIAL: {"pupils": 1},
         Category.CONSENT_EVIDENCE: {"pupils": 3},
         Category.ENROLMENT: {"pupils": 3},
+        Category.APPLICATIONS: {"applications": 0},
         Category.AUDIT_EVENTS: {"events": 4},
     }
     assert run.finished_at is not None
