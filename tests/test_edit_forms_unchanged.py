@@ -543,6 +543,15 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "application-confirm": _STEP + " (confirms the applicant's e-mail address)",
     "application-follow-request": _STEP + " (e-mails a fresh link to follow an application)",
     "okr-send": _STEP + " (sends the education report, once)",
+    "application-extend": _STEP + " (extends the decision period once, with a reason)",
+    "application-refuse": _STEP + " (the decision to refuse, with its letter)",
+    "application-withdraw": _STEP + " (records that the parents withdrew the application)",
+    "application-enrol": _CREATES + " (the pupil, from the application)",
+    "leaving-record": _STEP + " (checks the leaving and shows what will happen)",
+    "leaving-confirm": _STEP + " (records the leaving: the pupil is withdrawn)",
+    "leaving-notice-sent": _STEP + " (marks the attendance officer's notice sent)",
+    "registration-produce": _STEP + " (produces the registration through the gate)",
+    "registration-mark-sent": _STEP + " (marks the registration sent to DUO)",
 }
 
 

@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="school",
             name="is_public",
-            field=models.BooleanField(default=True, verbose_name="public school (openbaar)"),
+            field=models.BooleanField(
+                db_default=True, default=True, verbose_name="public school (openbaar)"
+            ),
         ),
     ]

@@ -42,7 +42,7 @@ class School(models.Model):
     name = models.CharField(_("name"), max_length=200)
     brin = models.CharField(_("BRIN code"), max_length=4, unique=True)
     # A public school's decisions on admission are formal decisions (Awb) open to objection.
-    is_public = models.BooleanField(_("public school (openbaar)"), default=True)
+    is_public = models.BooleanField(_("public school (openbaar)"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("school")
