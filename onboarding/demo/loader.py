@@ -17,6 +17,7 @@ from students.services import (
     teacher_assign_to_group,
 )
 
+from .admissions import applications_load, former_pupil_departure_load
 from .consent import consent_load
 from .funding import funding_history_load
 from .operations import operations_load
@@ -73,7 +74,8 @@ def load() -> bool:
         brug_groups=brug_groups,
     )
     # One former pupil, withdrawn to special education last school year.
-    former_pupil_create(demo, samen, last_year[4])
+    former = former_pupil_create(demo, samen, last_year[4])
+    former_pupil_departure_load(former)
     records_load(demo, samen, child3=story.child3, child5=story.child5, child6=story.child6)
     consent_load(demo, samen, child3=story.child3, child6=story.child6)
     suppliers_load(board=board, samen=samen, year=demo.year)
@@ -83,6 +85,7 @@ def load() -> bool:
     disclosure_load(samen)
     legal_disclosures_load(samen, child3=story.child3, child5=story.child5)
     funding_history_load(samen)
+    applications_load(demo, samen)
     return True
 
 

@@ -107,7 +107,7 @@ def family_create(demo: Demo, kid: Student) -> None:
         guardian_link(actor=None, guardian=second, student=kid)
 
 
-def former_pupil_create(demo: Demo, school: School, group: Group) -> None:
+def former_pupil_create(demo: Demo, school: School, group: Group) -> Student:
     """One former pupil, withdrawn to special education last school year."""
     rng, year = demo.rng, demo.year
     born = datetime.date(year - 9, 3, 14)
@@ -125,7 +125,7 @@ def former_pupil_create(demo: Demo, school: School, group: Group) -> None:
         bsn=bsn_random(rng),
     )
     student.placements.update(started_on=datetime.date(year - 1, 8, 1))
-    student_withdraw(
+    return student_withdraw(
         actor=None,
         student=student,
         on=datetime.date(year - 1, 12, 20),
