@@ -394,7 +394,7 @@ def _application(world, *, confirmed: bool):
         date_of_birth=today.replace(year=today.year - 3, day=1),
         desired_start_date=today.replace(year=today.year + 1, day=1),
     )
-    application.token = token
+    application.token = token  # type: ignore[attr-defined]
     return application
 
 

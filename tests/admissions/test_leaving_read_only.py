@@ -66,7 +66,9 @@ CARE = {
 
 
 def _guardian_id(world, student) -> int:
-    return Guardianship.objects.filter(student=student, has_authority=True).first().guardian_id
+    return Guardianship.objects.filter(student=student, has_authority=True).values_list(
+        "guardian_id", flat=True
+    )[0]
 
 
 # --- each writer of day-to-day data refuses -----------------------------------------------------
