@@ -140,6 +140,8 @@ def _apply(page, base_url: str, shot, today: datetime.date) -> None:
         _submit(page, page.locator("main a.button", has_text=SCHOOL))
     assert re.fullmatch(r"/admissions/apply/\d+/", _path(page))
     assert SCHOOL in page.locator("h1").inner_text()
+    support = page.locator("textarea[name=support_needs]").bounding_box()
+    assert support["width"] > 600, "the support answer gets a full row"
     assert_accessible(page)
     shot(page, "apply-form")
     _at_phone_width(page, shot, "apply-form-390")
@@ -357,7 +359,10 @@ def test_application_to_leaving(browser, demo_site, page, shot):
     assert_accessible(staff)
     shot(staff, "leaving-done")
 
-    staff.goto(f"{base}/admissions/leaving/{student.pk}/report/")
+    # From the leaving's page to the education report.
+    report_link = staff.locator(f"main a[href='/admissions/leaving/{student.pk}/report/']")
+    assert report_link.count() == 1
+    _submit(staff, report_link)
     assert_accessible(staff)
     shot(staff, "okr-edit")
     staff.fill(
@@ -387,6 +392,8 @@ def test_application_to_leaving(browser, demo_site, page, shot):
         has=staff.locator(f"td:first-child:text-is('{disclosure.pk}')")
     )
     assert row.count() == 1, "the OKR is in the disclosure register"
+    width = staff.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= DESKTOP["width"], f"the register scrolls sideways ({width} px)"
     assert disclosure.recipient_label in row.inner_text()
     assert "De Regenboog" in disclosure.recipient_label or "07QX" in disclosure.recipient_label
     assert_accessible(staff)
@@ -407,8 +414,9 @@ def test_application_to_leaving(browser, demo_site, page, shot):
     with parent.expect_download() as info:
         parent.click(f"main a[href='/admissions/children/{student.pk}/proof-of-withdrawal/']")
     _assert_pdf(info.value)
-    parent.goto(_link_in(copy_mail, base))
-    assert _path(parent) == f"/admissions/children/{student.pk}/report/"
+    # The copy: the mail's link and the former child's page lead to the same page.
+    assert _link_in(copy_mail, base) == f"{base}/admissions/children/{student.pk}/report/"
+    _submit(parent, parent.locator(f"main a[href='/admissions/children/{student.pk}/report/']"))
     assert_accessible(parent)
     shot(parent, "okr-parent")
     with parent.expect_download() as info:
