@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -285,7 +286,7 @@ class ApplicationEnrolView(LoginRequiredMixin, View):
             % {
                 "name": student.display_name,
                 "group": data["group"].name,
-                "date": data["start_date"].strftime("%d-%m-%Y"),
+                "date": date_format(data["start_date"], "DATE_FORMAT"),
             },
         )
         return HttpResponseSeeOther(_detail(application))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.constants import Function
 from kernel.prg import refused_form, refused_redirect
 from kernel.widgets import IsoDateInput
 from students.models import Student
@@ -196,7 +197,13 @@ class LeavingDetailView(LoginRequiredMixin, View):
         return render(
             request,
             "admissions/leaving/detail.html",
-            {"student": student, "departure": departure},
+            {
+                "student": student,
+                "departure": departure,
+                # The education report's page (admissions.views.okr) checks this again.
+                "report_link": departure is not None
+                and request.user.has_function(Function.HANDLE_APPLICATIONS),
+            },
         )
 
 
