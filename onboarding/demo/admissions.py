@@ -103,9 +103,9 @@ def applications_load(demo: Demo, school: School) -> None:
         school,
         reference=f"{year}-DMN4QR",
         complete_on=today - datetime.timedelta(days=37),
-        child=("Noor Elisabeth", "Noor", "", "Bakker"),
+        child=("Noor Elisabeth", "Noor", "", "Smit"),
         born=today.replace(day=1) - datetime.timedelta(days=3 * 365 + 200),
-        parent=("Sanne", "Bakker", f"s.bakker@thuis.{DOMAIN}"),
+        parent=("Sanne", "Smit", f"s.smit@thuis.{DOMAIN}"),
         current_school="Kinderdagverblijf De Boomhut",
         support_needs=(
             "Noor heeft een spraak-taalachterstand; zij gaat sinds de zomer naar de logopedist."
