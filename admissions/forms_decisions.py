@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,25 @@ class WithdrawForm(forms.Form):
     )
 
 
+# "Lindelaan 12a, 3512 AB Utrecht": an address as the application form asks it in one line.
+_ADDRESS = re.compile(
+    r"^\s*(?P<street>.+?)\s+(?P<house_number>\d+\S*)\s*,\s*"
+    r"(?P<postal_code>\d{4}\s?[A-Za-z]{2})\s+(?P<city>\S.*?)\s*$"
+)
+
+
+def _address_parts(address: str) -> dict[str, str] | None:
+    """Street, house number, postal code and city of a Dutch address in one line, or None
+    when it does not read as one (then the page asks for them)."""
+    match = _ADDRESS.match(address or "")
+    if match is None:
+        return None
+    parts = match.groupdict()
+    postal = parts["postal_code"].replace(" ", "").upper()
+    parts["postal_code"] = f"{postal[:4]} {postal[4:]}"
+    return parts
+
+
 def enrolment_initial(application: Application) -> dict:
     """The enrolment form filled in from the application: the child, the start date, the
     current school, born abroad and arrival, and up to three guardians with their authority
@@ -66,6 +87,13 @@ def enrolment_initial(application: Application) -> dict:
         "arrived_in_netherlands_on": application.arrived_in_netherlands_on,
     }
     guardians = list(application.guardians.order_by("position", "pk"))[:ENROL_GUARDIAN_SLOTS]
+    # The child lives at the first guardian's address unless the school hears otherwise: it
+    # fills the child's address, and a guardian at that same address needs none of their own
+    # (the enrolment form asks a guardian's address only "if different from the child's").
+    home = guardians[0].address.strip() if guardians else ""
+    parts = _address_parts(home)
+    if parts is not None:
+        initial.update(parts)
     for slot, guardian in enumerate(guardians, start=1):
         values = {
             "first_name": guardian.first_name,
@@ -73,7 +101,9 @@ def enrolment_initial(application: Application) -> dict:
             "surname": guardian.surname,
             "email": guardian.email,
             "phone": guardian.phone,
-            "address": guardian.address,
+            "address": ""
+            if parts is not None and guardian.address.strip() == home
+            else guardian.address,
             "has_authority": "yes" if guardian.has_authority else "no",
             "authority_decided_on": guardian.authority_decided_on,
             "authority_reference": guardian.authority_reference,
