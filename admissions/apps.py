@@ -17,6 +17,7 @@ class AdmissionsConfig(AppConfig):
         from .audit_objects import audit_objects_register
         from .audit_objects_funding import audit_objects_register as funding_objects_register
         from .constants import labels_register
+        from .erasure import erasure_handlers_register as applications_erasure
         from .erasure_okr import erasure_handlers_register as okr_erasure
         from .services.funding import (
             enrolled_registration_create,
@@ -32,6 +33,7 @@ class AdmissionsConfig(AppConfig):
         audit_objects_register()
         funding_objects_register()
         okr_erasure()
+        applications_erasure()
         # Funding registrations: every enrolment and leaving is due at DUO within 7 days.
         lifecycle.enrolled_register(enrolled_registration_create)
         lifecycle.withdrawn_register(withdrawn_registration_create)

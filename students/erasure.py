@@ -13,7 +13,9 @@ Two kinds of handler:
   removed per pupil (a pupil it does not mention removed none). ``erase`` runs a category's
   parts in ascending ``order`` and writes each pupil's tombstone line with their sum;
 - an erasure request's category (``request_handler_register``): it removes that category of
-  one pupil and returns how many records went. ``request_erase`` asks the guards first (a
+  one pupil and returns how many records went. Several apps may each remove their share of
+  a category (a part ``name``); the request runs them in ascending ``order`` and counts the
+  records they removed together. ``request_erase`` asks the guards first (a
   legal hold refuses), then writes a tombstone line per category under the request.
 
 Everything runs inside the caller's transaction. A tombstone line (written by the registered
@@ -90,6 +92,8 @@ class RequestHandler:
     category: str
     erase: RequestErase
     data_kind: str
+    name: str = ""
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class Kept:
 
 
 _handlers: dict[str, dict[str, Handler]] = {}
-_request_handlers: dict[str, RequestHandler] = {}
+_request_handlers: dict[str, dict[str, RequestHandler]] = {}
 _kept: dict[str, Kept] = {}
 _holding: dict[str, Callable[[], BaseExpression | Q]] = {}
 _archives: dict[str, Callable[[list[dict]], None]] = {}
@@ -119,10 +123,16 @@ def handler_register(category: str, name: str, erase: PartErase, *, order: int) 
     _handlers.setdefault(category, {})[name] = Handler(category, name, order, erase)
 
 
-def request_handler_register(category: str, erase: RequestErase, *, data_kind: str) -> None:
-    """``erase`` removes ``category`` of one pupil on an approved erasure request; its audit
-    event is of ``data_kind``."""
-    _request_handlers[category] = RequestHandler(category, erase, data_kind)
+def request_handler_register(
+    category: str, erase: RequestErase, *, data_kind: str, name: str = "", order: int = 0
+) -> None:
+    """``erase`` removes (its part ``name`` of) ``category`` of one pupil on an approved
+    erasure request; the category's audit event is of the ``data_kind`` of its first part.
+    Without a name the part is the category's own (its owner's)."""
+    part = name or category
+    _request_handlers.setdefault(category, {})[part] = RequestHandler(
+        category, erase, data_kind, part, order
+    )
 
 
 def kept_register(name: str, category: Promise | str, reason: Promise | str, *, order: int) -> None:
@@ -235,17 +245,19 @@ def request_erase(
     why = Why(actor=actor, request_id=request_id)
     counts: dict[str, int] = {}
     for category in categories:
-        handler = _request_handlers.get(category)
-        if handler is None:
+        parts = sorted(
+            _request_handlers.get(category, {}).values(), key=lambda h: (h.order, h.name)
+        )
+        if not parts:
             raise ValueError(f"unknown erasure category {category!r}")
-        counts[category] = handler.erase(student)
+        counts[category] = sum(part.erase(student) for part in parts)
         tombstones_record(
             [student],
             category,
             DELETE,
             {student.pk: counts[category]},
             why,
-            data_kind=handler.data_kind,
+            data_kind=parts[0].data_kind,
         )
     return counts
 

@@ -86,7 +86,7 @@ def _locked_open(application: Application) -> Application:
     """The application's row, locked until the decision commits; refused once decided (the
     decision another person took while this one was on the page)."""
     locked = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("school", "school__board")
         .get(pk=application.pk)
     )

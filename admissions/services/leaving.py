@@ -24,7 +24,7 @@ from kernel.labels import label
 from students.constants import WithdrawalDestination
 from students.exceptions import WithdrawalError
 from students.models import Student, school_year_of
-from students.services import student_withdraw
+from students.services import placement_open_since, student_withdraw
 from suppliers.constants import LegalGround, RecipientKind
 from suppliers.gate import DisclosureRefusedError, LegalRequest, disclose, disclosure_plan
 from suppliers.models import Disclosure, Recipient
@@ -132,6 +132,16 @@ def leaving_check(
         errors["left_on"] = [
             _("The leaving date cannot be in the future: record the leaving on the day itself.")
         ]
+    else:
+        placed_on = placement_open_since(student)
+        if placed_on is not None and left_on < placed_on:
+            errors["left_on"] = [
+                _(
+                    "The leaving date cannot be before the start of the pupil's current group "
+                    "placement (%(date)s)."
+                )
+                % {"date": date_format(placed_on, "DATE_FORMAT")}
+            ]
     compulsory = left_on is not None and of_compulsory_age(student.date_of_birth, left_on)
     if brin and not BRIN.fullmatch(brin):
         errors["destination_brin"] = [_("A BRIN number is two digits and two letters, e.g. 12AB.")]
@@ -160,8 +170,9 @@ def leaving_check(
                     )
                 ]
     else:
-        # No school takes over: a BRIN or a confirmation would say otherwise.
-        brin, enrolment_confirmed_on = "", None
+        # No school takes over: a BRIN, a school's name or a confirmation would say otherwise
+        # (the notice to the attendance officer must list no destination).
+        brin, name, enrolment_confirmed_on = "", "", None
         errors.pop("destination_brin", None)
         errors.pop("enrolment_confirmed_on", None)
     notice = compulsory and reason in NO_SCHOOL_KNOWN
@@ -202,7 +213,11 @@ def pupil_leave(
     school, the notice to the attendance officer through the gate. One transaction, the pupil
     row locked: a second leaving waits, then is refused."""
     with transaction.atomic():
-        locked = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
+        locked = (
+            Student.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .get(pk=student.pk)
+        )
         if locked.withdrawn_on is not None or Departure.objects.filter(student=locked).exists():
             raise LeavingError(_("This pupil has already left the school."))
         values = leaving_check(

@@ -365,8 +365,18 @@ def education_report_document_open_for(*, user: User, report: EducationReport) -
     return _document_bytes(report)
 
 
+def education_report_copy_held_back(report: EducationReport) -> bool:
+    """Whether the guardians' copy is held back: a care record marked for the report was
+    withheld from the guardians since (a withheld record appears nowhere a guardian looks,
+    and the document sent carries it)."""
+    return report.care_marks.filter(care_record__withhold_status__in=WITHHELD_STATUSES).exists()
+
+
 def education_report_copy_open_for(*, user: User, report: EducationReport) -> bytes:
-    """The guardians' copy: byte for byte the document that was sent; an access event."""
+    """The guardians' copy: byte for byte the document that was sent; an access event.
+    Refused while the copy is held back (``education_report_copy_held_back``)."""
+    if education_report_copy_held_back(report):
+        raise ReportError(_("The copy of the report is not available."))
     return education_report_document_open_for(user=user, report=report)
 
 
@@ -395,6 +405,7 @@ __all__ = [
     "DisclosureRefusedError",
     "ReportError",
     "education_report_care_mark",
+    "education_report_copy_held_back",
     "education_report_copy_open_for",
     "education_report_document_open_for",
     "education_report_notify",

@@ -100,9 +100,7 @@ def _page(
     if care is not None and care_form is None:
         care_form = CareMarkForm(initial=_care_initial(report), records=care)
     marks = services._sendable_marks(report) if report is not None else []
-    carries_care = bool(
-        departure.education_report and "care_records" in departure.education_report.attributes
-    )
+    refused = _download_refused(request.user, departure) if sent else None
     return render(
         request,
         "admissions/okr/edit.html",
@@ -115,9 +113,12 @@ def _page(
             "care_form": care_form,
             "director": may_release_care(request.user, departure.student.school),
             "mark_count": len(marks),
-            "may_download": sent
-            and (not carries_care or may_release_care(request.user, departure.student.school)),
+            "may_download": sent and refused is None,
+            "download_refused": refused,
             "has_destination": bool(departure.destination_name.strip()),
+            "copy_held_back": report is not None
+            and sent
+            and services.education_report_copy_held_back(report),
         },
         status=status,
     )
@@ -269,9 +270,22 @@ def _pdf(document: bytes, student_id: int) -> HttpResponse:
     return response
 
 
+def _download_refused(user, departure: Departure) -> DataKind | None:
+    """Why the user may not download the document sent, as the kind of data it carries that
+    they do not read: care records (only the director), results (only a reader of progress);
+    None when they may."""
+    attributes = departure.education_report.attributes if departure.education_report else []
+    if "care_records" in attributes and not may_release_care(user, departure.student.school):
+        return DataKind.CARE
+    if "progress" in attributes and not user.has_function(Function.VIEW_PROGRESS):
+        return DataKind.PROGRESS
+    return None
+
+
 class ReportDownloadView(LoginRequiredMixin, View):
     """The exact document sent, for the school's staff. One that carries care records only
-    for the director (the administration never reads care data)."""
+    for the director (the administration never reads care data), one that carries results
+    only for a reader of progress."""
 
     def get(self, request, student_id):
         departure = departure_for_report(user=request.user, student_id=student_id)
@@ -284,16 +298,15 @@ class ReportDownloadView(LoginRequiredMixin, View):
                 student_id=departure.student_id,
                 school_id=departure.student.school_id,
             )
-        disclosure = departure.education_report
-        carries_care = disclosure is not None and "care_records" in disclosure.attributes
-        if carries_care and not may_release_care(request.user, departure.student.school):
+        refused = _download_refused(request.user, departure)
+        if refused is not None:
             raise not_allowed(
                 user=request.user,
                 object_type="education_report",
                 object_id=departure.student_id,
                 student_id=departure.student_id,
                 school_id=departure.student.school_id,
-                data_kind=DataKind.CARE,
+                data_kind=refused,
             )
         document = services.education_report_document_open_for(user=request.user, report=report)
         return _pdf(document, departure.student_id)
@@ -315,6 +328,7 @@ class ChildReportView(LoginRequiredMixin, View):
                 "departure": departure,
                 "student": departure.student,
                 "form": form or ParentsViewForm(initial={"text": departure.parents_view}),
+                "held_back": services.education_report_copy_held_back(report),
             },
             status=status,
         )
@@ -349,6 +363,15 @@ class ChildReportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, student_id):
         report = child_report_for(user=request.user, student_id=student_id)
+        if services.education_report_copy_held_back(report):
+            # A care record in it was withheld from the guardians since it was sent.
+            raise not_found(
+                user=request.user,
+                object_type="education_report",
+                raw_id=student_id,
+                student_id=report.departure.student_id,
+                school_id=report.departure.student.school_id,
+            )
         document = services.education_report_copy_open_for(user=request.user, report=report)
         return _pdf(document, report.departure.student_id)
 

@@ -13,6 +13,8 @@ docs/domain.md, "Admissions", "Leaving".
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from ..exceptions import FormerPupilError
 from ..models import Student
 
@@ -20,10 +22,15 @@ from ..models import Student
 def pupil_require_enrolled(student: Student) -> None:
     """Refuse (``FormerPupilError``, 409) a day-to-day change to a pupil who left. Read from
     the database, not from the object the caller holds: a form opened before the leaving is
-    refused all the same (the leaving locks the pupil row while it writes)."""
-    left = (
-        student.withdrawn_on is not None
-        or Student.objects.filter(pk=student.pk, withdrawn_on__isnull=False).exists()
-    )
-    if left:
+    refused all the same. Inside a transaction the pupil row is read locked (a writer that
+    locked it already holds it), so a leaving that commits meanwhile cannot slip between this
+    check and the write: the leaving locks the same row while it writes."""
+    if student.withdrawn_on is not None:
+        raise FormerPupilError
+    row = Student.objects.filter(pk=student.pk)
+    if transaction.get_connection().in_atomic_block:
+        # Locked by its key alone: a filter on withdrawn_on would skip the row a leaving is
+        # writing instead of waiting for it.
+        row = row.select_for_update()
+    if row.values_list("withdrawn_on", flat=True).first() is not None:
         raise FormerPupilError

@@ -11,6 +11,7 @@ import datetime
 from django.contrib.auth.models import Group as RoleGroup
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -272,6 +273,17 @@ def student_move(
     return student
 
 
+def placement_open_since(student: Student) -> datetime.date | None:
+    """The start of the pupil's current (open) group placement, the latest if several are
+    open: a withdrawal ends it, so it cannot be dated before."""
+    return (
+        Placement.objects.filter(student=student, ended_on__isnull=True)
+        .order_by("-started_on")
+        .values_list("started_on", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def student_withdraw(
     *,
@@ -289,6 +301,15 @@ def student_withdraw(
         raise WithdrawalError(_("The withdrawal date cannot be in the future."))
     if destination not in WithdrawalDestination.values:
         raise WithdrawalError(_("Choose where the pupil goes."))
+    placed_on = placement_open_since(student)
+    if placed_on is not None and on < placed_on:
+        raise WithdrawalError(
+            _(
+                "The withdrawal date cannot be before the start of the pupil's current group "
+                "placement (%(date)s)."
+            )
+            % {"date": date_format(placed_on, "DATE_FORMAT")}
+        )
     Placement.objects.filter(student=student, ended_on__isnull=True).update(ended_on=on)
     student.withdrawn_on = on
     student.withdrawal_destination = destination

@@ -433,3 +433,23 @@ def test_api_lists_the_inbox_with_clocks_in_scope(world, api):
     assert SUPPORT_NEEDS not in str(body)
     api.force_login(world.users["teacher"])
     assert api.get(reverse("api:application-list")).status_code == 403
+
+
+def test_a_decision_locks_only_the_application_row(world, monkeypatch):
+    """select_related with a plain select_for_update would lock the school and board rows
+    too (PostgreSQL): only the application's own row is locked."""
+    from django.db.models import QuerySet
+
+    from admissions.services.decisions import _locked_open
+
+    seen: list[tuple[type, tuple]] = []
+    original = QuerySet.select_for_update
+
+    def spy(self, *args, **kwargs):
+        seen.append((self.model, kwargs.get("of", ())))
+        return original(self, *args, **kwargs)
+
+    application = ApplicationFactory(school=world.school)
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    _locked_open(application)
+    assert seen == [(Application, ("self",))]

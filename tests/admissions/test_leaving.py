@@ -187,3 +187,50 @@ def test_a_second_leaving_is_refused_also_from_a_stale_copy(world):
     with pytest.raises(LeavingError):
         _leave(world, student=stale)
     assert Departure.objects.filter(student=world.pupil3).count() == 1
+
+
+# --- the current placement, the destination, the row locks ----------------------------------
+
+
+def _placed_since(world, student, started_on: datetime.date) -> None:
+    """The pupil's current group placement started on ``started_on`` (after the enrolment)."""
+    Placement.objects.filter(student=student, ended_on__isnull=True).update(started_on=started_on)
+
+
+def test_leaving_before_the_current_placement_is_refused_at_the_date(world):
+    _placed_since(world, world.pupil3, TODAY - datetime.timedelta(days=5))
+    with pytest.raises(LeavingError) as refused:
+        _leave(world, left_on=TODAY - datetime.timedelta(days=6))
+    assert set(refused.value.field_errors) == {"left_on"}
+    assert "placement" in str(refused.value.field_errors["left_on"][0])
+    assert not Departure.objects.exists()
+    world.pupil3.refresh_from_db()
+    assert world.pupil3.withdrawn_on is None
+    # On the day the placement started the pupil may leave.
+    assert _leave(world, left_on=TODAY - datetime.timedelta(days=5)).pk
+
+
+@pytest.mark.parametrize(
+    "reason", [LeavingReason.ABROAD, LeavingReason.UNKNOWN, LeavingReason.EXEMPTION]
+)
+def test_no_destination_is_kept_when_no_school_takes_over(world, officer, reason):
+    departure = _leave(world, reason=reason, destination_name="OBS Ergens Anders")
+    assert departure.destination_name == ""
+    assert departure.destination_brin == ""
+    text = Departure.objects.get(pk=departure.pk).attendance_notice_text
+    assert "Ergens Anders" not in text
+
+
+def test_leaving_locks_only_the_pupil_row(world, monkeypatch):
+    from django.db.models import QuerySet
+
+    seen: list[tuple[type, tuple]] = []
+    original = QuerySet.select_for_update
+
+    def spy(self, *args, **kwargs):
+        seen.append((self.model, kwargs.get("of", ())))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    _leave(world)
+    assert seen[0] == (Student, ("self",))

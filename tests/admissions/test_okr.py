@@ -18,6 +18,7 @@ from admissions.models import EducationReport
 from admissions.services.okr import (
     ReportError,
     education_report_care_mark,
+    education_report_copy_open_for,
     education_report_send,
     next_school_recipient_ensure,
 )
@@ -373,3 +374,40 @@ def test_retention_removes_the_report_and_its_document_with_the_pupil_file(
     assert departure.parents_view == ""
     # The evidence of what left stays.
     assert departure.education_report.file_checksum
+
+
+def test_parents_copy_is_held_back_once_a_record_in_it_is_withheld(world):
+    record = world.care["teachers"]
+    departure = report_sent(world, world.pupil3, care={record: REASON})
+    record.withhold_status = WithholdStatus.REQUESTED
+    record.withhold_reason = "Signaal, besluit directeur nodig"
+    record.save(update_fields=["withhold_status", "withhold_reason"])
+    parent = Client()
+    parent.cookies["django_language"] = "en"
+    parent.force_login(world.users["guardian"])
+    assert parent.get(reverse("okr-parent-download", args=[world.pupil3.pk])).status_code == 404
+    page = parent.get(reverse("okr-parent", args=[world.pupil3.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert reverse("okr-parent-download", args=[world.pupil3.pk]) not in body
+    assert "The copy of the report is not available." in body
+    assert "director" in body
+    with pytest.raises(ReportError):
+        education_report_copy_open_for(user=world.users["guardian"], report=departure.report)
+    school = Client()
+    school.cookies["django_language"] = "en"
+    school.force_login(world.users["director"])
+    page = school.get(reverse("okr-edit", args=[world.pupil3.pk])).content.decode()
+    assert "copy is held back" in page
+
+
+def test_administration_never_downloads_the_results_it_does_not_read(world):
+    report_sent(world, world.pupil3)  # results, no care records
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.force_login(world.users["administration"])
+    assert client.get(reverse("okr-download", args=[world.pupil3.pk])).status_code == 403
+    page = client.get(reverse("okr-edit", args=[world.pupil3.pk])).content.decode()
+    assert reverse("okr-download", args=[world.pupil3.pk]) not in page
+    client.force_login(world.users["director"])
+    assert client.get(reverse("okr-download", args=[world.pupil3.pk])).status_code == 200

@@ -128,3 +128,46 @@ def test_former_pupil_stays_visible_to_school_staff_only(world):
     former = StudentFactory.create(withdrawn=True, school=world.school)
     assert former in students_visible_to(world.users["director"], include_former=True)
     assert former not in students_visible_to(world.users["teacher"], include_former=True)
+
+
+def test_withdrawal_before_the_current_placement_is_refused_not_a_500(world):
+    today = timezone.localdate()
+    started = today - datetime.timedelta(days=3)
+    Placement.objects.filter(student=world.pupil3, ended_on__isnull=True).update(started_on=started)
+    with pytest.raises(WithdrawalError) as refused:
+        student_withdraw(
+            actor=None,
+            student=world.pupil3,
+            on=started - datetime.timedelta(days=1),
+            destination=WithdrawalDestination.ABROAD,
+        )
+    assert "placement" in refused.value.message
+    world.pupil3.refresh_from_db()
+    assert world.pupil3.withdrawn_on is None
+    student_withdraw(
+        actor=None, student=world.pupil3, on=started, destination=WithdrawalDestination.ABROAD
+    )
+
+
+def test_former_pupil_guard_reads_the_pupil_row_locked_inside_a_transaction(world, monkeypatch):
+    from django.db.models import QuerySet
+
+    from students.exceptions import FormerPupilError
+    from students.services import pupil_require_enrolled
+
+    seen: list[type] = []
+    original = QuerySet.select_for_update
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    with transaction.atomic():
+        pupil_require_enrolled(world.pupil3)
+    assert seen == [Student]
+    # A copy held from before the leaving is refused all the same.
+    stale = Student.objects.get(pk=world.pupil3.pk)
+    Student.objects.filter(pk=stale.pk).update(withdrawn_on=timezone.localdate(), group=None)
+    with transaction.atomic(), pytest.raises(FormerPupilError):
+        pupil_require_enrolled(stale)
