@@ -25,6 +25,7 @@ class AdmissionsConfig(AppConfig):
             registration_files_expire,
             withdrawn_registration_create,
         )
+        from .services.leaving import departure_ensure
         from .todos_decisions import application_todos
         from .todos_funding import funding_todos
         from .todos_leaving import leaving_todos
@@ -37,6 +38,7 @@ class AdmissionsConfig(AppConfig):
         # Funding registrations: every enrolment and leaving is due at DUO within 7 days.
         lifecycle.enrolled_register(enrolled_registration_create)
         lifecycle.withdrawn_register(withdrawn_registration_create)
+        lifecycle.withdrawn_register(departure_ensure)
         expiry.expiry_register("funding_registrations", registration_files_expire, order=25)
         erasure.handler_register(
             erasure.ENROLMENT, "funding_registration_files", registration_files_erase, order=25

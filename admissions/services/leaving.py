@@ -68,6 +68,34 @@ class LeavingError(DomainError):
     default_message = gettext_lazy("The leaving could not be recorded; check the fields marked.")
 
 
+# A leaving recorded outside this service (the school year's rollover, an import from the
+# previous system) names only the core's destination: the reason it reads as.
+REASONS: dict[str, LeavingReason] = {
+    WithdrawalDestination.PRIMARY_SCHOOL: LeavingReason.OTHER_SCHOOL,
+    WithdrawalDestination.SPECIAL_EDUCATION: LeavingReason.SPECIAL_EDUCATION,
+    WithdrawalDestination.SECONDARY_SCHOOL: LeavingReason.SECONDARY_SCHOOL,
+    WithdrawalDestination.ABROAD: LeavingReason.ABROAD,
+    WithdrawalDestination.OTHER: LeavingReason.UNKNOWN,
+}
+
+
+def departure_ensure(*, actor: User | None, student: Student) -> None:
+    """The core's withdrawn hook: every pupil who left has a Departure, also one withdrawn by
+    the rollover (Groep 8 to secondary school) or an import, so their leaving page, proof of
+    withdrawal and education report exist. ``pupil_leave`` writes its own before withdrawing,
+    so this adds nothing then."""
+    if student.withdrawn_on is None:
+        return
+    Departure.objects.get_or_create(
+        student=student,
+        defaults={
+            "left_on": student.withdrawn_on,
+            "reason": REASONS.get(student.withdrawal_destination, LeavingReason.UNKNOWN),
+            "recorded_by": actor,
+        },
+    )
+
+
 def compulsory_education_from(date_of_birth: datetime.date) -> datetime.date:
     """The first day of the month after the 5th birthday (Leerplichtwet 1969, art. 3)."""
     birthday = _birthday(date_of_birth, 5)

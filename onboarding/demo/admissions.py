@@ -168,13 +168,15 @@ def former_pupil_departure_load(student: Student) -> None:
     left_on = student.withdrawn_on
     if left_on is None:
         return
-    Departure.objects.create(
+    Departure.objects.update_or_create(
         student=student,
-        left_on=left_on,
-        reason=LeavingReason.SPECIAL_EDUCATION,
-        destination_brin="23XY",
-        destination_name="SBO De Wegwijzer",
-        enrolment_confirmed_on=left_on - datetime.timedelta(days=4),
-        recorded_at=_at(left_on, 15),
-        recorded_by=User.objects.get(email=f"administratie@{DOMAIN}"),
+        defaults={
+            "left_on": left_on,
+            "reason": LeavingReason.SPECIAL_EDUCATION,
+            "destination_brin": "23XY",
+            "destination_name": "SBO De Wegwijzer",
+            "enrolment_confirmed_on": left_on - datetime.timedelta(days=4),
+            "recorded_at": _at(left_on, 15),
+            "recorded_by": User.objects.get(email=f"administratie@{DOMAIN}"),
+        },
     )
