@@ -412,6 +412,16 @@ def application_follow_link(world, role, in_scope):
     return path if in_scope else f"{path[:-4]}xx/"
 
 
+def application_follow_letter_link(world, role, in_scope):
+    """The refusal letter behind the follow link of a refused application (in), and behind
+    that of an open one (out: it has no letter)."""
+    from admissions.follow import follow_token
+    from tests.admissions.factories_decisions import ApplicationFactory
+
+    application = ApplicationFactory.create(school=world.school, refused=in_scope)
+    return reverse("application-follow-letter", kwargs={"token": follow_token(application)})
+
+
 def application_school_form(world, role, in_scope):
     """The application form of a school of the installation (in), or of none (out)."""
     return reverse("application-form", args=[world.school.pk if in_scope else 987654])
@@ -1633,6 +1643,8 @@ MATRIX: dict[str, Entry] = {
         fixed("application-follow-request"), _all(200), public=True
     ),
     "application-follow": Entry(application_follow_link, _all(200, 404), public=True),
+    # The parents' refusal letter: whoever holds the link of a refused application.
+    "application-follow-letter": Entry(application_follow_letter_link, _all(200, 404), public=True),
 }
 
 

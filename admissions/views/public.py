@@ -18,7 +18,7 @@ import datetime
 import math
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +29,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts.services import email_normalise
+from audit.constants import Action, DataKind
+from audit.services import event_record
 from kernel import throttling
 from kernel.crypto import SealedDataError, lookup_hash, seal, unseal
 from kernel.net import client_ip
@@ -41,6 +43,7 @@ from ..constants import (
     EXTENSION_PERIOD,
     ApplicationStatus,
 )
+from ..document_decisions import refusal_letter_pdf
 from ..follow import follow_path
 from ..forms_public import GUARDIAN_FIELDS, ApplicationForm, FollowRequestForm
 from ..selectors.public import (
@@ -356,6 +359,7 @@ class ApplicationFollowView(View):
             "admissions/public/follow.html",
             {
                 "application": application,
+                "token": token,
                 "timeline": timeline_for_parents(application),
                 "open": application.status
                 in (ApplicationStatus.RECEIVED, ApplicationStatus.EXTENDED),
@@ -365,6 +369,32 @@ class ApplicationFollowView(View):
                 "extension_weeks": EXTENSION_PERIOD.days // 7,
             },
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApplicationFollowLetterView(View):
+    """The refusal letter (PDF) for the parents, with the follow link: the school's formal
+    decision (at a public school with the objection clause). Only for a refused application;
+    every download is on the record (no account: ``user=None``)."""
+
+    def get(self, request, token: str):
+        application = application_followed(token)
+        if application is None or application.status != ApplicationStatus.REFUSED:
+            raise Http404
+        event_record(
+            user=None,
+            action=Action.EXPORT,
+            object_type="application_letter",
+            object_id=application.pk,
+            school_id=application.school_id,
+            data_kind=DataKind.BASICS,
+        )
+        response = HttpResponse(refusal_letter_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="besluit-aanmelding-{application.reference}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 _FOLLOW_KEY = "application-follow-request"
@@ -433,5 +463,10 @@ urlpatterns = [
         "admissions/follow/<str:token>/",
         ApplicationFollowView.as_view(),
         name="application-follow",
+    ),
+    path(
+        "admissions/follow/<str:token>/refusal-letter/",
+        ApplicationFollowLetterView.as_view(),
+        name="application-follow-letter",
     ),
 ]
