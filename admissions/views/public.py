@@ -64,9 +64,9 @@ from ..services.applications import (
     follow_link_send,
 )
 
-# Limits per clock hour (kernel.throttling). Applications: counted when one is sent, so a
-# parent who corrects the form is never held up. A family or a school's front desk shares one
-# network address, hence the higher ceiling there.
+# Limits per clock hour (kernel.throttling). Applications: counted when a valid one is about
+# to be sent, so a parent who corrects the form is never held up. A family or a school's front
+# desk shares one network address, hence the higher ceiling there.
 APPLY_PER_EMAIL_PER_HOUR = 5
 APPLY_PER_ADDRESS_PER_HOUR = 30
 # Follow links: every request counts (each may send a mail).
@@ -225,10 +225,6 @@ class ApplicationFormView(View):
     def post(self, request, school_id: int):
         school = school_for_application(school_id)
         limits = _limits("apply", request, request.POST.get("email", ""))
-        for key, limit in limits:
-            wait = throttling.reached(key, limit=limit, seconds=_HOUR)
-            if wait:
-                return _limited_page(request, wait, kind="apply")
         page = reverse("application-form", args=[school.pk])
         form = ApplicationForm(request.POST)
         form.is_valid()
@@ -237,6 +233,12 @@ class ApplicationFormView(View):
         if form.errors or errors:
             _errors_place(form, errors, slots)
             return refused_redirect(request, page, key=_form_key(school), form=form)
+        # Counted before sending, atomically (the cache's increment): parallel requests cannot
+        # all pass a check made before any of them counted. A form refused above never counts.
+        for key, limit in limits:
+            wait = throttling.hit(key, limit=limit, seconds=_HOUR)
+            if wait:
+                return _limited_page(request, wait, kind="apply")
         try:
             application = application_submit(
                 school=school, details=details, site_url=_site(request)
@@ -246,8 +248,6 @@ class ApplicationFormView(View):
             if not error.field_errors:
                 form.add_error(None, str(error.message))
             return refused_redirect(request, page, key=_form_key(school), form=form)
-        for key, limit in limits:
-            throttling.hit(key, limit=limit, seconds=_HOUR)
         _stash(request, _SENT, f"{school.name}\n{application.email}")
         return HttpResponseSeeOther(reverse("application-sent"))
 

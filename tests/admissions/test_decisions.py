@@ -515,3 +515,30 @@ def test_api_lists_the_inbox_with_clocks_in_scope(world, api):
     for role in ("teacher", "care_coordinator"):
         api.force_login(world.users[role])
         assert api.get(reverse("api:application-list")).status_code == 403
+
+
+# --- The e-mail is a task ----------------------------------------------------------------
+
+
+def test_the_news_mail_is_a_task_queued_on_commit(world, django_capture_on_commit_callbacks):
+    from smtplib import SMTPException
+
+    from admissions import tasks
+
+    application = ApplicationFactory.create(school=world.school)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        application_extend(user=world.users["director"], application=application, reason="Tijd")
+
+    assert mail.outbox == []
+    assert [callback.func.__self__.name for callback in queued] == [
+        "admissions.tasks.application_news_mail_task"
+    ]
+    queued[0]()
+    assert [message.to for message in mail.outbox] == [[application.email]]
+    for task in (
+        tasks.application_news_mail_task,
+        tasks.application_confirm_mail_task,
+        tasks.application_confirmed_mail_task,
+        tasks.follow_link_mail_task,
+    ):
+        assert SMTPException in task.autoretry_for, task.name
