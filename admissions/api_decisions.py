@@ -1,6 +1,7 @@
 """The inbox over the API: ``GET /api/v1/admissions/applications/``, the school's open
-applications with their clocks, most urgent first (the same scope as the page: the director
-and the administration, the care coordinator read-only). Never the sealed answers."""
+applications with their clocks, most urgent first, for those who handle applications (the
+director and the administration; 403 for the care coordinator, who only advises on the sealed
+answers on the application's page). Never the sealed answers."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class ApplicationSerializer(serializers.Serializer):
 
 class ApplicationListApi(APIView):
     """The open applications of the caller's schools with their clocks (403 for a role
-    without the function): the director and the administration, the care coordinator."""
+    without the function): the director and the administration."""
 
     permission_classes = [IsAuthenticated]
     pagination_class = StandardPagination
@@ -48,7 +49,7 @@ class ApplicationListApi(APIView):
         operation_id="admissions_applications_list", responses=ApplicationSerializer(many=True)
     )
     def get(self, request):
-        applications = applications_open_for(user=request.user)
+        applications = applications_open_for(user=request.user, handled_only=True)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(applications, request, view=self)
         return paginator.get_paginated_response([_data(a) for a in page or ()])

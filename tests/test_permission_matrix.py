@@ -412,6 +412,16 @@ def application_follow_link(world, role, in_scope):
     return path if in_scope else f"{path[:-4]}xx/"
 
 
+def application_follow_letter_link(world, role, in_scope):
+    """The refusal letter behind the follow link of a refused application (in), and behind
+    that of an open one (out: it has no letter)."""
+    from admissions.follow import follow_token
+    from tests.admissions.factories_decisions import ApplicationFactory
+
+    application = ApplicationFactory.create(school=world.school, refused=in_scope)
+    return reverse("application-follow-letter", kwargs={"token": follow_token(application)})
+
+
 def application_school_form(world, role, in_scope):
     """The application form of a school of the installation (in), or of none (out)."""
     return reverse("application-form", args=[world.school.pk if in_scope else 987654])
@@ -576,6 +586,7 @@ MARKER_KINDS = {
     "pupil_name": "the names of the board's pupils",
     "outsider": "the name and BSN of the pupil outside the caller's scope",
     "application_sealed": "the support needs and religion given in an application for a place",
+    "application_contact": "the e-mail address, phone and address of a parent in an application",
 }
 CARE_KINDS = ("care_team", "care_teachers", "withheld", "withheld_title")
 # What a role sees on no route at all (DESIGN's permission table); no entry can allow it.
@@ -583,7 +594,8 @@ NEVER: dict[str, frozenset[str]] = {
     "anonymous": frozenset(MARKER_KINDS),
     "director": frozenset({"outsider"}),
     "administration": frozenset({*CARE_KINDS, "outsider"}),
-    "care_coordinator": frozenset({"bsn", "religion", "outsider"}),
+    # She advises on an application's sealed answers, never its parents' contact data.
+    "care_coordinator": frozenset({"bsn", "religion", "outsider", "application_contact"}),
     "teacher": frozenset(
         {"bsn", "religion", "care_team", "withheld", "withheld_title", "outsider"}
     ),
@@ -599,6 +611,9 @@ NEVER: dict[str, frozenset[str]] = {
 # administration that handles the inbox never does).
 for _role in ("administration", "teacher", "privacy_officer", "guardian"):
     NEVER[_role] = NEVER[_role] | {"application_sealed"}
+# An applicant's contact data: the school's staff who handle applications, nobody else.
+for _role in ("teacher", "privacy_officer", "guardian"):
+    NEVER[_role] = NEVER[_role] | {"application_contact"}
 # Without parental authority: basics and progress only.
 NEVER["guardian_limited"] = NEVER["guardian"] | {
     "bsn",
@@ -620,6 +635,7 @@ GUARDED_DATA = frozenset(
         "religion",
         "confidential_contact",
         "application_sealed",
+        "application_contact",
     }
 )
 GUARDED: dict[str, frozenset[str]] = {
@@ -682,6 +698,12 @@ APPLICATION_ANSWERS = Shows(
     ("director", "care_coordinator"),
     ("application_sealed",),
     "An application's support needs and religion: the director and the care coordinator.",
+)
+
+APPLICATION_CONTACT = Shows(
+    ("director", "administration"),
+    ("application_contact",),
+    "An application's parents and their contact data: those who handle applications.",
 )
 
 
@@ -1514,9 +1536,11 @@ MATRIX: dict[str, Entry] = {
         _all(FORBIDDEN, guardian=(200, 404), guardian_limited=(403, 404), **ANON_PAGE),
         shows=(OKR_COPY,),
     ),
-    # Admissions: the director and the administration handle applications, the care
-    # coordinator reads them; the director decides; the administration also records a
-    # withdrawal. The sealed answers only for the director and the care coordinator.
+    # Admissions: the director and the administration handle applications; the care
+    # coordinator opens the open applications to advise on their sealed answers (the child,
+    # the clock and those answers only: no decided tab, letter, API or contact data); the
+    # director decides; the administration also records a withdrawal. The sealed answers
+    # only for the director and the care coordinator.
     "application-inbox": Entry(
         fixed("application-inbox"),
         _all(
@@ -1532,7 +1556,7 @@ MATRIX: dict[str, Entry] = {
         application_url("application-detail"),
         scoped("director", "administration", "care_coordinator", **ANON_PAGE),
         fixture="decisions_world",
-        shows=(APPLICATION_ANSWERS,),
+        shows=(APPLICATION_ANSWERS, APPLICATION_CONTACT),
     ),
     "application-extend": Entry(
         application_url("application-extend"),
@@ -1553,10 +1577,11 @@ MATRIX: dict[str, Entry] = {
         application_url("application-enrol"),
         scoped("director", **ANON_PAGE),
         fixture="decisions_world",
+        shows=(APPLICATION_CONTACT,),  # the enrolment form, filled in from the application
     ),
     "application-refusal-letter": Entry(
         application_url("application-refusal-letter", "refused"),
-        scoped("director", "administration", "care_coordinator", **ANON_PAGE),
+        scoped("director", "administration", **ANON_PAGE),
         fixture="decisions_world",
     ),
     "api:application-list": Entry(
@@ -1565,7 +1590,6 @@ MATRIX: dict[str, Entry] = {
             FORBIDDEN,
             director=(200, 200),
             administration=(200, 200),
-            care_coordinator=(200, 200),
             **ANON_API,
         ),
         api=True,
@@ -1619,6 +1643,8 @@ MATRIX: dict[str, Entry] = {
         fixed("application-follow-request"), _all(200), public=True
     ),
     "application-follow": Entry(application_follow_link, _all(200, 404), public=True),
+    # The parents' refusal letter: whoever holds the link of a refused application.
+    "application-follow-letter": Entry(application_follow_letter_link, _all(200, 404), public=True),
 }
 
 
@@ -1636,16 +1662,26 @@ def mfa_world(world):
 
 APPLICATION_SUPPORT = "Logopedie & 'ambulante begeleiding' cluster 2"
 APPLICATION_RELIGION = "Remonstrantse Broederschap"
+APPLICATION_GUARDIAN = {
+    "email": "j.terpstra@prive-adres.example",
+    "phone": "06-13572468",
+    "address": "Berkenhof 'achterom' 9, 8012 ZX Zwolle",
+}
 
 
 @pytest.fixture
 def decisions_world(world):
     """``world`` plus applications in ``world.applications``: per school (the caller's and
     ``other_`` for the other school of the board) one open and one refused, each with the
-    sealed answers (the ``application_sealed`` markers)."""
+    sealed answers and a parent's contact data (the ``application_sealed`` and
+    ``application_contact`` markers)."""
     from tests.admissions.factories_decisions import ApplicationFactory
 
-    sealed = {"support_needs": APPLICATION_SUPPORT, "religion": APPLICATION_RELIGION}
+    sealed = {
+        "support_needs": APPLICATION_SUPPORT,
+        "religion": APPLICATION_RELIGION,
+        "guardians": [{"first_name": "Jelle", "surname": "Terpstra", **APPLICATION_GUARDIAN}],
+    }
     world.applications = {
         "open": ApplicationFactory.create(school=world.school, **sealed),
         "refused": ApplicationFactory.create(school=world.school, refused=True, **sealed),
@@ -1824,6 +1860,7 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
         "staff_names": tuple(name for role, name in STAFF_NAMES.items() if role != "teacher"),
         "teacher_name": (STAFF_NAMES["teacher"],),
         "application_sealed": (APPLICATION_SUPPORT, APPLICATION_RELIGION),
+        "application_contact": tuple(APPLICATION_GUARDIAN.values()),
         "pupil_name": (
             PUPIL3_FIRST_NAMES,
             *(PUPILS[key][0] for key in ("pupil3", "pupil5", "other_pupil")),

@@ -2,10 +2,13 @@
 
 Scope: the schools where the user handles applications (``handle_school_applications``: the
 director and the administration) or reads their sealed answers
-(``read_school_application_support``: the director and the care coordinator, who opens the
-inbox and the applications read-only). An application that is not yet confirmed never counted
-and is shown to nobody. 403 for a role without either function, 404 for an application that
-is missing or of another school (students.selectors: ``function_require``, ``scoped_get``).
+(``read_school_application_support``: the director and the care coordinator). The care
+coordinator only advises: she opens the inbox of open applications (the child, the reference,
+the clock) and an application's page with the sealed answers, nothing more; the decided
+applications, the refusal letter and the API are for those who handle applications. An
+application that is not yet confirmed never counted and is shown to nobody. 403 for a role
+without the function, 404 for an application that is missing or of another school
+(students.selectors: ``function_require``, ``scoped_get``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from ..constants import (
 )
 from ..models import Application, ApplicationEvent, ApplicationGuardian
 
-#: Either function opens the inbox and an application (the care coordinator read-only).
+#: Either function opens the inbox of open applications and an application's page (the care
+#: coordinator only the child's name, the clock and the sealed answers).
 INBOX_FUNCTIONS = (Function.HANDLE_APPLICATIONS, Function.READ_APPLICATION_SUPPORT)
 HANDLE = "handle_school_applications"
 DECIDE = "decide_school_applications"
@@ -108,24 +112,39 @@ def applications_visible_to(user) -> QuerySet[Application]:
     )
 
 
-def applications_open_for(*, user) -> QuerySet[Application]:
+def applications_handled_by(user) -> QuerySet[Application]:
+    """The applications of the schools where the user handles applications."""
+    return Application.objects.filter(school_id__in=school_ids_with(user, HANDLE)).exclude(
+        status=ApplicationStatus.UNCONFIRMED
+    )
+
+
+def applications_open_for(*, user, handled_only: bool = False) -> QuerySet[Application]:
     """The inbox: the open applications (received or extended) of the user's schools, most
-    urgent first (the earliest decision date). 403 without the function."""
-    function_require(user=user, function=INBOX_FUNCTIONS, object_type="application")
+    urgent first (the earliest decision date). 403 without the function. ``handled_only``:
+    only for those who handle applications (the API: 403 for the care coordinator)."""
+    if handled_only:
+        function_require(
+            user=user, function=Function.HANDLE_APPLICATIONS, object_type="application"
+        )
+        applications = applications_handled_by(user)
+    else:
+        function_require(user=user, function=INBOX_FUNCTIONS, object_type="application")
+        applications = applications_visible_to(user)
     return (
-        applications_visible_to(user)
-        .filter(status__in=OPEN_STATUSES)
+        applications.filter(status__in=OPEN_STATUSES)
         .select_related("school")
         .order_by("decision_due_on", "submitted_at", "pk")
     )
 
 
 def applications_decided_for(*, user, today: datetime.date | None = None) -> QuerySet[Application]:
-    """The applications decided in the last year, the latest first. 403 without the function."""
-    function_require(user=user, function=INBOX_FUNCTIONS, object_type="application")
+    """The applications decided in the last year, the latest first: for those who handle
+    applications (their decisions, reasons and notes), 403 for anyone else."""
+    function_require(user=user, function=Function.HANDLE_APPLICATIONS, object_type="application")
     today = today or timezone.localdate()
     return (
-        applications_visible_to(user)
+        applications_handled_by(user)
         .filter(status__in=DECIDED_STATUSES, decided_on__gte=today - DECIDED_SHOWN)
         .select_related("school", "decided_by")
         .order_by("-decided_on", "-pk")

@@ -8,7 +8,8 @@ started, and ``applications_unconfirmed_delete`` (a beat task) deletes it once i
 Only a hash of the confirmation link is stored.
 
 No e-mail carries the child's data: the school, the reference and a link, nothing more (a
-mailbox is read on shared devices, forwarded and kept for years).
+mailbox is read on shared devices, forwarded and kept for years). Every e-mail is a task
+(admissions.tasks) queued when the transaction commits, never sent inside the request.
 
 The rules are the service's, so a page and an API answer alike: ``application_errors`` checks
 everything (``ApplicationError.field_errors`` names each refused input: the child's field, a
@@ -24,6 +25,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,7 +34,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,6 +54,11 @@ from students.services.enrolment import (
 from ..constants import CONFIRMATION_HOURS, DECISION_PERIOD, ApplicationStatus, TimelineKind
 from ..follow import follow_path
 from ..models import Application, ApplicationEvent, ApplicationGuardian
+from ..tasks import (
+    application_confirm_mail_task,
+    application_confirmed_mail_task,
+    follow_link_mail_task,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +197,17 @@ def _mail(*, subject: str, template: str, context: dict, to: str) -> None:
     send_mail(subject, body, None, [to])
 
 
+def _site(site_url: str) -> str:
+    return site_url or settings.SITE_URL
+
+
+def _queue(task, **kwargs) -> None:
+    """Queue a mail task once the transaction commits, in the language of the page it came
+    from (nothing is sent for a transaction that rolls back)."""
+    kwargs["language"] = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(partial(task.delay, **kwargs))
+
+
 def _create(details: ApplicationDetails, *, school: School, token: str) -> Application:
     """Write the application, its guardians and its first timeline row."""
     child = details.child
@@ -258,28 +276,56 @@ def _create(details: ApplicationDetails, *, school: School, token: str) -> Appli
 def application_submit(
     *, school: School, details: ApplicationDetails, site_url: str = ""
 ) -> Application:
-    """Store an application, unconfirmed, and e-mail the applicant the link that confirms it
-    (valid ``CONFIRMATION_HOURS``). Refuses with an ``ApplicationError`` carrying field errors;
-    nothing is stored or sent then. The e-mail names the school and the reference only."""
+    """Store an application, unconfirmed, and queue the e-mail to the applicant with the link
+    that confirms it (valid ``CONFIRMATION_HOURS``; sent by a task once this commits).
+    Refuses with an ``ApplicationError`` carrying field errors; nothing is stored or sent
+    then. The e-mail names the school and the reference only."""
     errors = application_errors(details)
     if errors:
         raise ApplicationError(field_errors=errors)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         application = _create(details, school=school, token=token)
-    link = f"{site_url or settings.SITE_URL}{reverse('application-confirm', args=[token])}"
-    _mail(
-        subject=_("Confirm your application at %(school)s") % {"school": school.name},
-        template="email_confirm.txt",
-        context={
-            "school": school,
-            "reference": application.reference,
-            "link": link,
-            "hours": CONFIRMATION_HOURS,
-        },
-        to=application.email,
-    )
+        # The link carries the token itself: only its hash is stored, so the task gets it.
+        _queue(
+            application_confirm_mail_task,
+            application_id=application.pk,
+            token=token,
+            site_url=site_url,
+        )
     return application
+
+
+def application_confirm_mail(
+    *, application_id: int, token: str, site_url: str = "", language: str = ""
+) -> int:
+    """E-mail the link that confirms the application (the task of ``application_submit``).
+    Nothing once it was confirmed, deleted or the token replaced; returns the mails sent."""
+    application = (
+        Application.objects.select_related("school")
+        .filter(
+            pk=application_id,
+            status=ApplicationStatus.UNCONFIRMED,
+            confirmation_hash=token_hash(token),
+        )
+        .first()
+    )
+    if application is None:
+        return 0
+    school = application.school
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _mail(
+            subject=_("Confirm your application at %(school)s") % {"school": school.name},
+            template="email_confirm.txt",
+            context={
+                "school": school,
+                "reference": application.reference,
+                "link": f"{_site(site_url)}{reverse('application-confirm', args=[token])}",
+                "hours": CONFIRMATION_HOURS,
+            },
+            to=application.email,
+        )
+    return 1
 
 
 class ConfirmationError(DomainError):
@@ -313,7 +359,8 @@ def application_for_confirmation(token: str) -> Application:
 def application_confirm(*, token: str, site_url: str = "") -> Application:
     """Confirm the applicant's e-mail address: the application counts from today and the
     school decides within ``DECISION_PERIOD``. The link works once. Recorded on the timeline
-    and in the audit trail; the applicant gets an e-mail with the link to follow it."""
+    and in the audit trail; the applicant gets an e-mail with the link to follow it (a task,
+    queued once this commits)."""
     with transaction.atomic():
         found = application_for_confirmation(token)
         # Two clicks at once: the second finds the hash gone and is refused.
@@ -349,24 +396,49 @@ def application_confirm(*, token: str, site_url: str = "") -> Application:
             data_kind=DataKind.BASICS,
             school_id=application.school_id,
         )
-    _mail(
-        subject=_("Your application at %(school)s is received") % {"school": application.school},
-        template="email_confirmed.txt",
-        context={
-            "school": application.school,
-            "reference": application.reference,
-            "decision_due_on": application.decision_due_on,
-            "link": f"{site_url or settings.SITE_URL}{follow_path(application)}",
-        },
-        to=application.email,
-    )
+        _queue(application_confirmed_mail_task, application_id=application.pk, site_url=site_url)
     return application
 
 
-def follow_link_send(*, reference: str, email: str, site_url: str = "") -> bool:
+def application_confirmed_mail(
+    *, application_id: int, site_url: str = "", language: str = ""
+) -> int:
+    """E-mail that the application counts, with the follow link (the task of
+    ``application_confirm``). Nothing once it is gone; returns the mails sent."""
+    application = (
+        Application.objects.select_related("school")
+        .filter(pk=application_id)
+        .exclude(status=ApplicationStatus.UNCONFIRMED)
+        .first()
+    )
+    if application is None:
+        return 0
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _mail(
+            subject=_("Your application at %(school)s is received")
+            % {"school": application.school},
+            template="email_confirmed.txt",
+            context={
+                "school": application.school,
+                "reference": application.reference,
+                "decision_due_on": application.decision_due_on,
+                "link": f"{_site(site_url)}{follow_path(application)}",
+            },
+            to=application.email,
+        )
+    return 1
+
+
+def follow_link_send(*, reference: str, email: str, site_url: str = "") -> None:
+    """Queue the e-mail with a fresh link to follow the application with this reference. The
+    task looks the application up itself, so this request does the same whether or not the
+    reference and the address match: neither its answer nor its timing tells."""
+    _queue(follow_link_mail_task, reference=reference, email=email, site_url=site_url)
+
+
+def follow_link_mail(*, reference: str, email: str, site_url: str = "", language: str = "") -> bool:
     """E-mail a fresh link to follow the application with this reference, when it was sent
-    from this address and counts (confirmed). The caller answers the same either way, so
-    nobody learns whether a reference or an address is known; True when a mail went."""
+    from this address and counts (confirmed); True when a mail went."""
     reference = reference.strip().upper()
     email = email_normalise(email)
     application = (
@@ -379,17 +451,18 @@ def follow_link_send(*, reference: str, email: str, site_url: str = "") -> bool:
     )
     if application is None:
         return False
-    _mail(
-        subject=_("The link to follow your application at %(school)s")
-        % {"school": application.school},
-        template="email_follow.txt",
-        context={
-            "school": application.school,
-            "reference": application.reference,
-            "link": f"{site_url or settings.SITE_URL}{follow_path(application)}",
-        },
-        to=application.email,
-    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _mail(
+            subject=_("The link to follow your application at %(school)s")
+            % {"school": application.school},
+            template="email_follow.txt",
+            context={
+                "school": application.school,
+                "reference": application.reference,
+                "link": f"{_site(site_url)}{follow_path(application)}",
+            },
+            to=application.email,
+        )
     return True
 
 

@@ -36,6 +36,7 @@ from ..constants import TimelineKind as Kind
 from ..follow import follow_path
 from ..models import Application, ApplicationEvent
 from ..selectors.decisions import READ_SUPPORT, application_get_for, may
+from ..tasks import application_news_mail_task
 
 
 class DecisionError(DomainError):
@@ -101,7 +102,10 @@ def _locked_open(application: Application) -> Application:
 def _record(*, user: User, application: Application, kind: Kind, note: str = "", what: str) -> None:
     ApplicationEvent.objects.create(application=application, kind=kind, actor=user, note=note)
     _event(user, application, Action.UPDATE)
-    transaction.on_commit(partial(application_notify, application_id=application.pk, what=what))
+    # Sent by a worker once the decision commits, never inside the request.
+    transaction.on_commit(
+        partial(application_news_mail_task.delay, application_id=application.pk, what=what)
+    )
 
 
 def _event(user: User, application: Application, action: Action, data_kind=DataKind.BASICS):
@@ -244,8 +248,9 @@ def _news_line(what: str) -> str:
 
 def application_notify(*, application_id: int, what: str) -> int:
     """E-mail the applicant's address that there is news (in the school's language), with a
-    fresh link to the follow page. It names the school and the reference, never the child.
-    Returns the number of e-mails sent (0 once the application is gone)."""
+    fresh link to the follow page (the task ``application_news_mail_task``). It names the
+    school and the reference, never the child. Returns the number of e-mails sent (0 once the
+    application is gone)."""
     application = Application.objects.select_related("school").filter(pk=application_id).first()
     if application is None or not application.email:
         return 0

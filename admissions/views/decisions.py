@@ -58,7 +58,8 @@ def _detail(application) -> str:
 @method_decorator(never_cache, name="dispatch")
 class ApplicationInboxView(LoginRequiredMixin, View):
     """The open applications, most urgent first, each with its clock; and the decisions of
-    the last year (``?tab=decided``)."""
+    the last year (``?tab=decided``, for those who handle applications: 403 for the care
+    coordinator)."""
 
     def get(self, request):
         decided_tab = request.GET.get("tab") == "decided"
@@ -71,22 +72,39 @@ class ApplicationInboxView(LoginRequiredMixin, View):
         return render(
             request,
             "admissions/decisions/inbox.html",
-            {"rows": rows, "decided_tab": decided_tab, "several_schools": len(schools) > 1},
+            {
+                "rows": rows,
+                "decided_tab": decided_tab,
+                "several_schools": len(schools) > 1,
+                # The decisions (with reasons and notes): for those who handle applications.
+                "shows_decided": request.user.has_function(Function.HANDLE_APPLICATIONS),
+            },
         )
 
 
 @method_decorator(never_cache, name="dispatch")
 class ApplicationDetailView(LoginRequiredMixin, View):
     """The child and the guardians, the clock, the timeline and the decisions this user may
-    take. The sealed answers only for the director and the care coordinator (audited)."""
+    take. The sealed answers only for the director and the care coordinator (audited).
+
+    Who reads the sealed answers without handling the school's applications (the care
+    coordinator, who advises) sees only what that needs: the reference, the child's name and
+    date of birth, the desired start date, the clock and the sealed answers; never the
+    guardians, their contact data, the timeline, the reasons and notes or the decisions."""
 
     def get(self, request, application_id):
         user = request.user
         application = application_open_for(user=user, application_id=application_id)
+        handles = may(user, application, HANDLE, Function.HANDLE_APPLICATIONS)
+        answers = application_answers_read(user=user, application=application)
+        if not handles:
+            return render(
+                request,
+                "admissions/decisions/detail_advice.html",
+                {"application": application, "clock": clock_for(application), "answers": answers},
+            )
         is_open = application.status in OPEN_STATUSES
         can_decide = is_open and may(user, application, DECIDE, Function.DECIDE_APPLICATIONS)
-        can_withdraw = is_open and may(user, application, HANDLE, Function.HANDLE_APPLICATIONS)
-        handles = may(user, application, HANDLE, Function.HANDLE_APPLICATIONS)
         return render(
             request,
             "admissions/decisions/detail.html",
@@ -95,11 +113,10 @@ class ApplicationDetailView(LoginRequiredMixin, View):
                 "guardians": guardians_of(application),
                 "timeline": timeline_of(application),
                 "clock": clock_for(application),
-                "answers": application_answers_read(user=user, application=application),
+                "answers": answers,
                 "can_decide": can_decide,
                 "can_extend": can_decide and application.extended_on is None,
-                "can_withdraw": can_withdraw,
-                "letter": handles or user.has_function(Function.READ_APPLICATION_SUPPORT),
+                "can_withdraw": is_open,
             },
         )
 
@@ -297,10 +314,16 @@ def _enrol_key(application) -> str:
 
 
 class RefusalLetterView(LoginRequiredMixin, View):
-    """The refusal letter (PDF) of a refused application, for the staff who open it."""
+    """The refusal letter (PDF) of a refused application, for those who handle the school's
+    applications (403 for the care coordinator: it carries the reason and the guardians)."""
 
     def get(self, request, application_id):
-        application = application_open_for(user=request.user, application_id=application_id)
+        application = application_for_step(
+            user=request.user,
+            application_id=application_id,
+            function=Function.HANDLE_APPLICATIONS,
+            codename=HANDLE,
+        )
         if application.status != ApplicationStatus.REFUSED:
             raise Http404
         event_record(

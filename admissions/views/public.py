@@ -18,7 +18,7 @@ import datetime
 import math
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +29,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts.services import email_normalise
+from audit.constants import Action, DataKind
+from audit.services import event_record
 from kernel import throttling
 from kernel.crypto import SealedDataError, lookup_hash, seal, unseal
 from kernel.net import client_ip
@@ -41,6 +43,7 @@ from ..constants import (
     EXTENSION_PERIOD,
     ApplicationStatus,
 )
+from ..document_decisions import refusal_letter_pdf
 from ..follow import follow_path
 from ..forms_public import GUARDIAN_FIELDS, ApplicationForm, FollowRequestForm
 from ..selectors.public import (
@@ -61,9 +64,9 @@ from ..services.applications import (
     follow_link_send,
 )
 
-# Limits per clock hour (kernel.throttling). Applications: counted when one is sent, so a
-# parent who corrects the form is never held up. A family or a school's front desk shares one
-# network address, hence the higher ceiling there.
+# Limits per clock hour (kernel.throttling). Applications: counted when a valid one is about
+# to be sent, so a parent who corrects the form is never held up. A family or a school's front
+# desk shares one network address, hence the higher ceiling there.
 APPLY_PER_EMAIL_PER_HOUR = 5
 APPLY_PER_ADDRESS_PER_HOUR = 30
 # Follow links: every request counts (each may send a mail).
@@ -222,10 +225,6 @@ class ApplicationFormView(View):
     def post(self, request, school_id: int):
         school = school_for_application(school_id)
         limits = _limits("apply", request, request.POST.get("email", ""))
-        for key, limit in limits:
-            wait = throttling.reached(key, limit=limit, seconds=_HOUR)
-            if wait:
-                return _limited_page(request, wait, kind="apply")
         page = reverse("application-form", args=[school.pk])
         form = ApplicationForm(request.POST)
         form.is_valid()
@@ -234,6 +233,12 @@ class ApplicationFormView(View):
         if form.errors or errors:
             _errors_place(form, errors, slots)
             return refused_redirect(request, page, key=_form_key(school), form=form)
+        # Counted before sending, atomically (the cache's increment): parallel requests cannot
+        # all pass a check made before any of them counted. A form refused above never counts.
+        for key, limit in limits:
+            wait = throttling.hit(key, limit=limit, seconds=_HOUR)
+            if wait:
+                return _limited_page(request, wait, kind="apply")
         try:
             application = application_submit(
                 school=school, details=details, site_url=_site(request)
@@ -243,8 +248,6 @@ class ApplicationFormView(View):
             if not error.field_errors:
                 form.add_error(None, str(error.message))
             return refused_redirect(request, page, key=_form_key(school), form=form)
-        for key, limit in limits:
-            throttling.hit(key, limit=limit, seconds=_HOUR)
         _stash(request, _SENT, f"{school.name}\n{application.email}")
         return HttpResponseSeeOther(reverse("application-sent"))
 
@@ -356,6 +359,7 @@ class ApplicationFollowView(View):
             "admissions/public/follow.html",
             {
                 "application": application,
+                "token": token,
                 "timeline": timeline_for_parents(application),
                 "open": application.status
                 in (ApplicationStatus.RECEIVED, ApplicationStatus.EXTENDED),
@@ -365,6 +369,32 @@ class ApplicationFollowView(View):
                 "extension_weeks": EXTENSION_PERIOD.days // 7,
             },
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApplicationFollowLetterView(View):
+    """The refusal letter (PDF) for the parents, with the follow link: the school's formal
+    decision (at a public school with the objection clause). Only for a refused application;
+    every download is on the record (no account: ``user=None``)."""
+
+    def get(self, request, token: str):
+        application = application_followed(token)
+        if application is None or application.status != ApplicationStatus.REFUSED:
+            raise Http404
+        event_record(
+            user=None,
+            action=Action.EXPORT,
+            object_type="application_letter",
+            object_id=application.pk,
+            school_id=application.school_id,
+            data_kind=DataKind.BASICS,
+        )
+        response = HttpResponse(refusal_letter_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="besluit-aanmelding-{application.reference}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 _FOLLOW_KEY = "application-follow-request"
@@ -433,5 +463,10 @@ urlpatterns = [
         "admissions/follow/<str:token>/",
         ApplicationFollowView.as_view(),
         name="application-follow",
+    ),
+    path(
+        "admissions/follow/<str:token>/refusal-letter/",
+        ApplicationFollowLetterView.as_view(),
+        name="application-follow-letter",
     ),
 ]

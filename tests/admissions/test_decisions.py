@@ -189,6 +189,87 @@ def test_the_care_coordinator_reads_but_is_offered_no_decision(world, client):
     assert "the director decides on it" in body
 
 
+GUARDIAN = {
+    "first_name": "Wilhelmina",
+    "surname": "Oudshoorn",
+    "email": "w.oudshoorn@prive.example",
+    "phone": "06-98765432",
+    "address": "Kastanjelaan 12, 8011 AB Zwolle",
+}
+
+
+@pytest.mark.parametrize("state", ["open", "extended", "refused", "withdrawn"])
+def test_the_care_coordinator_sees_only_the_child_the_clock_and_the_sealed_answers(
+    world, client, state
+):
+    """She advises on the support needs: the reference, the child's name and date of birth,
+    the desired start date, the clock and the sealed answers; never the guardians, their
+    contact data, the applicant's address, the timeline, reasons, notes or staff names."""
+    traits = {"extended": {"extended": True}, "refused": {"refused": True}}.get(state, {})
+    if state == "withdrawn":
+        traits = {
+            "status": ApplicationStatus.WITHDRAWN,
+            "decided_on": _today(),
+            "withdrawal_note": "Moeder belde: zij verhuizen naar Deventer.",
+        }
+    application = ApplicationFactory.create(
+        school=world.school,
+        sealed=True,
+        decided_by=world.users["director"] if state in ("refused", "withdrawn") else None,
+        guardians=[GUARDIAN],
+        **traits,
+    )
+    application.timeline.create(
+        kind=TimelineKind.NOTE, actor=world.users["administration"], note="Gebeld met de opvang"
+    )
+    response = _login(client, world, "care_coordinator").get(
+        reverse("application-detail", args=[application.pk])
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    for shown in (
+        application.reference,
+        application.child_name,
+        application.date_of_birth.strftime("%Y"),
+        SUPPORT_NEEDS,
+        RELIGION,
+    ):
+        assert shown in body
+    hidden = [
+        *GUARDIAN.values(),
+        application.email,
+        "Gebeld met de opvang",
+        str(world.users["administration"]),
+        str(world.users["director"]),
+        application.current_school,
+    ]
+    for text in (application.refusal_reason, application.referral_school):
+        hidden += [text] if text else []
+    hidden += [application.withdrawal_note] if application.withdrawal_note else []
+    hidden += [application.extension_reason] if application.extension_reason else []
+    leaked = [text for text in hidden if text in body]
+    assert not leaked
+    assert reverse("application-refusal-letter", args=[application.pk]) not in body
+    if state in ("open", "extended"):
+        assert "days left" in body
+
+
+def test_the_care_coordinator_has_no_decided_tab(world, client):
+    ApplicationFactory.create(school=world.school, refused=True, given_name="Refused")
+    care = _login(client, world, "care_coordinator")
+
+    assert care.get(reverse("application-inbox"), {"tab": "decided"}).status_code == 403
+    inbox = care.get(reverse("application-inbox")).content.decode()
+    assert "tab=decided" not in inbox
+    assert "Refused" not in inbox
+    assert AccessEvent.objects.filter(
+        object_type="application",
+        outcome=Outcome.DENIED,
+        actor_id=world.users["care_coordinator"].pk,
+    ).exists()
+
+
 def test_an_application_of_another_school_is_not_found_and_recorded(world, client):
     other = ApplicationFactory.create(school=world.other_school)
     response = _login(client, world, "director").get(reverse("application-detail", args=[other.pk]))
@@ -431,8 +512,9 @@ def test_api_lists_the_inbox_with_clocks_in_scope(world, api):
     assert clock["days_left"] == 32
     assert clock["due_on"] == mine.decision_due_on.isoformat()
     assert SUPPORT_NEEDS not in str(body)
-    api.force_login(world.users["teacher"])
-    assert api.get(reverse("api:application-list")).status_code == 403
+    for role in ("teacher", "care_coordinator"):
+        api.force_login(world.users[role])
+        assert api.get(reverse("api:application-list")).status_code == 403
 
 
 def test_a_decision_locks_only_the_application_row(world, monkeypatch):
@@ -453,3 +535,30 @@ def test_a_decision_locks_only_the_application_row(world, monkeypatch):
     monkeypatch.setattr(QuerySet, "select_for_update", spy)
     _locked_open(application)
     assert seen == [(Application, ("self",))]
+
+
+# --- The e-mail is a task ----------------------------------------------------------------
+
+
+def test_the_news_mail_is_a_task_queued_on_commit(world, django_capture_on_commit_callbacks):
+    from smtplib import SMTPException
+
+    from admissions import tasks
+
+    application = ApplicationFactory.create(school=world.school)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        application_extend(user=world.users["director"], application=application, reason="Tijd")
+
+    assert mail.outbox == []
+    assert [callback.func.__self__.name for callback in queued] == [
+        "admissions.tasks.application_news_mail_task"
+    ]
+    queued[0]()
+    assert [message.to for message in mail.outbox] == [[application.email]]
+    for task in (
+        tasks.application_news_mail_task,
+        tasks.application_confirm_mail_task,
+        tasks.application_confirmed_mail_task,
+        tasks.follow_link_mail_task,
+    ):
+        assert SMTPException in task.autoretry_for, task.name

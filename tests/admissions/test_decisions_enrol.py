@@ -199,11 +199,9 @@ def test_refusal_letter_of_a_special_school_has_no_objection_clause(world):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("director", 200), ("administration", 200), ("care_coordinator", 200), ("teacher", 403)],
+    [("director", 200), ("administration", 200), ("care_coordinator", 403), ("teacher", 403)],
 )
-def test_refusal_letter_is_downloaded_by_the_staff_who_open_the_application(
-    world, client, role, status
-):
+def test_refusal_letter_is_downloaded_by_those_who_handle_applications(world, client, role, status):
     application = ApplicationFactory.create(school=world.school, refused=True)
     client.force_login(world.users[role])
     response = client.get(reverse("application-refusal-letter", args=[application.pk]))

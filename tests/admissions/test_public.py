@@ -92,9 +92,22 @@ def _follow_from(message) -> str:
     return match[1]
 
 
+class _CommittingClient(Client):
+    """A client whose requests run their on-commit callbacks when they end, as the request's
+    own commit would outside the test's transaction: the e-mails are tasks queued on commit
+    (eager in the tests), so ``mail.outbox`` holds what a worker would have sent."""
+
+    capture = None
+
+    def request(self, **request):
+        with self.capture(execute=True):
+            return super().request(**request)
+
+
 @pytest.fixture
-def client_en():
-    client = Client()
+def client_en(django_capture_on_commit_callbacks):
+    client = _CommittingClient()
+    client.capture = django_capture_on_commit_callbacks
     client.cookies["django_language"] = "en"
     return client
 
@@ -516,6 +529,80 @@ def test_follow_request_answers_the_same_whether_or_not_it_matches(world, client
     assert len(mail.outbox) == 3  # the confirmation, the confirmed, one follow link
     assert mail.outbox[2].to == [APPLICANT]
     assert client_en.get(_follow_from(mail.outbox[2])).status_code == 200
+
+
+def test_emails_are_queued_on_commit_never_sent_inside_the_request(
+    world, django_capture_on_commit_callbacks
+):
+    """The confirmation, the confirmed mail and a follow link: each a task queued once the
+    request's transaction commits; the request itself sends nothing."""
+    client = Client()
+    client.cookies["django_language"] = "en"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert _apply(client, world.school).status_code == 303
+    assert mail.outbox == []
+    assert [callback.func.__self__.name for callback in queued] == [
+        "admissions.tasks.application_confirm_mail_task"
+    ]
+    queued[0]()
+    (message,) = mail.outbox
+    assert message.subject.startswith("Confirm your application")  # the page's language
+    token = _token_from(message)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("application-confirm", args=[token]))
+    assert len(mail.outbox) == 1
+    assert [callback.func.__self__.name for callback in queued] == [
+        "admissions.tasks.application_confirmed_mail_task"
+    ]
+    queued[0]()
+    assert len(mail.outbox) == 2
+
+
+def test_a_follow_request_queues_the_same_task_whether_or_not_it_matches(
+    world, client_en, django_capture_on_commit_callbacks
+):
+    """The lookup is the task's: the request does the same work either way, so its timing
+    says nothing about whether the reference and the address match."""
+    _apply(client_en, world.school)
+    client_en.post(reverse("application-confirm", args=[_token_from(mail.outbox[0])]))
+    application = Application.objects.get()
+    plain = Client()
+    queued_per_request = []
+    for reference, email in (
+        (application.reference, APPLICANT),
+        (application.reference, "iemand.anders@t.example"),
+        ("2026-ZZZZZZ", APPLICANT),
+    ):
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            plain.post(
+                reverse("application-follow-request"), {"reference": reference, "email": email}
+            )
+        queued_per_request.append([callback.func.__self__.name for callback in queued])
+        for callback in queued:
+            callback()
+
+    assert queued_per_request == [["admissions.tasks.follow_link_mail_task"]] * 3
+    assert len(mail.outbox) == 3  # the confirmation, the confirmed, one follow link
+    assert mail.outbox[2].to == [APPLICANT]
+
+
+def test_parallel_applications_cannot_pass_the_limit_together(world, client_en, monkeypatch):
+    """A second request arriving while the first is being sent finds it counted already."""
+    monkeypatch.setattr(public, "APPLY_PER_EMAIL_PER_HOUR", 1)
+    submit = public.application_submit
+    parallel = []
+
+    def submit_while_another_arrives(**kwargs):
+        if not parallel:
+            parallel.append(_apply(Client(), world.school))
+        return submit(**kwargs)
+
+    monkeypatch.setattr(public, "application_submit", submit_while_another_arrives)
+
+    assert _apply(client_en, world.school).status_code == 303
+    assert parallel[0].status_code == 429
+    assert Application.objects.count() == 1
 
 
 def test_follow_request_sends_nothing_for_an_unconfirmed_application(world, client_en):
