@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from admissions.constants import RegistrationKind
@@ -32,6 +32,14 @@ from suppliers.constants import Basis, LegalGround, RecipientKind
 from suppliers.models import DisclosedPupil, Disclosure, Recipient
 
 from ..students.factories import StudentFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are read in English here (the pages' Dutch is tested apart)."""
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date(2026, 3, 16)
 

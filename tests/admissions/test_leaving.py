@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from freezegun import freeze_time
 
 from admissions.constants import LeavingReason
@@ -26,6 +27,14 @@ from students.models import Placement, Student
 from suppliers.constants import LegalGround, RecipientKind
 from suppliers.models import DisclosedPupil, Recipient
 from tests.students.factories import GroupFactory, StudentFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are read in English here (the pages' Dutch is tested apart)."""
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date(2026, 12, 4)
 CONFIRMED = {
