@@ -24,7 +24,7 @@ NOTICE = "Melding aan de leerplichtambtenaar\nBSN: 123456782\nNaam: Daan de Vrie
 @pytest.fixture
 def application(world) -> Application:
     """The application that led to pupil3, with its sealed answers, guardians and notes."""
-    made = ApplicationFactory(
+    made = ApplicationFactory.create(
         school=world.pupil3.school,
         status=ApplicationStatus.ENROLLED,
         student=world.pupil3,

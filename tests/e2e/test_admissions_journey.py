@@ -101,7 +101,9 @@ def _at_phone_width(page, shot, name: str) -> None:
 def _link_in(message, base_url: str) -> str:
     """The first link of a mail, on the live server (a mail written outside a request names
     settings.SITE_URL)."""
-    link = re.search(r"https?://\S+", message.body).group(0)
+    found = re.search(r"https?://\S+", message.body)
+    assert found is not None, "the mail carries a link"
+    link = found.group(0)
     return base_url + re.sub(r"^https?://[^/]+", "", link)
 
 
