@@ -111,6 +111,10 @@ def processing_register(*, schools) -> dict:
             "outside_eea": [],
             "retention": [
                 _("Deleted at once when the consent is withdrawn"),
+                _(
+                    "Given in an application for a place: deleted with the application, or "
+                    "with the pupil file once the child is enrolled"
+                ),
                 *_retention(rules, Category.PUPIL_FILE, Category.PUPIL_FILE_SPECIAL),
             ],
         },
@@ -135,6 +139,31 @@ def processing_register(*, schools) -> dict:
             ],
             "outside_eea": [],
             "retention": _retention(rules, Category.ENROLMENT),
+        },
+        {
+            "purpose": _(
+                "Admissions: deciding on an application for a place within the duty of care"
+            ),
+            "basis": _(
+                "Legal task of the school (Wet op het primair onderwijs) and its duty of care "
+                "(Wet passend onderwijs): support needs only when the parents give them, sealed "
+                "(religion given in an application: see the parents' explicit consent)"
+            ),
+            "categories": _categories(
+                [
+                    DataCategory.IDENTITY,
+                    DataCategory.CONTACT,
+                    DataCategory.GUARDIANS,
+                    DataCategory.HEALTH,
+                ]
+            ),
+            "people": [people[p] for p in PUPILS_AND_GUARDIANS],
+            "recipients": [_("Nobody outside the school; the parents read their own letters")],
+            "outside_eea": [],
+            "retention": [
+                _("Unconfirmed applications: deleted when the confirmation link expires"),
+                *_retention(rules, Category.APPLICATIONS),
+            ],
         },
     ]
     purposes = (

@@ -32,7 +32,16 @@ from kernel.csvfiles import (
     csv_lines,
     spreadsheet_cell,
 )
-from tests.test_permission_matrix import MATRIX, ROLES, mfa_world  # noqa: F401 (a fixture)
+from tests.test_permission_matrix import (  # noqa: F401 (the matrix worlds are fixtures)
+    MATRIX,
+    ROLES,
+    decisions_world,
+    funding_world,
+    leaving_world,
+    markers,
+    mfa_world,
+    okr_world,
+)
 
 # Text a person or another system can put into the portal, each aimed at a spreadsheet.
 HOSTILE = {

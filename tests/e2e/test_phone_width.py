@@ -16,7 +16,21 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from ..test_permission_matrix import MATRIX, ROLES, Entry, markers, mfa_world  # noqa: F401 (fixtures)
+from ..test_permission_matrix import (  # noqa: F401 (the matrix worlds are fixtures)
+    MATRIX,
+    ROLES,
+    Entry,
+    decisions_world,
+    funding_world,
+    leaving_world,
+    markers,
+    mfa_world,
+    okr_world,
+)
+
+# Worlds whose pages change the shared one: a pupil who left (leaving, education report), the
+# authenticator apps of every staff login. Their pages come last, in this order.
+CHANGING_WORLDS = ("leaving_world", "okr_world", "mfa_world")
 
 pytestmark = pytest.mark.e2e
 
@@ -117,14 +131,15 @@ def filled(world):
 
 
 def _pages(role: str) -> list[tuple[str, Entry]]:
-    """(route, entry) of every HTML page the role opens in scope; pages that need the world
-    with authenticator apps (which changes every staff login) come last."""
+    """(route, entry) of every HTML page the role opens in scope; pages of the worlds that
+    change the shared one (``CHANGING_WORLDS``) come last."""
     pages = [
         (name, entry)
         for name, entry in sorted(MATRIX.items())
         if entry.method == "get" and not entry.api and entry.expect[role][0] == 200
     ]
-    return sorted(pages, key=lambda item: item[1].fixture == "mfa_world")
+    order = {fixture: rank for rank, fixture in enumerate(CHANGING_WORLDS, start=1)}
+    return sorted(pages, key=lambda item: order.get(item[1].fixture, 0))
 
 
 @pytest.mark.usefixtures("markers", "filled")  # long names and addresses; rows in every table
