@@ -24,8 +24,17 @@ DESTINATION = ("OBS De Regenboog", "56EF")
 
 
 def pupil_leave(student: Student, *, actor=None, destination=DESTINATION) -> Departure:
-    """The pupil leaves today for another primary school that confirmed the enrolment."""
+    """The pupil leaves today for another primary school that confirmed the enrolment. A pupil
+    who already left (another world of the same database, e.g. the phone-width walk) keeps
+    that leaving, with this destination."""
     today = timezone.localdate()
+    if student.withdrawn_on is not None or Departure.objects.filter(student=student).exists():
+        Departure.objects.filter(student=student).update(
+            destination_name=destination[0] if destination else "",
+            destination_brin=destination[1] if destination else "",
+            enrolment_confirmed_on=today - datetime.timedelta(days=3),
+        )
+        return Departure.objects.get(student=student)
     departure = Departure.objects.create(
         student=student,
         left_on=today,
@@ -86,7 +95,6 @@ def matrix_reports(world, *, sent: bool) -> dict[str, Departure]:
     """For the permission matrix: pupil3 left with the teachers' care record marked by the
     director (its report sent when ``sent``), pupil5 left with its report sent, and the pupil
     of the other school left with a report prepared. Made once per world."""
-    from students.constants import WithdrawalDestination
 
     made = getattr(world, "_okr_reports", None)
     if made is not None:
@@ -97,17 +105,7 @@ def matrix_reports(world, *, sent: bool) -> dict[str, Departure]:
         "pupil5": report_sent(world, world.pupil5),
     }
     other = world.other_pupil
-    made["other_pupil"] = Departure.objects.create(
-        student=other,
-        left_on=timezone.localdate(),
-        reason=LeavingReason.OTHER_SCHOOL,
-        destination_name="OBS Elders",
-    )
-    student_withdraw(
-        actor=None,
-        student=other,
-        on=timezone.localdate(),
-        destination=WithdrawalDestination.PRIMARY_SCHOOL,
-    )
+    other.refresh_from_db()
+    made["other_pupil"] = pupil_leave(other, destination=("OBS Elders", ""))
     world._okr_reports = made
     return made
