@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.constants import Role
 from students.constants import WithdrawalDestination
@@ -134,7 +134,7 @@ def test_withdrawal_before_the_current_placement_is_refused_not_a_500(world):
     today = timezone.localdate()
     started = today - datetime.timedelta(days=3)
     Placement.objects.filter(student=world.pupil3, ended_on__isnull=True).update(started_on=started)
-    with pytest.raises(WithdrawalError) as refused:
+    with translation.override("en"), pytest.raises(WithdrawalError) as refused:
         student_withdraw(
             actor=None,
             student=world.pupil3,
