@@ -451,6 +451,30 @@ def _okr(name: str, action: str | None = None):
     return target
 
 
+def _leaving_destination(world, client) -> Target:
+    """pupil3 withdrawn by the core (as the rollover does for Groep 8), the new school of the
+    leaving named since (with a BRIN), its education report not yet sent."""
+    from admissions.models import Departure
+    from students.constants import WithdrawalDestination
+    from students.services.pupils import student_withdraw
+
+    student_withdraw(
+        actor=None,
+        student=world.pupil3,
+        on=timezone.localdate(),
+        destination=WithdrawalDestination.SECONDARY_SCHOOL,
+    )
+    departure = Departure.objects.get(student=world.pupil3)
+    departure.destination_name = "Het Baken, Zwolle"
+    departure.destination_brin = "12AB"
+    departure.save(update_fields=["destination_name", "destination_brin"])
+    return Target(
+        reverse("leaving-detail", args=[world.pupil3.pk]),
+        reverse("leaving-destination", args=[world.pupil3.pk]),
+        lambda: _values(departure),
+    )
+
+
 EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     "okr-edit": (
         Case("administration", _okr("okr-edit")),
@@ -485,6 +509,10 @@ EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     ),
     "security-measures": (Case("privacy_officer", _measures),),
     "rollover-plan": (Case("director", _rollover_plan),),
+    "leaving-destination": (
+        Case("administration", _leaving_destination),
+        Case("director", _leaving_destination),
+    ),
 }
 
 _CREATES = "creates a new object"

@@ -1625,6 +1625,14 @@ MATRIX: dict[str, Entry] = {
         method="post",
         fixture="leaving_world",
     ),
+    # Naming the new school (of a leaving the rollover or an import recorded without one).
+    "leaving-destination": Entry(
+        student_url("leaving-destination"),
+        scoped("director", "administration", ok=302, **ANON_PAGE),
+        method="post",
+        data={"destination_name": "Het Baken, Zwolle", "destination_brin": "12AB"},
+        fixture="leaving_world",
+    ),
     "leaving-proof": Entry(
         student_url("leaving-proof"),
         scoped("director", "administration", **ANON_PAGE),

@@ -96,6 +96,62 @@ def departure_ensure(*, actor: User | None, student: Student) -> None:
     )
 
 
+# The longest name of a new school (Departure.destination_name).
+DESTINATION_NAME_MAX = 200
+
+
+def departure_destination_set(
+    *, actor: User, departure: Departure, name: str, brin: str
+) -> tuple[Departure, bool]:
+    """Name the new school of a leaving that names none or names it wrongly, typically one
+    recorded by the rollover or an import (``departure_ensure``), so its education report can
+    be sent. Only until the report was sent: what was sent is the evidence of where the report
+    went. The departure row is locked, so a send at the same moment waits and reads the new
+    school, or this waits and is refused. Returns the departure and whether anything changed:
+    the same name and BRIN write nothing and record no event."""
+    with transaction.atomic():
+        locked = (
+            Departure.objects.select_for_update(of=("self",))
+            .select_related("student")
+            .get(pk=departure.pk)
+        )
+        if locked.education_report_id is not None:
+            raise LeavingError(
+                _(
+                    "The education report was already sent to the new school: the new school "
+                    "can no longer be changed."
+                )
+            )
+        name = (name or "").strip()
+        brin = brin_normalise(brin)
+        errors: dict[str, list] = {}
+        if not name:
+            errors["destination_name"] = [_("Give the name of the new school.")]
+        elif len(name) > DESTINATION_NAME_MAX:
+            errors["destination_name"] = [
+                _("The name can be at most %(count)s characters.") % {"count": DESTINATION_NAME_MAX}
+            ]
+        if brin and not BRIN.fullmatch(brin):
+            errors["destination_brin"] = [brin_refusal()]
+        if errors:
+            raise LeavingError(field_errors=errors)
+        if (locked.destination_name, locked.destination_brin) == (name, brin):
+            return locked, False
+        locked.destination_name = name
+        locked.destination_brin = brin
+        locked.save(update_fields=["destination_name", "destination_brin"])
+        event_record(
+            user=actor,
+            action=Action.UPDATE,
+            object_type="departure",
+            object_id=locked.pk,
+            student_id=locked.student_id,
+            school_id=locked.student.school_id,
+            data_kind=DataKind.BASICS,
+        )
+    return locked, True
+
+
 def compulsory_education_from(date_of_birth: datetime.date) -> datetime.date:
     """The first day of the month after the 5th birthday (Leerplichtwet 1969, art. 3)."""
     birthday = _birthday(date_of_birth, 5)
@@ -122,6 +178,10 @@ def _birthday(date_of_birth: datetime.date, age: int) -> datetime.date:
 
 def brin_normalise(raw: str) -> str:
     return re.sub(r"\s+", "", raw or "").upper()
+
+
+def brin_refusal() -> str:
+    return _("A BRIN number is two digits and two letters, e.g. 12AB.")
 
 
 def attendance_officer_of(student: Student) -> Recipient | None:
@@ -172,7 +232,7 @@ def leaving_check(
             ]
     compulsory = left_on is not None and of_compulsory_age(student.date_of_birth, left_on)
     if brin and not BRIN.fullmatch(brin):
-        errors["destination_brin"] = [_("A BRIN number is two digits and two letters, e.g. 12AB.")]
+        errors["destination_brin"] = [brin_refusal()]
     if enrolment_confirmed_on is not None and enrolment_confirmed_on > today:
         errors["enrolment_confirmed_on"] = [
             _("The date of the confirmation cannot be in the future.")

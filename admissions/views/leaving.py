@@ -20,17 +20,21 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.constants import Function
+from kernel.editing import nothing_changed
 from kernel.prg import refused_form, refused_redirect
 from kernel.widgets import IsoDateInput
 from students.models import Student
 from students.selectors import not_found
 
 from ..constants import FUNDING_REGISTRATION_PERIOD, LeavingReason
+from ..models import Departure
 from ..selectors.leaving import former_child_for_proof
 from ..services.leaving import (
+    DESTINATION_NAME_MAX,
     TO_ANOTHER_SCHOOL,
     LeavingError,
     attendance_notice_mark_sent,
+    departure_destination_set,
     leaving_check,
     leaving_open_for,
     leaving_proof_download,
@@ -83,6 +87,34 @@ class LeavingForm(forms.Form):
             "destination_name": data.get("destination_name", ""),
             "enrolment_confirmed_on": data.get("enrolment_confirmed_on"),
         }
+
+
+class DestinationForm(forms.Form):
+    """The new school of a leaving that names none yet (the rollover's or an import's)."""
+
+    destination_name = forms.CharField(
+        label=gettext_lazy("New school"),
+        max_length=DESTINATION_NAME_MAX,
+        error_messages={"required": gettext_lazy("Give the name of the new school.")},
+        help_text=gettext_lazy("Name and place of the school where the pupil is enrolled now."),
+    )
+    destination_brin = forms.CharField(
+        label=gettext_lazy("BRIN number of the new school"),
+        max_length=10,
+        required=False,
+        help_text=gettext_lazy("Two digits and two letters (e.g. 12AB), when known."),
+    )
+
+
+def _destination_initial(departure: Departure) -> dict:
+    return {
+        "destination_name": departure.destination_name,
+        "destination_brin": departure.destination_brin,
+    }
+
+
+def _destination_key(student: Student) -> str:
+    return f"leaving-destination:{student.pk}"
 
 
 def _errors_to_form(form: forms.Form, error: LeavingError) -> None:
@@ -194,12 +226,23 @@ class LeavingDetailView(LoginRequiredMixin, View):
         student, departure = leaving_open_for(user=request.user, student_id=student_id)
         if student.withdrawn_on is None:
             raise _none_here(request, student)
+        destination_form = (
+            refused_form(
+                request,
+                DestinationForm,
+                _destination_key(student),
+                initial=_destination_initial(departure),
+            )
+            if departure is not None
+            else None
+        )
         return render(
             request,
             "admissions/leaving/detail.html",
             {
                 "student": student,
                 "departure": departure,
+                "destination_form": destination_form,
                 # The education report's page (admissions.views.okr) checks this again.
                 "report_link": departure is not None
                 and request.user.has_function(Function.HANDLE_APPLICATIONS),
@@ -218,6 +261,40 @@ class LeavingNoticeSentView(LoginRequiredMixin, View):
             attendance_notice_mark_sent(actor=request.user, departure=departure)
             messages.success(request, _("The notice is marked as sent."))
         return redirect("leaving-detail", student.pk)
+
+
+class LeavingDestinationView(LoginRequiredMixin, View):
+    """Names the new school of a leaving until its education report was sent; a refusal goes
+    back to the leaving's page with the reason at the field and what was typed (kernel.prg)."""
+
+    edits_object = True  # registered in tests/test_edit_forms_unchanged.py
+
+    def post(self, request, student_id):
+        student, departure = leaving_open_for(user=request.user, student_id=student_id)
+        if departure is None:
+            raise _none_here(request, student)
+        back = reverse("leaving-detail", args=[student.pk])
+        form = DestinationForm(request.POST, initial=_destination_initial(departure))
+        if not form.has_changed():
+            nothing_changed(request)
+            return redirect(back)
+        if not form.is_valid():
+            return refused_redirect(request, back, key=_destination_key(student), form=form)
+        try:
+            _departure, changed = departure_destination_set(
+                actor=request.user,
+                departure=departure,
+                name=form.cleaned_data["destination_name"],
+                brin=form.cleaned_data["destination_brin"],
+            )
+        except LeavingError as exc:
+            _errors_to_form(form, exc)
+            return refused_redirect(request, back, key=_destination_key(student), form=form)
+        if changed:
+            messages.success(request, _("The new school was saved."))
+        else:
+            nothing_changed(request)
+        return redirect(back)
 
 
 def _pdf(student: Student, body: bytes) -> HttpResponse:
@@ -266,6 +343,11 @@ urlpatterns = [
         "admissions/leaving/<str:student_id>/notice-sent/",
         LeavingNoticeSentView.as_view(),
         name="leaving-notice-sent",
+    ),
+    path(
+        "admissions/leaving/<str:student_id>/destination/",
+        LeavingDestinationView.as_view(),
+        name="leaving-destination",
     ),
     path(
         "admissions/leaving/<str:student_id>/proof-of-withdrawal/",
