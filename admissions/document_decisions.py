@@ -3,39 +3,22 @@ reason and, when the school cannot offer the support the child needs, the school
 a public school (``School.is_public``) the refusal is a formal decision (Awb) and the letter
 carries the objection clause: bezwaar within 6 weeks, to the school board.
 
-fpdf2 with the DejaVu fonts, in the house style of the other documents
-(``privacy_requests/document.py``, ``registers/document.py``); the fonts are read from where
-that capability ships them (admissions may not import it: they are siblings in the layers).
+The document's setup (fonts, footer, dates) is ``admissions/pdf.py``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from .constants import ApplicationStatus
 from .models import Application
+from .pdf import day, document_start
 
-FONTS = settings.BASE_DIR / "privacy_requests" / "fonts"
 LETTER_LANGUAGE = "nl"
 #: The objection period of the Awb (art. 6:7), from the day after the letter is sent.
 OBJECTION_WEEKS = 6
-
-
-class _Letter(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
-
-
-def _day(value) -> str:
-    return date_format(value, "DATE_FORMAT") if value else "-"
 
 
 def refusal_letter_pdf(application: Application) -> bytes:
@@ -56,14 +39,9 @@ def _letter(application: Application) -> bytes:
     school = application.school
     guardians = list(application.guardians.order_by("position", "pk"))
     title = _("Decision on your application %(reference)s") % {"reference": application.reference}
-    pdf = _Letter(format="A4")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.set_author(school.name)
-    pdf.set_creator("Samen Een portal")
-    pdf.footer_text = f"{school.name} · {application.reference}"
-    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf = document_start(
+        title=title, author=school.name, footer=f"{school.name} · {application.reference}"
+    )
     pdf.set_margins(22, 20, 22)
     pdf.add_page()
     _paragraph(pdf, school.name, bold=True, size=14)
@@ -71,7 +49,7 @@ def _letter(application: Application) -> bytes:
     pdf.ln(4)
     addressees = ", ".join(str(g) for g in guardians) or _("The parents or guardians")
     _paragraph(pdf, addressees)
-    _paragraph(pdf, _("Date: %(date)s") % {"date": _day(application.decided_on)})
+    _paragraph(pdf, _("Date: %(date)s") % {"date": day(application.decided_on)})
     _paragraph(pdf, _("Reference: %(reference)s") % {"reference": application.reference})
     pdf.ln(2)
     _paragraph(pdf, title, bold=True, size=12)
@@ -83,11 +61,11 @@ def _letter(application: Application) -> bytes:
             "%(born)s, from %(start)s. We have considered your application carefully."
         )
         % {
-            "submitted": _day(timezone.localtime(application.submitted_at).date()),
+            "submitted": day(timezone.localtime(application.submitted_at).date()),
             "school": school.name,
             "child": application.child_name,
-            "born": _day(application.date_of_birth),
-            "start": _day(application.desired_start_date),
+            "born": day(application.date_of_birth),
+            "start": day(application.desired_start_date),
         },
     )
     _paragraph(pdf, _("Decision"), bold=True, size=11)

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-# The fonts vendored beside the access package; admissions may not import that sibling app
-# (the layer contract), so it names the files.
-FONTS = Path(settings.BASE_DIR) / "privacy_requests" / "fonts"
+from .pdf import day, document_start
 
 
 @dataclass(frozen=True)
@@ -58,17 +54,7 @@ class ReportContent:
 
 
 def _date(value: str | datetime.date | None) -> str:
-    day = parse_date(value) if isinstance(value, str) else value
-    return date_format(day, "DATE_FORMAT") if day else "-"
-
-
-class _Pdf(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
+    return day(parse_date(value) if isinstance(value, str) else value)
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -104,17 +90,10 @@ def report_pdf(content: ReportContent) -> bytes:
 
 def _render(content: ReportContent) -> bytes:
     title = _("Education report (onderwijskundig rapport)")
-    pdf = _Pdf(format="A4")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.set_author(content.school_name)
-    pdf.set_creator("Samen Een portal")
+    pdf = document_start(title=title, author=content.school_name, footer=title)
     # A fixed creation date: the document is the evidence of what left, and its checksum is
     # recorded; nothing in it should depend on the moment it was drawn but the date sent.
     pdf.set_creation_date(content.sent_at)
-    pdf.footer_text = title
-    pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")

@@ -1,30 +1,20 @@
 """The proof of withdrawal (bewijs van uitschrijving): a PDF in Dutch for the parents, which
-the next school asks for. In the house style of the access package (fpdf2 with the DejaVu
-fonts shipped beside it, privacy_requests/document.py), read from its folder by path: the two
-capabilities are siblings and import neither each other.
+the next school asks for; the document's setup (fonts, footer, dates) is ``admissions/pdf.py``.
 
 It names the school by role, never a staff member by name: the parents' pages show no staff
 names but their child's teacher (DESIGN's permission table)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from accounts.constants import Role
 from kernel.labels import label
 from students.models import Student
 
 from .models import Departure
-
-FONTS = settings.BASE_DIR / "privacy_requests" / "fonts"
-
-
-def _day(value) -> str:
-    return date_format(value, "DATE_FORMAT") if value else "-"
+from .pdf import day, document_start
 
 
 def _signer(departure: Departure | None) -> str:
@@ -45,9 +35,9 @@ def proof_rows(student: Student, departure: Departure | None) -> list[tuple[str,
         (_("School"), school.name),
         (_("BRIN number"), school.brin),
         (_("Pupil"), name),
-        (_("Date of birth"), _day(student.date_of_birth)),
-        (_("Enrolment date"), _day(student.enrolled_on)),
-        (_("Leaving date"), _day(student.withdrawn_on)),
+        (_("Date of birth"), day(student.date_of_birth)),
+        (_("Enrolment date"), day(student.enrolled_on)),
+        (_("Leaving date"), day(student.withdrawn_on)),
     ]
     if departure is not None:
         rows.append((_("Reason"), label("leaving_reason", departure.reason)))
@@ -60,21 +50,12 @@ def proof_rows(student: Student, departure: Departure | None) -> list[tuple[str,
             rows.append(
                 (
                     _("New school confirmed the enrolment on"),
-                    _day(departure.enrolment_confirmed_on),
+                    day(departure.enrolment_confirmed_on),
                 )
             )
     elif student.withdrawal_destination:
         rows.append((_("Went to"), student.get_withdrawal_destination_display()))
     return rows
-
-
-class _Pdf(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
 
 
 def proof_pdf(student: Student, departure: Departure | None) -> bytes:
@@ -87,14 +68,7 @@ def proof_pdf(student: Student, departure: Departure | None) -> bytes:
             if departure is not None
             else student.withdrawn_on
         )
-        pdf = _Pdf(format="A4")
-        pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        pdf.set_title(title)
-        pdf.set_author(school.name)
-        pdf.set_creator("Samen Een portal")
-        pdf.footer_text = f"{title} · {school.name}"
-        pdf.set_auto_page_break(auto=True, margin=18)
+        pdf = document_start(title=title, author=school.name, footer=f"{title} · {school.name}")
         pdf.add_page()
         pdf.set_font("DejaVu", "B", 16)
         pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
@@ -127,7 +101,7 @@ def proof_pdf(student: Student, departure: Departure | None) -> bytes:
         pdf.multi_cell(0, 7, _("Signed for the school"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", size=10)
         signed = (
-            (_("Date"), _day(signed_on)),
+            (_("Date"), day(signed_on)),
             (_("On behalf of"), f"{school.name}, {_signer(departure).lower()}"),
         )
         for name, value in signed:
