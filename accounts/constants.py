@@ -68,6 +68,14 @@ class Function(models.TextChoices):
         "handle_funding_registrations",
         _("Prepare and record the funding registrations for DUO"),
     )
+    EDIT_OWN_CONTACT = (
+        "edit_own_contact",
+        _("Keep own contact data and the children's emergency contacts current"),
+    )
+    MANAGE_PRIVACY_STATEMENT = (
+        "manage_privacy_statement",
+        _("Write and publish the school's privacy statement"),
+    )
 
 
 ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
@@ -106,6 +114,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.DECIDE_APPLICATIONS,
             Function.READ_APPLICATION_SUPPORT,
             Function.HANDLE_FUNDING_REGISTRATIONS,
+            Function.MANAGE_PRIVACY_STATEMENT,
         }
     ),
     Role.ADMINISTRATION: frozenset(
@@ -175,6 +184,7 @@ ROLE_FUNCTIONS: dict[str, frozenset[str]] = {
             Function.GIVE_CONSENT,
             Function.VIEW_RECIPIENTS,
             Function.SUBMIT_REQUESTS,
+            Function.EDIT_OWN_CONTACT,
         }
     ),
 }

@@ -14,6 +14,7 @@ from .core import (
     Student,
     school_year_of,
 )
+from .history import ChangeRecord, EmergencyContact
 from .invitations import Invitation
 from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionConsent, ReligionRecord
@@ -23,6 +24,8 @@ from .staff import StaffDeactivation, TeacherProposal
 __all__ = [
     "Board",
     "CareRecord",
+    "ChangeRecord",
+    "EmergencyContact",
     "Group",
     "GroupGroupObjectPermission",
     "GroupTeacher",
