@@ -25,6 +25,7 @@ from students.models import (
     Student,
 )
 from students.selectors import access_log_entries
+from students.selectors.self_service import pupil_address_confidential
 from suppliers.gate import Plan, access_care_records, access_plan, access_religion, disclose
 from suppliers.models import Agreement, DisclosedPupil, Product, Recipient
 
@@ -85,7 +86,11 @@ def _student(student: Student, row: dict[str, str], limits: list[ProcessingLimit
         "surname": student.surname,
         "date_of_birth": row.get("date_of_birth") or None,
         "sex": student.get_sex_display(),
-        "address": {
+        # Not when it is a guardian's confidential address (the child moved with them): the
+        # package may reach the other guardian, as _guardians says.
+        "address": None
+        if pupil_address_confidential(student)
+        else {
             "street": student.street,
             "house_number": student.house_number,
             "postal_code": student.postal_code,

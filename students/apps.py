@@ -26,6 +26,9 @@ class StudentsConfig(AppConfig):
         todo_register(withholding_todos)
         todo_register(teacher_proposal_todos)
         todo_register(religion_unconsented_todos)
+        from .todos_address import address_change_todos
+
+        todo_register(address_change_todos)
         labels_register()
         # Every migrate (and flush) ends with the Permission rows and grants of the role table.
         post_migrate.connect(

@@ -40,3 +40,11 @@ class FormerPupilError(StudentError):
         "work. Corrections go through a privacy request."
     )
     status_code = 409
+
+
+class AddressChangeError(StudentError):
+    """A reported move that cannot be made or decided as asked (one waits already, it was
+    decided already)."""
+
+    default_message = _("This move cannot be reported or decided like this.")
+    status_code = 409

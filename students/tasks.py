@@ -15,3 +15,32 @@ def rollover_scheduled_task() -> None:
     from .rollover.services import rollover_scheduled_apply
 
     rollover_scheduled_apply()
+
+
+# --- Parents keeping their data current (students/services/self_service.py) ----------------
+# Mails are queued once the request's transaction commits and sent by a worker; a mail server
+# that is away for a moment is tried again, later each time.
+SELF_SERVICE_MAIL_RETRY = {
+    "autoretry_for": (ConnectionError, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
+
+@shared_task(**SELF_SERVICE_MAIL_RETRY)
+def contact_changed_notice_task(guardian_id: int, old_email: str) -> None:
+    """The notice to a guardian's *old* contact address that it was replaced. The old address
+    travels with the task because the guardian's row no longer has it (it is the address the
+    notice is for); nothing else personal does."""
+    from .services.self_service import contact_changed_notice
+
+    contact_changed_notice(guardian_id=guardian_id, old_email=old_email)
+
+
+@shared_task(**SELF_SERVICE_MAIL_RETRY)
+def address_change_notice_task(change_id: int) -> None:
+    """The parent's notice that the school decided on their reported move."""
+    from .services.self_service import address_change_notice
+
+    address_change_notice(change_id=change_id)

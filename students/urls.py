@@ -8,12 +8,24 @@ Mounted at the root; consent and suppliers add their own pages under ``students/
 from django.urls import include, path
 
 from . import views
+from .views import self_service
 from .views.enrolment import StudentEnrolView
 
 student_pages = [
     path("", views.StudentListView.as_view(), name="student-list"),
     # Before "<student_id>/", which would take "enrol" for an id.
     path("enrol/", StudentEnrolView.as_view(), name="student-enrol"),
+    # Moves reported by parents, for the administration to confirm (also before the id).
+    path(
+        "address-changes/",
+        self_service.AddressChangeListView.as_view(),
+        name="address-change-list",
+    ),
+    path(
+        "address-changes/<str:change_id>/",
+        self_service.AddressChangeDetailView.as_view(),
+        name="address-change-detail",
+    ),
     path("<str:student_id>/", views.StudentDetailView.as_view(), name="student-detail"),
     path(
         "<str:student_id>/progress/",
@@ -76,6 +88,18 @@ child_pages = [
         views.ChildAccessLogView.as_view(),
         name="child-access-log",
     ),
+    path(
+        "<str:student_id>/emergency-contacts/",
+        self_service.ChildEmergencyContactsView.as_view(),
+        name="child-emergency-contacts",
+    ),
+]
+
+# A parent's own data (students/views/self_service.py): not under accounts/, whose pages are
+# the login's, since the contact address here is not the login address.
+own_data_pages = [
+    path("contact/", self_service.MyContactView.as_view(), name="my-contact"),
+    path("address/", self_service.MyAddressView.as_view(), name="my-address"),
 ]
 
 withholding_pages = [
@@ -90,6 +114,7 @@ withholding_pages = [
 urlpatterns = [
     path("students/", include(student_pages)),
     path("children/", include(child_pages)),
+    path("account/", include(own_data_pages)),
     path("care/withholdings/", include(withholding_pages)),
     path("rollover/", include("students.rollover.urls")),
 ]

@@ -19,6 +19,7 @@ from ..selectors import (
     students_named,
     students_visible_to,
 )
+from ..selectors.self_service import pupil_address_hidden_for
 from ..services.reads import student_open_for
 
 
@@ -282,7 +283,11 @@ class StudentDetailApi(GenericAPIView):
                 "withdrawal_destination": str(student.withdrawal_destination),
             }
             if access.contact:
-                data["address"] = student.address
+                # Not the confidential address of a co-guardian the child lives with.
+                hidden = not access.is_staff_view and pupil_address_hidden_for(
+                    guardian_id=access.guardian_self_id, student=student
+                )
+                data["address"] = "" if hidden else student.address
             if access.bsn:
                 data["bsn"] = student.bsn
             if access.guardians:

@@ -1,3 +1,4 @@
+from .address_changes import AddressChange
 from .core import (
     Board,
     Group,
@@ -22,6 +23,7 @@ from .rollover import RolloverPlan
 from .staff import StaffDeactivation, TeacherProposal
 
 __all__ = [
+    "AddressChange",
     "Board",
     "CareRecord",
     "ChangeRecord",

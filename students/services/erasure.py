@@ -21,6 +21,7 @@ from audit.constants import DataKind
 from .. import erasure
 from ..constants import WITHHELD_STATUSES
 from ..models import (
+    AddressChange,
     CareRecord,
     Guardian,
     Guardianship,
@@ -114,6 +115,7 @@ def _guardian_anonymise(guardian: Guardian) -> None:
     guardian.save(
         update_fields=["first_name", "surname_prefix", "surname", "email", "phone", "address"]
     )
+    guardian.address_changes.all().delete()  # the moves they reported hold addresses too
     user = guardian.user
     if user is not None and not user.is_school_staff:
         # The parent's account goes with them (anonymised in place, never deleted, so ids in
@@ -138,6 +140,8 @@ def links_remove(students: Sequence[Student], action: str) -> dict[int, int]:
             Guardianship.objects.filter(student=student).values_list("guardian_id", flat=True)
         )
         removed += Guardianship.objects.filter(student=student).delete()[0]
+        # Nor is the pupil named any more in a move a guardian reported.
+        AddressChange.students.through._default_manager.filter(student_id=student.pk).delete()
         for guardian in Guardian.objects.filter(pk__in=guardian_ids).exclude(links__isnull=False):
             _guardian_anonymise(guardian)
         counts[student.pk] = removed

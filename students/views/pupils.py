@@ -18,6 +18,7 @@ from ..selectors import (
     students_visible_to,
 )
 from ..selectors.invitations import invitations_of
+from ..selectors.self_service import pupil_address_hidden_for
 from ..services.reads import child_open_for, progress_open_for, student_open_for
 
 
@@ -201,6 +202,10 @@ class ChildDetailView(LoginRequiredMixin, View):
                 "progress": progress,
                 # Guardians with parental authority submit requests online; others ask the school.
                 "may_request": access.guardian_has_authority,
+                # The child lives at a co-guardian's confidential address: not shown here.
+                "address_hidden": pupil_address_hidden_for(
+                    guardian_id=access.guardian_self_id, student=student
+                ),
             },
         )
 
