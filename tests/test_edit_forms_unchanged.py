@@ -475,6 +475,48 @@ def _leaving_destination(world, client) -> Target:
     )
 
 
+def _my_contact(world, client) -> Target:
+    """The parent's own phone and contact e-mail (issue 24, part 2)."""
+    from students.models import ChangeRecord
+
+    guardian = world.users["guardian"].guardian
+    url = reverse("my-contact")
+    return Target(
+        url, url, lambda: {**_values(guardian), "history": _rows(ChangeRecord.objects.all())}
+    )
+
+
+def _emergency_contacts(world, client) -> Target:
+    """pupil3's emergency contacts, two of four rows filled (issue 24, part 2)."""
+    from students.models import ChangeRecord, EmergencyContact
+    from students.services.emergency import EmergencyContactDetails, emergency_contacts_replace
+
+    emergency_contacts_replace(
+        actor=world.users["administration"],
+        student=world.pupil3,
+        contacts=[
+            EmergencyContactDetails(name="Oma Jans", phone="06 12121212", relation="oma"),
+            EmergencyContactDetails(name="Buurman Piet", phone="020-1234567"),
+        ],
+        channel=ChangeRecord.Channel.SCHOOL,
+    )
+    url = reverse("child-emergency-contacts", args=[world.pupil3.pk])
+    return Target(
+        url,
+        url,
+        lambda: {
+            "contacts": _rows(
+                EmergencyContact.objects.filter(student=world.pupil3),
+                "name",
+                "relation",
+                "phone",
+                "position",
+            ),
+            "history": _rows(ChangeRecord.objects.all()),
+        },
+    )
+
+
 EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     "okr-edit": (
         Case("administration", _okr("okr-edit")),
@@ -512,6 +554,11 @@ EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     "leaving-destination": (
         Case("administration", _leaving_destination),
         Case("director", _leaving_destination),
+    ),
+    "my-contact": (Case("guardian", _my_contact),),
+    "child-emergency-contacts": (
+        Case("guardian", _emergency_contacts),
+        Case("guardian_limited", _emergency_contacts),
     ),
 }
 
@@ -580,6 +627,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "leaving-notice-sent": _STEP + " (marks the attendance officer's notice sent)",
     "registration-produce": _STEP + " (produces the registration through the gate)",
     "registration-mark-sent": _STEP + " (marks the registration sent to DUO)",
+    "my-address": _CREATES + " (a parent's report of a move; withdrawing it is a step)",
+    "address-change-detail": _STEP + " (the decision on a reported move, once)",
 }
 
 

@@ -1662,6 +1662,102 @@ MATRIX: dict[str, Entry] = {
 }
 
 
+# Issue 24, part 2: parents keep their own data current (students/views/self_service.py). The
+# ``address_world`` has a move reported by the confidential co-guardian of pupil3: its new
+# street counts as her confidential contact data, which the other guardian never sees.
+def address_change_url(world, role, in_scope):
+    """A move reported for a child of the school (in), or of the other school (out)."""
+    change = world.address_changes["school" if in_scope else "other"]
+    return reverse("address-change-detail", args=[change.pk])
+
+
+OWN_DATA_PAGE = _all(
+    FORBIDDEN, anonymous=(302, 302), guardian=(200, 200), guardian_limited=(200, 200)
+)
+MATRIX.update(
+    {
+        "my-contact": Entry(
+            fixed("my-contact"),
+            OWN_DATA_PAGE,
+            fixture="address_world",
+            shows=(
+                Shows(("guardian",), ("contact",), "A guardian sees and changes their own phone."),
+            ),
+        ),
+        "my-address": Entry(fixed("my-address"), OWN_DATA_PAGE, fixture="address_world"),
+        # With or without parental authority: it is about reaching someone.
+        "child-emergency-contacts": Entry(
+            student_url("child-emergency-contacts"),
+            _all(
+                FORBIDDEN,
+                anonymous=(302, 302),
+                guardian=(200, 404),
+                guardian_limited=(200, 404),
+            ),
+            fixture="address_world",
+        ),
+        "address-change-list": Entry(
+            fixed("address-change-list"),
+            _all(
+                FORBIDDEN,
+                anonymous=(302, 302),
+                director=(200, 200),
+                administration=(200, 200),
+            ),
+            fixture="address_world",
+        ),
+        "address-change-detail": Entry(
+            address_change_url,
+            scoped("director", "administration", **ANON_PAGE),
+            fixture="address_world",
+            shows=(
+                Shows(
+                    ("director", "administration"),
+                    ("contact", "confidential_contact"),
+                    "Who confirms a move checks the parent's old and new address and the "
+                    "children's current address.",
+                ),
+            ),
+        ),
+    }
+)
+
+CONFIDENTIAL_MOVE = {"street": "Schuilhoeve", "postal_code": "7411 QZ", "city": "Deventer"}
+
+
+@pytest.fixture
+def address_world(world, markers):
+    """``world`` with a move reported by pupil3's confidential co-guardian (Vera Schuil, of
+    ``markers``), and one by the guardian of the other school's pupil."""
+    import datetime
+
+    from students.models import AddressChange, Guardian
+
+    vera = Guardian.objects.get(first_name="Vera", surname="Schuil")
+    other = Guardian.objects.filter(links__student=world.other_pupil).first()
+    world.address_changes = {}
+    for key, guardian, pupil in (
+        ("school", vera, world.pupil3),
+        ("other", other, world.other_pupil),
+    ):
+        change = AddressChange.objects.create(
+            guardian=guardian,
+            house_number="3",
+            moves_on=datetime.date(2026, 9, 1),
+            previous_address=guardian.address,
+            **CONFIDENTIAL_MOVE,
+        )
+        change.students.set([pupil])
+        world.address_changes[key] = change
+    for values in markers.values():
+        values["confidential_contact"] = (
+            *values["confidential_contact"],
+            CONFIDENTIAL_MOVE["street"],
+            CONFIDENTIAL_MOVE["postal_code"],
+        )
+    return world
+
+
 @pytest.fixture
 def mfa_world(world):
     """``world`` where every staff member has set up an authenticator app (not yet given a

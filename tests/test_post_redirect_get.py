@@ -665,7 +665,69 @@ def _departures(world):
     return Departure.objects.count()
 
 
+def _my_contact(world, **fields):
+    guardian = world.users["guardian"].guardian
+    return reverse("my-contact"), {"phone": guardian.phone, "email": guardian.email, **fields}
+
+
+def _address_change(world):
+    """A move reported by the parent of pupil3, waiting for the school (made once per world)."""
+    if not hasattr(world, "_address_change"):
+        from students.services.self_service import address_change_propose
+
+        parent = world.users["guardian"]
+        world._address_change = address_change_propose(
+            actor=parent,
+            guardian=parent.guardian,
+            street="Kastanjelaan",
+            house_number="12",
+            postal_code="8012 AB",
+            city="Zwolle",
+            moves_on=timezone.localdate(),
+            students=[world.pupil3],
+        )
+    return world._address_change
+
+
+def _address_decision(world, decision: str):
+    url = reverse("address-change-detail", args=[_address_change(world).pk])
+    return url, {"decision": decision, "reason": "Typed reason"}
+
+
+def _address_status(world):
+    change = _address_change(world)
+    change.refresh_from_db()
+    return change.status
+
+
 CASES: dict[str, tuple[Case, ...]] = {
+    # Issue 24, part 2: a parent's own contact data (a new e-mail address sends a notice to
+    # the old one) and the school's decision on a reported move (the parent is e-mailed).
+    "my-contact": (
+        Case(
+            "guardian",
+            page=lambda world: reverse("my-contact"),
+            refused=lambda world: _my_contact(world, email="geen-adres"),
+            error=lambda: _("Enter a valid email address."),
+            typed=lambda world: ('value="geen-adres"',),
+            accepted=lambda world: _my_contact(world, email="nieuw@thuis.example"),
+            work=lambda world: len(mail.outbox),
+        ),
+    ),
+    "address-change-detail": (
+        Case(
+            "administration",
+            page=lambda world: reverse("address-change-detail", args=[_address_change(world).pk]),
+            refused=lambda world: _address_decision(world, "perhaps"),
+            error=lambda: (
+                _("Select a valid choice. %(value)s is not one of the available choices.")
+                % {"value": "perhaps"}
+            ),
+            typed=lambda world: ("Typed reason",),
+            accepted=lambda world: _address_decision(world, "confirm"),
+            work=_address_status,
+        ),
+    ),
     "okr-send": (
         Case(
             "administration",

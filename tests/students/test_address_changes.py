@@ -349,7 +349,10 @@ def test_confidential_guardians_move_never_shows_to_the_co_guardian(world):
     assert "Kastanjelaan" in own.content.decode()
     # And the administration does.
     staff = _client(world.users["administration"])
-    assert "Kastanjelaan" in staff.get(reverse("student-detail", args=[world.pupil3.pk])).content.decode()
+    assert (
+        "Kastanjelaan"
+        in staff.get(reverse("student-detail", args=[world.pupil3.pk])).content.decode()
+    )
 
 
 def test_confidential_move_stays_out_of_the_access_package(world):

@@ -196,9 +196,7 @@ def _rows(*contacts) -> dict:
     data = {}
     for index in range(1, 5):
         name, relation, phone = contacts[index - 1] if index <= len(contacts) else ("", "", "")
-        data.update(
-            {f"name_{index}": name, f"relation_{index}": relation, f"phone_{index}": phone}
-        )
+        data.update({f"name_{index}": name, f"relation_{index}": relation, f"phone_{index}": phone})
     return data
 
 
