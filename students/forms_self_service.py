@@ -89,7 +89,7 @@ class EmergencyContactsForm(forms.Form):
                 label=_("Relation to the child"),
                 max_length=100,
                 required=False,
-                help_text=_("For example grandmother, neighbour, aunt."),
+                help_text=_("For example grandmother, neighbour, aunt.") if index == 1 else "",
             )
             self.fields[f"phone_{index}"] = forms.CharField(
                 label=_("Phone number"), max_length=30, required=False
@@ -244,7 +244,7 @@ class AddressDecisionForm(forms.Form):
 
     CONFIRM, REJECT = "confirm", "reject"
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("What do you do with the new address?"),
         choices=[
             (CONFIRM, _("Take the new address over")),
             (REJECT, _("Do not take it over")),

@@ -20,6 +20,7 @@ from students.services import (
 from .admissions import applications_load, former_pupil_departure_load
 from .consent import consent_load
 from .funding import funding_history_load
+from .moves import moves_load
 from .operations import operations_load
 from .people import Demo, staff
 from .pupils import families_load, former_pupil_create
@@ -80,6 +81,7 @@ def load() -> bool:
     consent_load(demo, samen, child3=story.child3, child6=story.child6)
     suppliers_load(board=board, samen=samen, year=demo.year)
     requests_load(child5=story.child5, guardian=story.ouder3)
+    moves_load(guardian=story.ouder3, child5=story.child5, today=today)
     leavers_load(demo, samen, groups[8])
     operations_load(samen, groups, today)
     disclosure_load(samen)

@@ -82,6 +82,8 @@ class MyContactView(LoginRequiredMixin, View):
                 "login_email": request.user.email,
                 "pending": address_change_pending_of(guardian),
                 "children": _children_links(request.user),
+                # A correction request is for a parent with authority (for some child).
+                "may_request": guardian.links.filter(has_authority=True).exists(),
             },
         )
 
