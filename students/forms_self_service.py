@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -184,8 +185,7 @@ class AddressChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.children = list(children)
         self.current_address = current_address
-        field = self.fields["students"]
-        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["students"])
         field.choices = [(c.pk, c.display_name) for c in self.children]
 
     def clean_street(self) -> str:
