@@ -63,10 +63,10 @@ class StaffInvitationAcceptForm(InvitationAcceptForm):
     """The guardian's acceptance form with the colleague's name first (the director's spelling
     filled in, to correct)."""
 
-    full_name = forms.CharField(label=_("Your name"), max_length=150)
-    field_order = ["full_name", "password1", "password2"]
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    field_order = ["name", "password1", "password2"]
 
     def clean(self):
         # The password must not resemble the name as typed (validate_password's check).
-        self.full_name = self.cleaned_data.get("full_name") or self.full_name
+        self.full_name = self.cleaned_data.get("name") or self.full_name
         return super().clean()

@@ -70,17 +70,16 @@ def _may_invite(user: User, school: School) -> None:
 
 def _open_elsewhere(*, school: School, email: str, exclude: int | None = None) -> bool:
     """Whether this address has another invitation at the school that still works."""
-    return (
-        StaffInvitation.objects.filter(
-            school=school,
-            email=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .exclude(pk=exclude)
-        .exists()
+    invitations = StaffInvitation.objects.filter(
+        school=school,
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     )
+    if exclude is not None:
+        invitations = invitations.exclude(pk=exclude)
+    return invitations.exists()
 
 
 def _account_exists_error() -> str:

@@ -161,7 +161,7 @@ class StaffInvitationAcceptView(View):
             data,
             email=invitation.email,
             full_name=invitation.full_name,
-            initial={"full_name": invitation.full_name},
+            initial={"name": invitation.full_name},
         )
 
     def _page(self, request, invitation, form=None, status=200, error=""):
@@ -202,7 +202,7 @@ class StaffInvitationAcceptView(View):
                 user = staff_invitation_accept(
                     token=token,
                     password=form.cleaned_data["password1"],
-                    full_name=form.cleaned_data["full_name"],
+                    full_name=form.cleaned_data["name"],
                 )
             except StaffInvitationError as exc:
                 form.add_error(None, str(exc.message))
