@@ -212,4 +212,5 @@ class StaffInvitationAcceptView(View):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Your account is ready. Welcome!"))
                 return redirect("home")
-        return self._page(request, invitation, form, status=400)
+        # 200, not 400: Django logs every 4xx with its path, and this path is a working link.
+        return self._page(request, invitation, form)

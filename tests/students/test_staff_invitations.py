@@ -477,3 +477,19 @@ def test_staff_page_queries_do_not_grow_with_invitations(world):
     add(20)
     twenty_one = count()
     assert one == twenty_one, f"{one} queries for one invitation, {twenty_one} for 21"
+
+
+def test_link_is_in_no_log_line(world, django_capture_on_commit_callbacks, caplog):
+    caplog.set_level("DEBUG")
+    _invitation, token = _invite(world, django_capture_on_commit_callbacks)
+    client = Client()
+    link = reverse("accounts:staff-invitation", args=[token])
+
+    client.get(link)
+    refused = client.post(
+        link, {"name": "Sanne", "password1": NEW_PASSWORD, "password2": "iets-anders-123"}
+    )
+
+    assert refused.status_code == 200  # a 4xx would be logged with the path (the link)
+    assert 'id="id_password2_error"' in refused.content.decode()
+    assert token not in caplog.text
