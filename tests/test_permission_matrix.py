@@ -1463,6 +1463,14 @@ MATRIX: dict[str, Entry] = {
         api=True,
         fixture="operations_world",
     ),
+    # The director's staff invitations (POST invites: tests/students/test_staff_invitations.py).
+    "api:staff-invitation-list": Entry(
+        fixed("api:staff-invitation-list"),
+        _all(FORBIDDEN, director=(200, 200), **ANON_API),
+        api=True,
+        fixture="staff_invitation_world",
+        shows=(INVITEES,),
+    ),
     "api:staff-deactivate": Entry(
         operations_url("api:staff-deactivate", "colleague"),
         scoped("director", **ANON_API),

@@ -493,3 +493,38 @@ def test_link_is_in_no_log_line(world, django_capture_on_commit_callbacks, caplo
     assert refused.status_code == 200  # a 4xx would be logged with the path (the link)
     assert 'id="id_password2_error"' in refused.content.decode()
     assert token not in caplog.text
+
+
+def test_api_lists_and_creates_invitations_as_the_page_does(
+    world, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(world.users["director"])
+    url = reverse("api:staff-invitation-list")
+    body = {
+        "school": world.school.pk,
+        "full_name": "Sanne de Wit",
+        "email": "sanne@school.example",
+        "roles": ["teacher"],
+        "groups": [world.group3.pk],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(url, body, format="json")
+    director_role = api.post(url, {**body, "roles": ["director"]}, format="json")
+    other_group = api.post(
+        url, {**body, "email": "b@school.example", "groups": [world.other_group.pk]}, format="json"
+    )
+    listed = api.get(url)
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["status"] == "pending" and len(mail.outbox) == 1
+    assert director_role.status_code == 400 and "roles" in director_role.json()
+    assert other_group.status_code == 400 and "groups" in other_group.json()["errors"]
+    assert [i["email"] for i in listed.json()] == ["sanne@school.example"]
+    assert "token" not in str(listed.json()) and StaffInvitation.objects.count() == 1
+    teacher = APIClient()
+    teacher.force_login(world.users["teacher"])
+    assert teacher.post(url, body, format="json").status_code == 403
