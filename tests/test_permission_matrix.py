@@ -1443,6 +1443,7 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=substitute_data,
         fixture="operations_world",
+        shows=(INVITEES,),  # the refused form is shown on the staff page itself
     ),
     # Groups an import proposed for the school's teachers: only the director decides.
     "accounts:teacher-proposal-confirm": Entry(
