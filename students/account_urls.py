@@ -4,7 +4,7 @@ namespace together with accounts/urls.py, so their paths and names stay ``accoun
 
 from django.urls import include, path
 
-from .views import invitations, staff
+from .views import invitations, staff, staff_invitations
 
 school_account_pages = [
     path("invitation/<str:token>/", invitations.InvitationAcceptView.as_view(), name="invitation"),
@@ -28,6 +28,27 @@ school_account_pages = [
         "staff/<str:staff_id>/deactivate/confirm/",
         staff.StaffDeactivateConfirmView.as_view(),
         name="staff-deactivate-confirm",
+    ),
+    # Staff invitations (students/views/staff_invitations.py).
+    path(
+        "staff/invitations/",
+        staff_invitations.StaffInvitationCreateView.as_view(),
+        name="staff-invitation-create",
+    ),
+    path(
+        "staff/invitations/<str:invitation_id>/resend/",
+        staff_invitations.StaffInvitationResendView.as_view(),
+        name="staff-invitation-resend",
+    ),
+    path(
+        "staff/invitations/<str:invitation_id>/revoke/",
+        staff_invitations.StaffInvitationRevokeView.as_view(),
+        name="staff-invitation-revoke",
+    ),
+    path(
+        "staff-invitation/<str:token>/",
+        staff_invitations.StaffInvitationAcceptView.as_view(),
+        name="staff-invitation",
     ),
     path("staff/substitutes/", staff.SubstituteCreateView.as_view(), name="substitute-create"),
     path(

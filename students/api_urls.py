@@ -4,10 +4,12 @@ from django.urls import path
 
 from . import api
 from .api.staff import StaffDeactivateApi, StaffListApi
+from .api.staff_invitations import StaffInvitationListApi
 from .rollover.api import RolloverApplyApi, RolloverPreviewApi
 
 urlpatterns = [
     path("staff/", StaffListApi.as_view(), name="staff-list"),
+    path("staff/invitations/", StaffInvitationListApi.as_view(), name="staff-invitation-list"),
     path("staff/<str:staff_id>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
     path("rollover/preview/", RolloverPreviewApi.as_view(), name="rollover-preview"),
     path("rollover/", RolloverApplyApi.as_view(), name="rollover-apply"),

@@ -160,6 +160,7 @@ OBJECT_LABELS = {
     "session_timeout": _("Session ended after inactivity"),
     "staff": _("Staff member"),
     "staff_deactivation": _("Deactivation of a staff account"),
+    "staff_invitation": _("Invitation of a colleague"),
     "student": _("Pupil's details"),
     "supplier": _("Supplier"),
     "takedown": _("Request to take down a publication"),

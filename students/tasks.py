@@ -1,4 +1,7 @@
+from smtplib import SMTPException
+
 from celery import shared_task
+from django.db import OperationalError
 
 
 @shared_task(ignore_result=True)
@@ -44,3 +47,18 @@ def address_change_notice_task(change_id: int) -> None:
     from .services.self_service import address_change_notice
 
     address_change_notice(change_id=change_id)
+
+
+# A mail server or the database away for a moment: tried again, later each time.
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, OperationalError),
+    retry_backoff=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def staff_invitation_mail_task(invitation_id: int, token: str, site_url: str = "") -> None:
+    """A colleague's invitation link (students/services/staff_invitations.py); the token is
+    only in the message, never in its description (queued with ``kwargsrepr``)."""
+    from .services.staff_invitations import staff_invitation_mail
+
+    staff_invitation_mail(invitation_id=invitation_id, token=token, site_url=site_url)

@@ -607,3 +607,59 @@ def _suppliers_world(board, foreign_school, group3, users) -> dict:
         "recipient": recipient,
         "exports": exports,
     }
+
+
+@pytest.fixture
+def staff_invitation_world(world, django_capture_on_commit_callbacks) -> World:
+    """``world`` plus staff invitations (the director's, students/services/staff_invitations.py),
+    added to ``world.operations`` (other entries there stay):
+
+    - ``staff_invitation`` / ``other_staff_invitation``: a pending invitation of a teacher of
+      Groep 3 by the school's director, and one of the other school of the board by its own
+      director;
+    - ``staff_tokens``: the links' tokens, read from the mails: ``staff_invitation`` works,
+      ``revoked`` is the link of an invitation the director revoked.
+    """
+    import re
+
+    from django.core import mail
+
+    from students.services.staff_invitations import (
+        staff_invitation_create,
+        staff_invitation_revoke,
+    )
+
+    other_director = make_staff(
+        Role.DIRECTOR, school=world.other_school, email="directeur-brug@t.example"
+    )
+
+    def invite(by, school, email, group):
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = staff_invitation_create(
+                user=by,
+                school=school,
+                email=email,
+                full_name="Nieuwe Collega",
+                roles=[Role.TEACHER],
+                groups=[group],
+                site_url="http://testserver",
+            )
+        (message,) = mail.outbox[before:]
+        return invitation, re.search(r"/staff-invitation/([^/\s]+)/", message.body).group(1)
+
+    director = world.users["director"]
+    invitation, token = invite(director, world.school, "uitgenodigd@t.example", world.group3)
+    other, _other_token = invite(
+        other_director, world.other_school, "uitgenodigd@brug.example", world.other_group
+    )
+    revoked, revoked_token = invite(director, world.school, "ingetrokken@t.example", world.group5)
+    staff_invitation_revoke(user=director, invitation=revoked)
+    mail.outbox.clear()
+    world.operations = {
+        **(world.operations or {}),
+        "staff_invitation": invitation,
+        "other_staff_invitation": other,
+        "staff_tokens": {"staff_invitation": token, "revoked": revoked_token},
+    }
+    return world

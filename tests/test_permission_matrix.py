@@ -363,6 +363,27 @@ def invitation_link(world, role, in_scope):
     return reverse("accounts:invitation", args=[tokens["invitation" if in_scope else "replaced"]])
 
 
+def staff_invitation_link(world, role, in_scope):
+    """A colleague's invitation link that works (in), or one the director revoked (out)."""
+    tokens = world.operations["staff_tokens"]
+    return reverse(
+        "accounts:staff-invitation", args=[tokens["staff_invitation" if in_scope else "revoked"]]
+    )
+
+
+def staff_invite_data(world, role, in_scope):
+    """An invitation of a teacher of the school's Groep 3 (in), or of a group of another
+    school (out: a crafted POST)."""
+    group = world.group3 if in_scope else world.other_group
+    return {
+        "school": world.school.pk,
+        "full_name": "Nieuwe Collega",
+        "email": "nieuwe.collega@t.example",
+        "roles": ["teacher"],
+        "groups": [group.pk],
+    }
+
+
 def _application(world, *, confirmed: bool):
     """An online application for the school (admissions.views.public): unconfirmed, with
     the confirmation link's token in ``application.token``, or confirmed."""
@@ -587,6 +608,7 @@ MARKER_KINDS = {
     "outsider": "the name and BSN of the pupil outside the caller's scope",
     "application_sealed": "the support needs and religion given in an application for a place",
     "application_contact": "the e-mail address, phone and address of a parent in an application",
+    "invitee": "the name and e-mail address of a colleague invited to the school",
 }
 CARE_KINDS = ("care_team", "care_teachers", "withheld", "withheld_title")
 # What a role sees on no route at all (DESIGN's permission table); no entry can allow it.
@@ -636,6 +658,7 @@ GUARDED_DATA = frozenset(
         "confidential_contact",
         "application_sealed",
         "application_contact",
+        "invitee",
     }
 )
 GUARDED: dict[str, frozenset[str]] = {
@@ -704,6 +727,13 @@ APPLICATION_CONTACT = Shows(
     ("director", "administration"),
     ("application_contact",),
     "An application's parents and their contact data: those who handle applications.",
+)
+
+
+INVITEES = Shows(
+    ("director",),
+    ("invitee",),
+    "The director sees the colleagues she invited to her school until they accept.",
 )
 
 
@@ -1366,6 +1396,32 @@ MATRIX: dict[str, Entry] = {
         fixed("accounts:staff"),
         _all(FORBIDDEN, director=(200, 200), **ANON_PAGE),
         fixture="operations_world",
+        shows=(INVITEES,),
+    ),
+    # Staff invitations: the director invites colleagues to her school (never a director or a
+    # privacy officer; only groups of her school), re-sends and revokes; the colleague's link
+    # is public, like a guardian's.
+    "accounts:staff-invitation-create": Entry(
+        fixed("accounts:staff-invitation-create"),
+        # A group of another school is refused at its field (back to the form: 303).
+        _all(FORBIDDEN, director=(302, 303), **ANON_PAGE),
+        method="post",
+        data=staff_invite_data,
+    ),
+    "accounts:staff-invitation-resend": Entry(
+        operations_url("accounts:staff-invitation-resend", "staff_invitation"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="staff_invitation_world",
+    ),
+    "accounts:staff-invitation-revoke": Entry(
+        operations_url("accounts:staff-invitation-revoke", "staff_invitation"),
+        scoped("director", ok=302, **ANON_PAGE),
+        method="post",
+        fixture="staff_invitation_world",
+    ),
+    "accounts:staff-invitation": Entry(
+        staff_invitation_link, _all(200, 404), public=True, fixture="staff_invitation_world"
     ),
     "accounts:staff-deactivate": Entry(
         operations_url("accounts:staff-deactivate", "colleague"),
@@ -1387,6 +1443,7 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=substitute_data,
         fixture="operations_world",
+        shows=(INVITEES,),  # the refused form is shown on the staff page itself
     ),
     # Groups an import proposed for the school's teachers: only the director decides.
     "accounts:teacher-proposal-confirm": Entry(
@@ -1406,6 +1463,14 @@ MATRIX: dict[str, Entry] = {
         _all(FORBIDDEN, director=(200, 200), **ANON_API),
         api=True,
         fixture="operations_world",
+    ),
+    # The director's staff invitations (POST invites: tests/students/test_staff_invitations.py).
+    "api:staff-invitation-list": Entry(
+        fixed("api:staff-invitation-list"),
+        _all(FORBIDDEN, director=(200, 200), **ANON_API),
+        api=True,
+        fixture="staff_invitation_world",
+        shows=(INVITEES,),
     ),
     "api:staff-deactivate": Entry(
         operations_url("api:staff-deactivate", "colleague"),
@@ -1873,6 +1938,8 @@ CONFIDENTIAL = {
     "phone": "06-90807060",
     "address": "Postbus 77 'geheim', Zwolle",
 }
+# A colleague invited to the school who has not accepted yet.
+INVITEE = {"name": "Marloes van 't Veld", "email": "m.vantveld@nieuwe-collega.example"}
 STAFF_NAMES = {
     "director": "Henriëtte Oosterhuis",
     "administration": "Bram Klaassens",
@@ -1960,6 +2027,22 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
             school_id=world.pupil3.school_id,
             data_kind=DataKind.BASICS,
         )
+    # A colleague invited to the school, not yet accepted (students.models.StaffInvitation).
+    import datetime
+
+    from django.utils.timezone import now as timezone_now
+
+    from students.models import StaffInvitation
+
+    StaffInvitation.objects.create(
+        school=world.school,
+        email=INVITEE["email"],
+        full_name=INVITEE["name"],
+        roles=["administration"],
+        token_hash="f" * 64,
+        created_by=world.users["director"],
+        expires_at=timezone_now() + datetime.timedelta(days=7),
+    )
     titles = []
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
@@ -1979,6 +2062,7 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
         "teacher_name": (STAFF_NAMES["teacher"],),
         "application_sealed": (APPLICATION_SUPPORT, APPLICATION_RELIGION),
         "application_contact": tuple(APPLICATION_GUARDIAN.values()),
+        "invitee": tuple(INVITEE.values()),
         "pupil_name": (
             PUPIL3_FIRST_NAMES,
             *(PUPILS[key][0] for key in ("pupil3", "pupil5", "other_pupil")),

@@ -482,6 +482,45 @@ def _invitations(world):
     return Invitation.objects.count()
 
 
+def _staff_invite(world, email="sanne.de.wit@t.example"):
+    """The director's invitation of a teacher of Groep 3 (students/views/staff_invitations.py)."""
+    data = {
+        "school": world.school.pk,
+        "full_name": "Sanne de Wit",
+        "email": email,
+        "roles": ["teacher"],
+        "groups": [world.group3.pk],
+    }
+    return reverse("accounts:staff-invitation-create"), data
+
+
+def _staff_invitations(world):
+    from students.models import StaffInvitation
+
+    return StaffInvitation.objects.count()
+
+
+def _staff_resend_refused(world):
+    """Resending to an address that meanwhile has an account is refused."""
+    from tests.students.factories import UserFactory
+
+    invitation = world.operations["staff_invitation"]
+    UserFactory.create(email=invitation.email)
+    return reverse("accounts:staff-invitation-resend", args=[invitation.pk]), {}
+
+
+def _staff_account_exists():
+    from students.services.staff_invitations import _account_exists_error
+
+    return _account_exists_error()
+
+
+def _staff_link(world):
+    from students.models import StaffInvitation
+
+    return StaffInvitation.objects.get(pk=world.operations["staff_invitation"].pk).token_hash
+
+
 def _reset(world, email):
     return reverse("accounts:password_reset"), {"email": email}
 
@@ -967,6 +1006,35 @@ CASES: dict[str, tuple[Case, ...]] = {
             error=lambda: _("This guardian already has an account."),
             accepted=_invite(lambda world: world.operations["guardian"]),
             work=_invitations,
+        ),
+    ),
+    # The director invites a colleague, or sends the link again (students/views/staff_invitations).
+    "accounts:staff-invitation-create": (
+        Case(
+            "director",
+            page=lambda world: f"{reverse('accounts:staff')}#invite-heading",
+            refused=lambda world: _staff_invite(world, email=world.users["teacher"].email),
+            error=_staff_account_exists,
+            typed=lambda world: ('value="Sanne de Wit"',),
+            accepted=_staff_invite,
+            work=_staff_invitations,
+        ),
+    ),
+    "accounts:staff-invitation-resend": (
+        Case(
+            "director",
+            fixture="staff_invitation_world",
+            page=lambda world: f"{reverse('accounts:staff')}#invite-heading",
+            refused=_staff_resend_refused,
+            error=_staff_account_exists,
+            accepted=lambda world: (
+                reverse(
+                    "accounts:staff-invitation-resend",
+                    args=[world.operations["staff_invitation"].pk],
+                ),
+                {},
+            ),
+            work=_staff_link,
         ),
     ),
     "student-enrol": (

@@ -21,6 +21,7 @@ from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionConsent, ReligionRecord
 from .rollover import RolloverPlan
 from .staff import StaffDeactivation, TeacherProposal
+from .staff_invitations import StaffInvitation
 
 __all__ = [
     "AddressChange",
@@ -46,6 +47,7 @@ __all__ = [
     "SchoolUserObjectPermission",
     "SealCanary",
     "StaffDeactivation",
+    "StaffInvitation",
     "Student",
     "TeacherProposal",
     "school_year_of",

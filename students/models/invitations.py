@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .core import Guardian
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from .invitation_status import InvitationStatusMixin
 
 
-class Invitation(models.Model):
+class Invitation(InvitationStatusMixin, models.Model):
     """A single-use link by which a guardian sets a password and gets an account. Only a
     hash of the token is stored; a resend replaces the token, a revoke ends it."""
 
@@ -45,26 +41,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"
-
-    @property
-    def status(self) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
-
-    @property
-    def status_label(self) -> StrOrPromise:
-        return {
-            "accepted": _("accepted"),
-            "revoked": _("revoked"),
-            "expired": _("expired"),
-            "pending": _("pending"),
-        }[self.status]
-
-    @property
-    def is_usable(self) -> bool:
-        return self.status == "pending"

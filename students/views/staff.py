@@ -32,6 +32,7 @@ from ..services.staff import (
     teacher_proposal_confirm,
     teacher_proposal_dismiss,
 )
+from .staff_invitations import staff_invitation_context
 
 
 def _staff_context(request, form=None):
@@ -51,6 +52,8 @@ def _staff_context(request, form=None):
         "teachers": teachers,
         "groups": groups,
         "today": timezone.localdate(),
+        # Inviting colleagues (students/views/staff_invitations.py).
+        **staff_invitation_context(request, schools),
     }
 
 
