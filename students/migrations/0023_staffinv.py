@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0021_history_emergency_contacts'),
+        ('students', '0022_selfservice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
