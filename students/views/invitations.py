@@ -75,9 +75,9 @@ class InvitationAcceptView(View):
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("home")
-        return render(
-            request, self.template_name, {"invitation": invitation, "form": form}, status=400
-        )
+        # 200, not 400: Django logs every 4xx with its path, and this path holds a link that
+        # still works (the staff invitation page does the same).
+        return render(request, self.template_name, {"invitation": invitation, "form": form})
 
 
 def _back(request, fallback="home"):
