@@ -35,6 +35,7 @@ from kernel.csvfiles import (
 from tests.test_permission_matrix import (  # noqa: F401 (the matrix worlds are fixtures)
     MATRIX,
     ROLES,
+    address_world,
     decisions_world,
     funding_world,
     leaving_world,

@@ -71,8 +71,11 @@ MENU = {
         "audit-event-list",
         "supplier-list",
     },
-    "guardian": {"home", "request-list"},
+    "guardian": {"home", "request-list", "my-contact"},
 }
+# Issue 24, part 2: the moves parents reported, for those who confirm them.
+MENU["director"] = MENU["director"] | {"address-change-list"}
+MENU["administration"] = MENU["administration"] | {"address-change-list"}
 
 
 def _nav_links(html: str) -> list[str]:

@@ -20,6 +20,7 @@ from ..test_permission_matrix import (  # noqa: F401 (the matrix worlds are fixt
     MATRIX,
     ROLES,
     Entry,
+    address_world,
     decisions_world,
     funding_world,
     leaving_world,
