@@ -92,4 +92,5 @@ urlpatterns = [
     path("children/", include(child_pages)),
     path("care/withholdings/", include(withholding_pages)),
     path("rollover/", include("students.rollover.urls")),
+    path("privacy/", include("students.views.statements")),
 ]

@@ -20,6 +20,7 @@ from .limits import ProcessingLimit
 from .records import CareRecord, ProgressRecord, ReligionConsent, ReligionRecord
 from .rollover import RolloverPlan
 from .staff import StaffDeactivation, TeacherProposal
+from .statements import PrivacyStatement
 
 __all__ = [
     "Board",
@@ -34,6 +35,7 @@ __all__ = [
     "Guardianship",
     "Invitation",
     "Placement",
+    "PrivacyStatement",
     "ProcessingLimit",
     "ProgressRecord",
     "ReligionConsent",
