@@ -1,7 +1,8 @@
 """Publishing a school's privacy statement: each change is a new version, never an edit.
 
 ``statement_publish`` is the only writer of ``PrivacyStatement``. It writes nothing when the
-texts and the date are those of the newest version, and refuses (``StatementError``, each
+texts are those of the newest version (a version is a text: another date for the same text
+would be an edit of that version, which is never made), and refuses (``StatementError``, each
 reason at its field) a Dutch text that is empty, a date before that of the newest version, or
 a form that started from a version someone else has since replaced."""
 
@@ -51,7 +52,7 @@ def statement_publish(
 
     ``based_on`` is the number of the newest version when the director's form was opened (0
     for none): if another version was published since, the change is refused, so that neither
-    text is lost unseen. Returns the new version, or None when nothing differs from the newest.
+    text is lost unseen. Returns the new version, or None when its texts are the newest's.
     """
     texts = {
         "text_nl": statement_text_normalise(text_nl),
@@ -62,11 +63,7 @@ def statement_publish(
     # The school's row is the lock: two directors saving at once get numbers one after another.
     School.objects.select_for_update().filter(pk=school.pk).first()
     latest = PrivacyStatement.objects.filter(school=school).order_by("-version").first()
-    if (
-        latest is not None
-        and published_on == latest.published_on
-        and all(getattr(latest, name) == value for name, value in texts.items())
-    ):
+    if latest is not None and all(getattr(latest, name) == value for name, value in texts.items()):
         return None
     if based_on is not None and based_on != (latest.version if latest else 0):
         raise StatementError(

@@ -28,7 +28,7 @@ from ..selectors.statements import (
     statement_version_of,
     statement_versions_of,
 )
-from ..services.statements import StatementError, statement_publish
+from ..services.statements import TEXT_FIELDS, StatementError, statement_publish
 from ..statement_forms import StatementForm
 
 LANGUAGES = ("nl", "en")
@@ -124,15 +124,14 @@ class StatementVersionView(View):
 
 
 def _initial(latest: PrivacyStatement | None) -> dict:
-    """The form as it opens: the newest version's texts and date, or empty from today."""
+    """The form as it opens: the newest version's texts (or none), to take effect today, or
+    on the newest version's date if that is still to come."""
+    today = timezone.localdate()
     if latest is None:
-        return {"published_on": timezone.localdate(), "based_on": 0}
+        return {"published_on": today, "based_on": 0}
     return {
-        "text_nl": latest.text_nl,
-        "text_en": latest.text_en,
-        "media_guidance_nl": latest.media_guidance_nl,
-        "media_guidance_en": latest.media_guidance_en,
-        "published_on": latest.published_on,
+        **{name: getattr(latest, name) for name in TEXT_FIELDS},
+        "published_on": max(today, latest.published_on),
         "based_on": latest.version,
     }
 
@@ -162,7 +161,8 @@ class StatementEditView(LoginRequiredMixin, View):
         latest = statement_latest(school)
         form = StatementForm(request.POST, initial=_initial(latest))
         page = reverse("privacy-statement-school", args=[school.pk])
-        if not form.has_changed():
+        # A version is its texts: the same texts with another date are no new version.
+        if not set(form.changed_data) & set(TEXT_FIELDS):
             nothing_changed(request)
             return redirect(page)
         if form.is_valid():

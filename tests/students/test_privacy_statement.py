@@ -113,7 +113,7 @@ def test_publishing_is_refused_when_the_dutch_is_empty_or_the_date_goes_back(wor
 def test_publishing_is_refused_when_someone_published_since_the_form_was_opened(world):
     _publish(world.school)
     _publish(world.school, text_nl="Versie twee")
-    with pytest.raises(StatementError, match="Meanwhile"):
+    with translation.override("en"), pytest.raises(StatementError, match="Meanwhile"):
         _publish(world.school, text_nl="Mijn versie", based_on=1)
     assert _publish(world.school, text_nl="Mijn versie", based_on=2).version == 3
 
@@ -331,6 +331,33 @@ def test_unchanged_form_publishes_nothing_and_says_so(world, client):
     assert AccessEvent.objects.count() == events
     with translation.override("en"):
         assert str(NOTHING_CHANGED) in [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_the_same_texts_with_another_date_are_no_new_version(world, client):
+    current = _publish(world.school)
+    client.force_login(world.users["director"])
+    later = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+
+    client.post(
+        reverse("privacy-statement-edit", args=[world.school.pk]),
+        _form(current, published_on=later),
+    )
+
+    assert _publish(world.school, published_on=datetime.date(2030, 1, 1)) is None
+    assert list(PrivacyStatement.objects.filter(school=world.school)) == [current]
+    assert PrivacyStatement.objects.get().published_on == datetime.date(2026, 8, 1)
+
+
+def test_form_opens_with_the_texts_in_force_to_take_effect_today(world, client):
+    _publish(world.school)
+    client.force_login(world.users["director"])
+
+    page = client.get(reverse("privacy-statement-edit", args=[world.school.pk])).content.decode()
+
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+    assert "## Wie wij zijn" in page
+    assert 'name="based_on" value="1"' in page
+    assert '<textarea name="text_en" cols="40" rows="12" lang="en"' in page
 
 
 def test_refused_form_keeps_what_was_typed_with_the_error_at_its_field(world, client):
