@@ -61,6 +61,9 @@ def school_provision(
     - the board's next-school recipient, through which education reports leave.
     - the board's recipient for DUO, to which the funding registrations of every enrolment and
       leaving go (through the gate).
+
+    No privacy statement: that is the school's own text, which its director writes and
+    publishes (``/privacy/<school>/edit/``); until then its page says it has none yet.
     """
     school = school_of_brin(board=board, brin=brin)
     if school is None:

@@ -138,6 +138,7 @@ OBJECT_LABELS = {
     "photo_list": _("Photo list"),
     "privacy_overview": _("Privacy overview"),
     "privacy_request": _("Privacy request"),
+    "privacy_statement": _("Privacy statement"),
     "processing_limit": _("Restriction of processing"),
     "processing_register": _("Processing register"),
     "product": _("Product"),

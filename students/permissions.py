@@ -208,3 +208,11 @@ register(
     on=GROUP,
     roles=(Role.TEACHER,),
 )
+
+# The school's privacy statement (issue 24, part 4): its director writes and publishes it.
+register(
+    "manage_school_privacy_statement",
+    _("Write and publish the school's privacy statement"),
+    on=SCHOOL,
+    roles=(Role.DIRECTOR,),
+)

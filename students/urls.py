@@ -117,4 +117,5 @@ urlpatterns = [
     path("account/", include(own_data_pages)),
     path("care/withholdings/", include(withholding_pages)),
     path("rollover/", include("students.rollover.urls")),
+    path("privacy/", include("students.views.statements")),
 ]

@@ -517,6 +517,27 @@ def _emergency_contacts(world, client) -> Target:
     )
 
 
+def _privacy_statement(world, client) -> Target:
+    """Version 1 of the school's privacy statement: headings, paragraphs, both languages, the
+    media guidance and a date in the past."""
+    from students.models import PrivacyStatement
+    from students.services.statements import statement_publish
+
+    statement_publish(
+        user=world.users["director"],
+        school=world.school,
+        text_nl="## Wie wij zijn\n\nWij bewaren alleen wat nodig is.\nOok op papier.",
+        text_en="## Who we are\n\nWe keep only what we need.",
+        media_guidance_nl="## Eerst denken dan delen\n\nPlaats geen foto's van anderen.",
+        published_on=datetime.date(2026, 8, 1),
+    )
+    return Target(
+        reverse("privacy-statement-edit", args=[world.school.pk]),
+        reverse("privacy-statement-edit", args=[world.school.pk]),
+        lambda: {"versions": [_values(v) for v in PrivacyStatement.objects.order_by("pk")]},
+    )
+
+
 EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     "okr-edit": (
         Case("administration", _okr("okr-edit")),
@@ -560,6 +581,7 @@ EDIT_FORMS: dict[str, tuple[Case, ...]] = {
         Case("guardian", _emergency_contacts),
         Case("guardian_limited", _emergency_contacts),
     ),
+    "privacy-statement-edit": (Case("director", _privacy_statement),),
 }
 
 _CREATES = "creates a new object"

@@ -12,6 +12,7 @@ exceptions an entry lists in ``shows``, each with its reason).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import html
 import itertools
@@ -448,6 +449,30 @@ def application_school_form(world, role, in_scope):
     return reverse("application-form", args=[world.school.pk if in_scope else 987654])
 
 
+def _statement(world):
+    from students.models import PrivacyStatement
+    from students.services.statements import statement_publish
+
+    return PrivacyStatement.objects.filter(school=world.school).first() or statement_publish(
+        user=world.users["director"],
+        school=world.school,
+        text_nl="## Wie wij zijn\n\nWij bewaren alleen wat nodig is.",
+        published_on=datetime.date(2026, 8, 1),
+    )
+
+
+def statement_school_url(world, role, in_scope):
+    """The statement of a school of the installation (in), or of none (out)."""
+    _statement(world)
+    return reverse("privacy-statement-school", args=[world.school.pk if in_scope else 987654])
+
+
+def statement_version_url(world, role, in_scope):
+    """Version 1 of the school's statement (in), or a version it does not have (out)."""
+    _statement(world)
+    return reverse("privacy-statement-version", args=[world.school.pk, 1 if in_scope else 2])
+
+
 def operations_url(name: str, key: str) -> Callable:
     """An object of world.operations at the school (``key``) or at the other school of the
     board (``other_key``)."""
@@ -602,8 +627,9 @@ MARKER_KINDS = {
     "withheld_title": "the kind of that record, its heading (a Meldcode signal)",
     "religion": "the pupil's religion",
     "confidential_contact": "the contact data of a co-guardian who marked it confidential",
-    "staff_names": "the names of the school's staff other than the child's teacher",
+    "staff_names": "the names of the school's staff other than the child's teacher and director",
     "teacher_name": "the name of the teacher of the child's group",
+    "director_name": "the name of the school's director",
     "pupil_name": "the names of the board's pupils",
     "outsider": "the name and BSN of the pupil outside the caller's scope",
     "application_sealed": "the support needs and religion given in an application for a place",
@@ -622,7 +648,7 @@ NEVER: dict[str, frozenset[str]] = {
         {"bsn", "religion", "care_team", "withheld", "withheld_title", "outsider"}
     ),
     # The board's oversight: staff names, schools, groups, pupil numbers; never a pupil.
-    "privacy_officer": frozenset(MARKER_KINDS) - {"staff_names", "teacher_name"},
+    "privacy_officer": frozenset(MARKER_KINDS) - {"staff_names", "teacher_name", "director_name"},
     # The access log shows a role and a date, never who; a withheld record appears nowhere a
     # guardian looks; a co-guardian's confidential contact data is never shown to them.
     "guardian": frozenset(
@@ -646,7 +672,8 @@ NEVER["guardian_limited"] = NEVER["guardian"] | {
 }
 # Identifying and special-category data: shown only on the routes whose entry says so (never
 # in lists, search or generic exports), also to roles that may see it. A guardian learns the
-# teacher's name where an entry says so (the access package names the group's teachers).
+# teacher's name where an entry says so (the access package names the group's teachers), and
+# the director's where an entry says so (the child's page names whom to ask about privacy).
 GUARDED_DATA = frozenset(
     {
         "bsn",
@@ -662,7 +689,8 @@ GUARDED_DATA = frozenset(
     }
 )
 GUARDED: dict[str, frozenset[str]] = {
-    role: GUARDED_DATA | ({"teacher_name"} if role.startswith("guardian") else set())
+    role: GUARDED_DATA
+    | ({"teacher_name", "director_name"} if role.startswith("guardian") else set())
     for role in ROLES
 }
 SCHOOL_STAFF = ("director", "administration", "care_coordinator", "teacher")
@@ -737,6 +765,14 @@ INVITEES = Shows(
 )
 
 
+PRIVACY_CONTACTS = Shows(
+    ("guardian", "guardian_limited"),
+    ("teacher_name", "director_name"),
+    "Questions about privacy: the child's page names the child's teacher and the school's "
+    "director (by name only; the board's privacy officer by role).",
+)
+
+
 LEAVING_NOTICE = Shows(
     ("director", "administration"),
     ("bsn", "contact"),
@@ -798,7 +834,7 @@ MATRIX: dict[str, Entry] = {
     "child-detail": Entry(
         student_url("child-detail"),
         _all(FORBIDDEN, anonymous=(302, 302), guardian=(200, 404), guardian_limited=(200, 404)),
-        shows=(CHILD_FILE,),
+        shows=(CHILD_FILE, PRIVACY_CONTACTS),
     ),
     "audit-event-list": Entry(
         fixed("audit-event-list"),
@@ -1724,6 +1760,20 @@ MATRIX: dict[str, Entry] = {
     "application-follow": Entry(application_follow_link, _all(200, 404), public=True),
     # The parents' refusal letter: whoever holds the link of a refused application.
     "application-follow-letter": Entry(application_follow_letter_link, _all(200, 404), public=True),
+    # The privacy statement is public: the same pages for everyone, logged in or not. The
+    # footer's /privacy/ takes whoever has one school (a parent, the school's staff) straight
+    # to its statement, and lists the schools for a visitor and the board's privacy officer.
+    "privacy-statement": Entry(
+        fixed("privacy-statement"),
+        _all(302, anonymous=(200, 200), privacy_officer=(200, 200)),
+        public=True,
+    ),
+    "privacy-statement-school": Entry(statement_school_url, _all(200, 404), public=True),
+    "privacy-statement-version": Entry(statement_version_url, _all(200, 404), public=True),
+    # Only the school's director writes it; the board's privacy officer reads, never edits.
+    "privacy-statement-edit": Entry(
+        school_arg("privacy-statement-edit"), scoped("director", **ANON_PAGE)
+    ),
 }
 
 
@@ -2058,8 +2108,11 @@ def markers(world) -> dict[str, dict[str, tuple[str, ...]]]:
         "withheld_title": (*titles, CareKind.CHILD_PROTECTION.value),
         "religion": (RELIGION,),
         "confidential_contact": tuple(CONFIDENTIAL.values()),
-        "staff_names": tuple(name for role, name in STAFF_NAMES.items() if role != "teacher"),
+        "staff_names": tuple(
+            name for role, name in STAFF_NAMES.items() if role not in ("teacher", "director")
+        ),
         "teacher_name": (STAFF_NAMES["teacher"],),
+        "director_name": (STAFF_NAMES["director"],),
         "application_sealed": (APPLICATION_SUPPORT, APPLICATION_RELIGION),
         "application_contact": tuple(APPLICATION_GUARDIAN.values()),
         "invitee": tuple(INVITEE.values()),

@@ -27,6 +27,7 @@ from .pupils import families_load, former_pupil_create
 from .records import records_load
 from .requests import requests_load
 from .retention import leavers_load
+from .statements import statements_load
 from .suppliers import disclosure_load, legal_disclosures_load, suppliers_load
 
 
@@ -88,6 +89,7 @@ def load() -> bool:
     legal_disclosures_load(samen, child3=story.child3, child5=story.child5)
     funding_history_load(samen)
     applications_load(demo, samen)
+    statements_load(demo, samen=samen, brug=brug)
     return True
 
 

@@ -22,6 +22,7 @@ from .records import CareRecord, ProgressRecord, ReligionConsent, ReligionRecord
 from .rollover import RolloverPlan
 from .staff import StaffDeactivation, TeacherProposal
 from .staff_invitations import StaffInvitation
+from .statements import PrivacyStatement
 
 __all__ = [
     "AddressChange",
@@ -37,6 +38,7 @@ __all__ = [
     "Guardianship",
     "Invitation",
     "Placement",
+    "PrivacyStatement",
     "ProcessingLimit",
     "ProgressRecord",
     "ReligionConsent",

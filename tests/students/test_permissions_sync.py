@@ -143,7 +143,7 @@ def test_every_registered_permission_has_its_row_on_school_or_group(db):
             "content_type__model", "codename"
         )
     )
-    assert len(registered()) == 38
+    assert len(registered()) == 39
     for permission in registered():
         assert (permission.on, permission.codename) in rows
 
