@@ -19,6 +19,7 @@ from ..selectors import (
 )
 from ..selectors.invitations import invitations_of
 from ..services.reads import child_open_for, progress_open_for, student_open_for
+from .editing import child_page_extras, pupil_page_extras
 
 
 class StudentListView(LoginRequiredMixin, View):
@@ -72,6 +73,7 @@ class StudentDetailView(LoginRequiredMixin, View):
                 "links": _record_links(request.user),
                 "limits": limits_for(student=student),
                 "guardian_accounts": _guardian_accounts(request.user, student),
+                **pupil_page_extras(request.user, student, access),
             },
         )
 
@@ -201,6 +203,7 @@ class ChildDetailView(LoginRequiredMixin, View):
                 "progress": progress,
                 # Guardians with parental authority submit requests online; others ask the school.
                 "may_request": access.guardian_has_authority,
+                **child_page_extras(request.user, student, access),
             },
         )
 
