@@ -3,12 +3,14 @@ on ``StudentDetailApi``) and ``GET``/``PATCH /api/v1/students/<id>/guardians/<gi
 guardian's details). The same services as the edit pages (``students/services/editing.py``,
 channel ``API``): 400 with ``detail`` and ``errors`` per field, 403 without the function
 ``MANAGE_PUPILS``, 404 outside the school, 409 for a former pupil or when the ``version``
-(also taken from ``If-Match``; each answer carries it as ``ETag``) is no longer that of the
-stored values."""
+(also taken from ``If-Match``; a PATCH's answer and the guardian's GET carry it as ``ETag``;
+the pupil's GET keeps its fixed shape and headers) is no longer that of the stored values. A
+field that cannot be changed here is refused (400), not silently ignored."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -112,8 +114,13 @@ class GuardianSerializer(serializers.Serializer):
 
 def _input(serializer_class, request):
     data = serializer_class(data=request.data)
-    if not data.is_valid():
-        raise EditError(field_errors=data.errors)
+    valid = data.is_valid()
+    errors = dict(data.errors)
+    if hasattr(request.data, "keys"):
+        for name in set(request.data.keys()) - set(data.fields):
+            errors[name] = [_("This field cannot be changed here.")]
+    if not valid or errors:
+        raise EditError(field_errors=errors)
     values = dict(data.validated_data)
     version = values.pop("version", "") or request.headers.get("If-Match", "").strip('"')
     return values, version or None
