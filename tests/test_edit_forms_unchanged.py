@@ -521,7 +521,9 @@ def _emergency_contacts(world, client) -> Target:
     )
     url = reverse("student-emergency-contacts", args=[pupil.pk])
     return Target(
-        url, url, lambda: _rows(pupil.emergency_contacts.all(), "name", "relation", "phone")
+        url,
+        url,
+        lambda: {"contacts": _rows(pupil.emergency_contacts.all(), "name", "relation", "phone")},
     )
 
 

@@ -51,7 +51,7 @@ PUPIL_CONTACT_FIELDS = frozenset(
 )
 # A court decision's date and reference: for the staff who manage pupils only.
 DECISION_FIELDS = frozenset({"authority_decided_on", "authority_reference"})
-_MODELS = {
+_MODELS: dict[str, type[Student] | type[Guardian] | type[Guardianship]] = {
     ChangeRecord.Subject.PUPIL: Student,
     ChangeRecord.Subject.GUARDIAN: Guardian,
     ChangeRecord.Subject.AUTHORITY: Guardianship,
@@ -192,9 +192,11 @@ def field_label(subject: str, name: str) -> str:
         return _("Emergency contacts")
     model = _MODELS.get(subject)
     try:
-        return capfirst(str(model._meta.get_field(name).verbose_name)) if model else name
+        field = model._meta.get_field(name) if model else None
     except LookupError:
-        return capfirst(name.replace("_", " "))
+        field = None
+    verbose = getattr(field, "verbose_name", None)
+    return capfirst(str(verbose)) if verbose else capfirst(name.replace("_", " "))
 
 
 def show_value(name: str, value) -> str:
