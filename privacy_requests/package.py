@@ -281,8 +281,8 @@ def _changes(student: Student, request: PrivacyRequest) -> list[dict]:
                 else _("%(field)s changed") % {"field": change.label}
                 for change in entry.changes
             ],
-            "by": entry.by,
             "channel": entry.channel,
+            **({"by": entry.by} if entry.by else {}),
         }
         for entry in entries
     ]

@@ -149,7 +149,7 @@ class EmergencyContactsForm(_Versioned):
                 label=_("Relation to the child"),
                 max_length=100,
                 required=False,
-                help_text=_("For example grandmother, neighbour, aunt."),
+                help_text=_("For example grandmother, neighbour, aunt.") if row == 1 else "",
             )
             self.fields[f"phone_{row}"] = forms.CharField(
                 label=_("Phone number"), max_length=30, required=False

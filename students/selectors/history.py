@@ -9,7 +9,7 @@ Who sees what:
 - a guardian sees the history of the child's data, their OWN details, and of another guardian
   only the changes of parental authority, and nothing at all (no entry) about another guardian
   whose contact data is confidential now or whose change was made while it was. Staff are
-  named to staff only; a guardian reads "the school";
+  named to staff only; a guardian reads only the road ("by the school, on its pages");
 - a value is shown only where the reader may see the field (a guardian without parental
   authority: no address); the BSN's value and a confidential guardian's contact data were
   never kept (``services/history.py``).
@@ -154,11 +154,11 @@ def changes_visible(
 
 
 def _by(record: ChangeRecord, reader: HistoryReader) -> str:
+    """Who made the change, for this reader; "" where the road (the channel) says it all: the
+    school's staff to a guardian (a guardian never reads a staff member's name), a job."""
     actor = record.actor
     if actor is None:
-        if record.channel == ChangeRecord.Channel.IMPORT:
-            return _("an import")
-        return _("the school")
+        return ""
     if reader.user_id is not None and actor.pk == reader.user_id:
         return _("you")
     if record.channel == ChangeRecord.Channel.GUARDIAN:
@@ -166,7 +166,7 @@ def _by(record: ChangeRecord, reader: HistoryReader) -> str:
             return _("%(name)s (parent)") % {"name": actor.full_name}
         return _("a parent")
     if not reader.is_staff:
-        return _("the school")  # a guardian never reads the staff's names
+        return ""
     return actor.full_name or actor.email
 
 

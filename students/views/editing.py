@@ -51,17 +51,33 @@ def _fields_said(record: ChangeRecord) -> str:
     return ", ".join(field_label(record.subject, name).lower() for name in record.fields)
 
 
+def _conflict_text() -> str:
+    return _(
+        "Someone else changed this data since you opened the form. Nothing was saved: what "
+        "you typed is kept below, and what is saved now where it differs is shown above it."
+    )
+
+
 def _conflict(form) -> bool:
-    return str(EditConflictError.default_message) in [str(e) for e in form.non_field_errors()]
+    return _conflict_text() in [str(e) for e in form.non_field_errors()]
 
 
-def _saved_now(subject: str, values: dict, hidden: frozenset[str] = frozenset()) -> list:
-    """What is stored now, in words, for the person whose save met someone else's change."""
-    return [
-        (field_label(subject, name), show_value(name, value))
-        for name, value in values.items()
-        if name not in hidden
-    ]
+def _saved_now(form, subject: str, values: dict) -> list:
+    """After someone else's change: what is stored now, in words, where it differs from the
+    form the person sent back (their own typing and the other person's change alike)."""
+    if not (form.is_bound and _conflict(form)):
+        return []
+    differs = []
+    for name, value in values.items():
+        field = form.fields.get(name)
+        if field is not None and name != "bsn" and field.has_changed(value, form[name].data):
+            differs.append(
+                (
+                    field_label(subject, name),
+                    show_value(name, value.isoformat() if hasattr(value, "isoformat") else value),
+                )
+            )
+    return differs
 
 
 def _refused(request, url: str, key: str, form, error: Exception, current_version: str):
@@ -71,7 +87,7 @@ def _refused(request, url: str, key: str, form, error: Exception, current_versio
         data = form.data.copy()
         data["version"] = current_version
         form.data = data
-        form.add_error(None, error.message)
+        form.add_error(None, _conflict_text())
     elif isinstance(error, EditError):
         form.apply_errors(error.field_errors)
     return refused_redirect(request, url, key=key, form=form)
@@ -114,11 +130,7 @@ class StudentEditView(LoginRequiredMixin, View):
                 "access": access,
                 "form": form,
                 "former": not student.is_enrolled,
-                "saved_now": _saved_now(
-                    ChangeRecord.Subject.PUPIL, pupil_values(student), frozenset({"bsn"})
-                )
-                if form.is_bound and _conflict(form)
-                else [],
+                "saved_now": _saved_now(form, ChangeRecord.Subject.PUPIL, pupil_values(student)),
             },
         )
 
@@ -208,9 +220,9 @@ class GuardianEditView(LoginRequiredMixin, View):
                 "has_account": guardian.user_id is not None,
                 "login_email": guardian.user.email if guardian.user_id else "",
                 "others": _others_who_would_see(link),
-                "saved_now": _saved_now(ChangeRecord.Subject.GUARDIAN, guardian_values(guardian))
-                if form.is_bound and _conflict(form)
-                else [],
+                "saved_now": _saved_now(
+                    form, ChangeRecord.Subject.GUARDIAN, guardian_values(guardian)
+                ),
             },
         )
 
@@ -268,6 +280,14 @@ class GuardianEditView(LoginRequiredMixin, View):
 # --- Emergency contacts ----------------------------------------------------------------------
 
 
+def _emergency_saved_now(form, student: Student) -> list:
+    if not (form.is_bound and _conflict(form)):
+        return []
+    lines = emergency_values(student)["emergency_contacts"]
+    name = "emergency_contacts"
+    return [(field_label(ChangeRecord.Subject.EMERGENCY_CONTACTS, name), show_value(name, lines))]
+
+
 def _emergency_key(student: Student) -> str:
     return f"student-emergency-contacts:{student.pk}"
 
@@ -299,11 +319,7 @@ class EmergencyContactsEditView(LoginRequiredMixin, View):
                 "student": student,
                 "form": form,
                 "former": not student.is_enrolled,
-                "saved_now": _saved_now(
-                    ChangeRecord.Subject.EMERGENCY_CONTACTS, emergency_values(student)
-                )
-                if form.is_bound and _conflict(form)
-                else [],
+                "saved_now": _emergency_saved_now(form, student),
             },
         )
 
