@@ -90,6 +90,10 @@ def field_labels() -> dict[str, str]:
         "right": _("Right"),
         "authority": _("Authority"),
         "url": _("Website"),
+        # The history of the data (package._changes).
+        "what": _("Whose data"),
+        "changed": _("What changed"),
+        "by": _("By"),
     }
 
 

@@ -25,6 +25,7 @@ from students.models import (
     Student,
 )
 from students.selectors import access_log_entries
+from students.selectors.history import changes_for_guardian
 from students.selectors.self_service import pupil_address_confidential
 from suppliers.gate import Plan, access_care_records, access_plan, access_religion, disclose
 from suppliers.models import Agreement, DisclosedPupil, Product, Recipient
@@ -42,6 +43,7 @@ SECTION_KEYS = (
     "consents",
     "disclosures",
     "access_log",
+    "changes",
     "purposes",
     "categories",
     "recipients",
@@ -63,6 +65,7 @@ def section_titles() -> dict[str, str]:
         "consents": _("Consent decisions"),
         "disclosures": _("Data sent outside the school"),
         "access_log": _("Who looked at the data"),
+        "changes": _("Changes to the data"),
         "purposes": _("Why the school processes this data"),
         "categories": _("Categories of data"),
         "recipients": _("Recipients"),
@@ -256,6 +259,37 @@ def _access_log(student: Student) -> list[dict]:
             "special_category": entry.special_category,
         }
         for entry in access_log_entries(student=student, for_guardians=True)
+    ]
+
+
+def _changes(student: Student, request: PrivacyRequest) -> list[dict]:
+    """The history of the data as the requesting guardian sees it on the child's page: never a
+    change of another guardian's details, nothing about a guardian whose contact data is
+    confidential (students/selectors/history.py)."""
+    link = student.guardian_links.filter(guardian_id=request.guardian_id).first()
+    if link is None:
+        return []
+    entries = changes_for_guardian(
+        student,
+        guardian_id=link.guardian_id,
+        user_id=link.guardian.user_id,
+        has_authority=link.has_authority,
+    )
+    return [
+        {
+            "date": entry.at.isoformat(),
+            "what": entry.title,
+            "changed": [
+                _("%(field)s: %(old)s → %(new)s")
+                % {"field": change.label, "old": change.old, "new": change.new}
+                if change.shown
+                else _("%(field)s changed") % {"field": change.label}
+                for change in entry.changes
+            ],
+            "channel": entry.channel,
+            **({"by": entry.by} if entry.by else {}),
+        }
+        for entry in entries
     ]
 
 
@@ -470,6 +504,7 @@ def package_data(request: PrivacyRequest, *, progress: Callable[[int], None] | N
         ("consents", lambda: _consents(student)),
         ("disclosures", lambda: _disclosures(student)),
         ("access_log", lambda: _access_log(student)),
+        ("changes", lambda: _changes(student, request)),
         ("purposes", lambda: _purposes(student)),
         ("recipients", lambda: _recipients(student)),
         ("retention", _retention),

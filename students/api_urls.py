@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api
+from .api.editing import GuardianDetailApi
 from .api.staff import StaffDeactivateApi, StaffListApi
 from .api.staff_invitations import StaffInvitationListApi
 from .rollover.api import RolloverApplyApi, RolloverPreviewApi
@@ -15,6 +16,11 @@ urlpatterns = [
     path("rollover/", RolloverApplyApi.as_view(), name="rollover-apply"),
     path("students/", api.StudentListApi.as_view(), name="student-list"),
     path("students/<str:student_id>/", api.StudentDetailApi.as_view(), name="student-detail"),
+    path(
+        "students/<str:student_id>/guardians/<str:guardian_id>/",
+        GuardianDetailApi.as_view(),
+        name="student-guardian",
+    ),
     path(
         "students/<str:student_id>/progress/",
         api.ProgressApi.as_view(),

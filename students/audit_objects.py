@@ -99,6 +99,7 @@ OBJECT_LABELS = {
     "attendance_notice": _("Notice of a leaving to the attendance officer"),
     "audit": _("Audit trail"),
     "audit_export": _("Download of the audit trail"),
+    "authority": _("Parental authority (court decision)"),
     "backup_codes": _("Backup codes"),
     "breach": _("Data breach"),
     "breach_notices": _("Letters about a data breach"),

@@ -48,3 +48,22 @@ class AddressChangeError(StudentError):
 
     default_message = _("This move cannot be reported or decided like this.")
     status_code = 409
+
+
+# -- The school's edits (students/services/editing.py) ------------------------------------------
+
+
+class EditError(StudentError):
+    default_message = _("The change was not saved; check the fields marked.")
+
+
+class EditConflictError(ConcurrentEditError):
+    """Someone else saved a change since the form (or the API's version) was read: 409, and
+    nothing is written; the form keeps what the person typed."""
+
+    default_message = _(
+        "Someone else changed this data since you opened the form. Nothing was saved: what "
+        "you typed is kept below. Check the current data (open the page again in another "
+        "tab) and save again."
+    )
+    status_code = 409

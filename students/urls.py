@@ -9,6 +9,12 @@ from django.urls import include, path
 
 from . import views
 from .views import self_service
+from .views.editing import (
+    EmergencyContactsEditView,
+    GuardianEditView,
+    StudentEditView,
+    StudentHistoryView,
+)
 from .views.enrolment import StudentEnrolView
 
 student_pages = [
@@ -69,6 +75,19 @@ student_pages = [
         views.GuardianAuthorityConfirmView.as_view(),
         name="guardian-authority-confirm",
     ),
+    # The school's edits, with history (students/views/editing.py).
+    path("<str:student_id>/edit/", StudentEditView.as_view(), name="student-edit"),
+    path(
+        "<str:student_id>/guardians/<str:guardian_id>/edit/",
+        GuardianEditView.as_view(),
+        name="guardian-edit",
+    ),
+    path(
+        "<str:student_id>/emergency-contacts/",
+        EmergencyContactsEditView.as_view(),
+        name="student-emergency-contacts",
+    ),
+    path("<str:student_id>/history/", StudentHistoryView.as_view(), name="student-history"),
 ]
 
 child_pages = [

@@ -538,6 +538,58 @@ def _privacy_statement(world, client) -> Target:
     )
 
 
+# -- The school's edits, with history (issue 24, part 1) ---------------------------------------
+
+
+def _student_edit(*, born_abroad: bool = False):
+    def target(world, client) -> Target:
+        pupil = world.pupil3
+        if born_abroad:
+            pupil.born_abroad = True
+            pupil.arrived_in_netherlands_on = datetime.date(2022, 3, 14)
+            pupil.previous_school = "Kinderopvang 't Vlindertje"
+            pupil.save(
+                update_fields=["born_abroad", "arrived_in_netherlands_on", "previous_school"]
+            )
+        url = reverse("student-edit", args=[pupil.pk])
+        return Target(url, url, lambda: {**_values(pupil), "changes": _rows(pupil.changes.all())})
+
+    return target
+
+
+def _guardian_edit(*, confidential: bool = False):
+    def target(world, client) -> Target:
+        guardian = world.users["guardian"].guardian
+        if confidential:
+            guardian.contact_confidential = True
+            guardian.save(update_fields=["contact_confidential"])
+        url = reverse("guardian-edit", args=[world.pupil3.pk, guardian.pk])
+        return Target(url, url, lambda: _values(guardian))
+
+    return target
+
+
+def _school_emergency_contacts(world, client) -> Target:
+    from students.services.emergency import EmergencyContactDetails, emergency_contacts_replace
+
+    pupil = world.pupil3
+    emergency_contacts_replace(
+        actor=world.users["administration"],
+        student=pupil,
+        contacts=[
+            EmergencyContactDetails(name="Oma Joke", phone="06-12121212", relation="oma"),
+            EmergencyContactDetails(name="Buurman Piet", phone="020 1234567"),
+        ],
+        channel="school",
+    )
+    url = reverse("student-emergency-contacts", args=[pupil.pk])
+    return Target(
+        url,
+        url,
+        lambda: {"contacts": _rows(pupil.emergency_contacts.all(), "name", "relation", "phone")},
+    )
+
+
 EDIT_FORMS: dict[str, tuple[Case, ...]] = {
     "okr-edit": (
         Case("administration", _okr("okr-edit")),
@@ -582,6 +634,15 @@ EDIT_FORMS: dict[str, tuple[Case, ...]] = {
         Case("guardian_limited", _emergency_contacts),
     ),
     "privacy-statement-edit": (Case("director", _privacy_statement),),
+    "student-edit": (
+        Case("administration", _student_edit()),
+        Case("director", _student_edit(born_abroad=True), label="born abroad"),
+    ),
+    "guardian-edit": (
+        Case("administration", _guardian_edit()),
+        Case("director", _guardian_edit(confidential=True), label="confidential"),
+    ),
+    "student-emergency-contacts": (Case("administration", _school_emergency_contacts),),
 }
 
 _CREATES = "creates a new object"

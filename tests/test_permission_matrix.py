@@ -515,6 +515,60 @@ def authority_confirm_url(world, role, in_scope):
     return authority_url(world, role, in_scope, name="guardian-authority-confirm")
 
 
+# -- The school's edits, with history (issue 24, part 1: students/views/editing.py) ----------
+
+
+def guardian_edit_url(name: str) -> Callable:
+    """The guardian of pupil3 with the marker phone (in), or a guardian of the pupil of the
+    other school (out)."""
+
+    def build(world, role, in_scope):
+        from students.models import Guardianship
+
+        student = world.pupil3 if in_scope else world.other_pupil
+        if in_scope:
+            guardian_id = world.users["guardian"].guardian.pk
+        else:
+            guardian_id = (
+                Guardianship.objects.filter(student=student)
+                .values_list("guardian_id", flat=True)
+                .first()
+            )
+        return reverse(name, args=[student.pk, guardian_id])
+
+    return build
+
+
+def history_url(world, role, in_scope):
+    """pupil3's history (in) or that of the pupil out of scope, each holding: the pupil's
+    BSN typed anew with its street (the BSN's value is never kept), and the confidential
+    co-guardian's phone changed (never kept); so the page must show neither."""
+    from students.models import ChangeRecord, Guardian
+    from students.services.history import change_record
+
+    student = world.in_scope(role) if in_scope else world.out_of_scope(role)
+    change_record(
+        actor=world.users["administration"],
+        subject=ChangeRecord.Subject.PUPIL,
+        channel=ChangeRecord.Channel.SCHOOL,
+        student=student,
+        before={"bsn": "123456782", "street": "Oudeweg"},
+        after={"bsn": student.bsn, "street": student.street},
+    )
+    vera = Guardian.objects.filter(contact_confidential=True, links__student=world.pupil3).first()
+    if vera is not None:
+        change_record(
+            actor=world.users["administration"],
+            subject=ChangeRecord.Subject.GUARDIAN,
+            channel=ChangeRecord.Channel.SCHOOL,
+            guardian=vera,
+            before={"phone": "06-10101010"},
+            after={"phone": vera.phone},
+            confidential=True,
+        )
+    return reverse("student-history", args=[student.pk])
+
+
 # A change of parental authority is recorded with the court decision and a confirmation.
 AUTHORITY_CHANGE = {
     "has_authority": "0",
@@ -777,6 +831,25 @@ LEAVING_NOTICE = Shows(
     ("director", "administration"),
     ("bsn", "contact"),
     "The notice to the attendance officer as the gate produced it: the BSN and address it sent.",
+)
+
+
+# The school's edits, with history (issue 24, part 1).
+EDIT_PAGE = Shows(
+    ("director", "administration"),
+    ("contact", "bsn"),
+    "The edit pages show the values they edit; the BSN as text beside its empty field.",
+)
+GUARDIAN_EDIT_PAGE = Shows(
+    ("director", "administration"),
+    ("contact",),
+    "The guardian's edit page shows the details it edits.",
+)
+HISTORY_VALUES = Shows(
+    SCHOOL_STAFF,
+    ("contact",),
+    "The history keeps the old and new address of the pupil; never a BSN or a confidential "
+    "guardian's contact data.",
 )
 
 
@@ -1426,6 +1499,33 @@ MATRIX: dict[str, Entry] = {
         authority_confirm_url,
         scoped("director", "administration", **ANON_PAGE),
         fixture="operations_world",
+    ),
+    # The school's edits (issue 24): administration and the director of the pupil's school.
+    "student-edit": Entry(
+        student_url("student-edit"),
+        scoped("director", "administration", **ANON_PAGE),
+        shows=(EDIT_PAGE,),
+    ),
+    "guardian-edit": Entry(
+        guardian_edit_url("guardian-edit"),
+        scoped("director", "administration", **ANON_PAGE),
+        shows=(GUARDIAN_EDIT_PAGE,),
+    ),
+    "student-emergency-contacts": Entry(
+        student_url("student-emergency-contacts"),
+        scoped("director", "administration", **ANON_PAGE),
+    ),
+    # The history: whoever sees the pupil page; never a BSN or confidential contact data.
+    "student-history": Entry(
+        history_url,
+        _all(FORBIDDEN, anonymous=(302, 302), **{role: (200, 404) for role in STAFF_PUPIL_ROLES}),
+        shows=(HISTORY_VALUES,),
+    ),
+    "api:student-guardian": Entry(
+        guardian_edit_url("api:student-guardian"),
+        scoped("director", "administration", **ANON_API),
+        api=True,
+        shows=(GUARDIAN_EDIT_PAGE,),
     ),
     # The director manages the school's staff.
     "accounts:staff": Entry(

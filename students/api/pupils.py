@@ -21,6 +21,7 @@ from ..selectors import (
 )
 from ..selectors.self_service import pupil_address_hidden_for
 from ..services.reads import student_open_for
+from .editing import IF_MATCH, StudentPatchSerializer, student_patch
 
 
 class CanViewPupils(BasePermission):
@@ -306,6 +307,21 @@ class StudentDetailApi(GenericAPIView):
             student, context={"access": access, "user": request.user}
         )
         return Response(serializer.data)
+
+    @extend_schema(
+        operation_id="students_partial_update",
+        request=StudentPatchSerializer,
+        responses=OutputSerializer,
+        parameters=[IF_MATCH],
+        description=(
+            "Change a pupil's details (administration, the director of the school), validated "
+            "as at enrolment; the answer is the pupil as GET gives it. A refusal answers 400 "
+            "with `detail` and `errors` per field; 409 when the pupil left the school or the "
+            "data changed since the `version` (or `If-Match`: the ETag of the last PATCH)."
+        ),
+    )
+    def patch(self, request, student_id):
+        return student_patch(self, request, student_id)
 
 
 class GroupOutputSerializer(serializers.Serializer):

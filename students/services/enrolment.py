@@ -82,44 +82,92 @@ def guardian_field(index: int, name: str) -> str:
     return f"guardians.{index}.{name}"
 
 
-def _pupil_errors(
-    pupil: PupilDetails, *, group: Group, start_date: datetime.date, today: datetime.date
+def pupil_details_errors(
+    *,
+    first_names: str,
+    given_name: str,
+    surname: str,
+    sex: str,
+    date_of_birth: datetime.date,
+    bsn: str,
+    born_abroad: bool,
+    arrived_in_netherlands_on: datetime.date | None,
+    today: datetime.date,
+    bsn_required: bool = True,
 ) -> dict[str, list[str]]:
+    """The rules for a pupil's own details, as at enrolment: shared by enrolment and by the
+    school's edits (``students/services/editing.py``). ``bsn`` is checked when given; an empty
+    one is refused only when ``bsn_required`` (an edit that leaves the BSN as it was)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    for field in ("first_names", "given_name", "surname"):
-        if not getattr(pupil, field).strip():
+    for field, value in (
+        ("first_names", first_names),
+        ("given_name", given_name),
+        ("surname", surname),
+    ):
+        if not value.strip():
             add(field, _("This field is required."))
-    if pupil.sex not in Sex.values:
+    if sex not in Sex.values:
         add("sex", _("Choose one of the options."))
-    if pupil.date_of_birth > today:
+    if date_of_birth > today:
         add("date_of_birth", _("The date of birth cannot be in the future."))
-    elif start_date < months_add(pupil.date_of_birth, 12 * START_AGE_YEARS):
-        add("start_date", _("A child may start school from the age of 4, not before."))
-    bsn = pupil.bsn.strip()
+    bsn = bsn.strip()
     if not bsn:
-        add("bsn", _("Enter the BSN, or the education number when the child has none."))
+        if bsn_required:
+            add("bsn", _("Enter the BSN, or the education number when the child has none."))
     else:
         try:
             validate_bsn(bsn)
         except ValidationError as error:
             add("bsn", " ".join(str(m) for m in error.messages))
-    if pupil.born_abroad and pupil.arrived_in_netherlands_on is None:
+    if born_abroad and arrived_in_netherlands_on is None:
         add(
             "arrived_in_netherlands_on",
             _("Enter the date of arrival in the Netherlands for a child born abroad."),
         )
-    if pupil.arrived_in_netherlands_on is not None:
-        if pupil.arrived_in_netherlands_on > today:
+    if arrived_in_netherlands_on is not None:
+        if arrived_in_netherlands_on > today:
             add("arrived_in_netherlands_on", _("The date of arrival cannot be in the future."))
-        elif pupil.arrived_in_netherlands_on < pupil.date_of_birth:
+        elif arrived_in_netherlands_on < date_of_birth:
             add(
                 "arrived_in_netherlands_on",
                 _("The date of arrival cannot be before the date of birth."),
             )
+    return errors
+
+
+def start_age_error(date_of_birth: datetime.date, start_date: datetime.date) -> str | None:
+    """The reason a child of this age cannot start on ``start_date``, or None."""
+    if start_date < months_add(date_of_birth, 12 * START_AGE_YEARS):
+        return _("A child may start school from the age of 4, not before.")
+    return None
+
+
+def _pupil_errors(
+    pupil: PupilDetails, *, group: Group, start_date: datetime.date, today: datetime.date
+) -> dict[str, list[str]]:
+    errors = pupil_details_errors(
+        first_names=pupil.first_names,
+        given_name=pupil.given_name,
+        surname=pupil.surname,
+        sex=pupil.sex,
+        date_of_birth=pupil.date_of_birth,
+        bsn=pupil.bsn,
+        born_abroad=pupil.born_abroad,
+        arrived_in_netherlands_on=pupil.arrived_in_netherlands_on,
+        today=today,
+    )
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if pupil.date_of_birth <= today and (
+        age_error := start_age_error(pupil.date_of_birth, start_date)
+    ):
+        add("start_date", age_error)
     if group.is_combination:
         if pupil.year_group is None:
             add("year_group", _("This group combines year groups: choose the pupil's."))

@@ -23,6 +23,8 @@ from ..constants import WITHHELD_STATUSES
 from ..models import (
     AddressChange,
     CareRecord,
+    ChangeRecord,
+    EmergencyContact,
     Guardian,
     Guardianship,
     Placement,
@@ -106,6 +108,8 @@ def progress_erase(students: Sequence[Student], action: str) -> dict[int, int]:
 
 
 def _guardian_anonymise(guardian: Guardian) -> None:
+    # The history of their details holds their old names, addresses and numbers.
+    ChangeRecord.objects.filter(guardian=guardian).delete()
     guardian.first_name = ""
     guardian.surname_prefix = ""
     guardian.surname = ""
@@ -145,6 +149,21 @@ def links_remove(students: Sequence[Student], action: str) -> dict[int, int]:
         for guardian in Guardian.objects.filter(pk__in=guardian_ids).exclude(links__isnull=False):
             _guardian_anonymise(guardian)
         counts[student.pk] = removed
+    return counts
+
+
+def history_remove(students: Sequence[Student], action: str) -> dict[int, int]:
+    """The pupil's emergency contacts and the history of the pupil's data (its values hold
+    old names and addresses) go with the enrolment's data; a guardian's own history goes when
+    the guardian is anonymised (``_guardian_anonymise``)."""
+    ids = [student.pk for student in students]
+    contacts = EmergencyContact.objects.filter(student_id__in=ids)
+    changes = ChangeRecord.objects.filter(student_id__in=ids)
+    counts = erasure.counts_per_pupil(contacts)
+    for pk, count in erasure.counts_per_pupil(changes).items():
+        counts[pk] = counts.get(pk, 0) + count
+    contacts.delete()
+    changes.delete()
     return counts
 
 
@@ -220,6 +239,21 @@ def contact_erase_on_request(student: Student) -> int:
     return count
 
 
+def contact_history_erase_on_request(student: Student) -> int:
+    """The old addresses in the history of the pupil's data go with the address (the history
+    keeps that they changed) and so do the emergency contacts; counts the contacts."""
+    for record in ChangeRecord.objects.filter(
+        student=student, subject=ChangeRecord.Subject.PUPIL
+    ).only("pk", "values"):
+        kept = {k: v for k, v in record.values.items() if k not in CONTACT_FIELDS}
+        if kept != record.values:
+            ChangeRecord.objects.filter(pk=record.pk).update(values=kept)
+    ChangeRecord.objects.filter(
+        student=student, subject=ChangeRecord.Subject.EMERGENCY_CONTACTS
+    ).update(values={})
+    return EmergencyContact.objects.filter(student=student).delete()[0]
+
+
 def erasure_handlers_register() -> None:
     """The core's handlers, in the order the registry runs them among the other apps' (the
     pupil row last, after every link to it)."""
@@ -227,6 +261,7 @@ def erasure_handlers_register() -> None:
     erasure.handler_register(erasure.PUPIL_FILE, "religion", religion_erase, order=20)
     erasure.handler_register(erasure.PUPIL_FILE, "progress", progress_erase, order=30)
     erasure.handler_register(erasure.ENROLMENT, "links", links_remove, order=10)
+    erasure.handler_register(erasure.ENROLMENT, "history", history_remove, order=20)
     erasure.handler_register(erasure.ENROLMENT, "processing_limits", limits_remove, order=30)
     erasure.handler_register(erasure.ENROLMENT, "pupil", pupil_anonymise, order=100)
     erasure.request_handler_register(
@@ -237,6 +272,13 @@ def erasure_handlers_register() -> None:
         "progress", progress_erase_on_request, data_kind=DataKind.PROGRESS
     )
     erasure.request_handler_register("contact", contact_erase_on_request, data_kind=DataKind.BASICS)
+    erasure.request_handler_register(
+        "contact",
+        contact_history_erase_on_request,
+        data_kind=DataKind.BASICS,
+        name="history",
+        order=10,
+    )
     erasure.kept_register(
         "enrolment",
         _("Name, date of birth, BSN, enrolment and withdrawal data"),

@@ -34,6 +34,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, list | tuple):  # the emergency contacts' lines
+        return [_plain(item) for item in value]
     return str(value)
 
 

@@ -22,10 +22,11 @@ from audit.services import event_record
 from kernel.crypto import lookup_hash
 
 from ..constants import WithdrawalDestination
-from ..exceptions import PlacementError, WithdrawalError
+from ..exceptions import PlacementError, StudentError, WithdrawalError
 from ..lifecycle import withdrawn_notify
 from ..models import (
     Board,
+    ChangeRecord,
     Group,
     GroupTeacher,
     Guardian,
@@ -38,6 +39,7 @@ from ..models import (
 from ..permissions import GROUP, ROLE_SCOPES, SCHOOL, role_codenames
 from ..validators import validate_bsn
 from .former import pupil_require_enrolled
+from .history import change_record
 from .records import religion_consent_authority_ended
 
 
@@ -360,6 +362,7 @@ def guardian_authority_set(
     has_authority: bool,
     decided_on: datetime.date | None = None,
     reference: str = "",
+    channel: str = ChangeRecord.Channel.SCHOOL,
 ) -> Guardianship:
     """A court decision changes parental authority: a guardian without it is switched to the
     limited view at once (basics and progress; no consent, no requests). The decision's date
@@ -367,20 +370,32 @@ def guardian_authority_set(
     record religion this parent gave ends with their authority (and a stated religion that
     rested on it goes): see ``religion_consent_authority_ended``."""
     student = Student.objects.select_for_update().get(pk=link.student_id)  # before the link
-    link = Guardianship.objects.select_for_update().get(pk=link.pk)
+    link = Guardianship.objects.select_for_update().select_related("guardian").get(pk=link.pk)
     if link.has_authority == has_authority:
         return link
+    if decided_on is not None and decided_on > timezone.localdate():
+        raise StudentError(
+            field_errors={"decided_on": [_("The decision's date cannot be in the future.")]}
+        )
+    fields = ("has_authority", "authority_decided_on", "authority_reference")
+    before = {name: getattr(link, name) for name in fields}
     link.has_authority = has_authority
     link.authority_decided_on = decided_on
     link.authority_reference = reference.strip()
-    link.save(update_fields=["has_authority", "authority_decided_on", "authority_reference"])
-    event_record(
-        user=actor,
-        action=Action.UPDATE,
-        object_type="guardianship",
-        object_id=link.pk,
-        student_id=link.student_id,
-        data_kind=DataKind.BASICS,
+    link.save(update_fields=list(fields))
+    # The history entry and the audit event (students/services/history.py); a guardian whose
+    # contact data is confidential: the entry is shown to the school and that guardian only.
+    change_record(
+        actor=actor,
+        subject=ChangeRecord.Subject.AUTHORITY,
+        channel=channel,
+        student=student,
+        guardian=link.guardian,
+        before=before,
+        after={name: getattr(link, name) for name in fields},
+        confidential=link.guardian.contact_confidential,
+        reason=reference,
+        school_id=student.school_id,
     )
     if not has_authority:
         religion_consent_authority_ended(user=actor, student=student, guardian_id=link.guardian_id)

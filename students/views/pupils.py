@@ -20,6 +20,7 @@ from ..selectors import (
 from ..selectors.invitations import invitations_of
 from ..selectors.self_service import pupil_address_hidden_for
 from ..services.reads import child_open_for, progress_open_for, student_open_for
+from .editing import child_page_extras, pupil_page_extras
 
 
 class StudentListView(LoginRequiredMixin, View):
@@ -73,6 +74,7 @@ class StudentDetailView(LoginRequiredMixin, View):
                 "links": _record_links(request.user),
                 "limits": limits_for(student=student),
                 "guardian_accounts": _guardian_accounts(request.user, student),
+                **pupil_page_extras(request.user, student, access),
             },
         )
 
@@ -206,6 +208,7 @@ class ChildDetailView(LoginRequiredMixin, View):
                 "address_hidden": pupil_address_hidden_for(
                     guardian_id=access.guardian_self_id, student=student
                 ),
+                **child_page_extras(request.user, student, access),
             },
         )
 

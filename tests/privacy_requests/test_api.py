@@ -31,6 +31,7 @@ PACKAGE_KEYS = {
     "consents",
     "disclosures",
     "access_log",
+    "changes",
     "purposes",
     "categories",
     "recipients",

@@ -47,6 +47,7 @@ SIXTEEN_KEYS = [
     "consents",
     "disclosures",
     "access_log",
+    "changes",  # the history of the data (issue 24): a seventeenth part
     "purposes",
     "categories",
     "recipients",
