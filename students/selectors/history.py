@@ -139,7 +139,11 @@ def _records(student: Student, reader: HistoryReader) -> QuerySet[ChangeRecord]:
             Q(subject=ChangeRecord.Subject.GUARDIAN) & other
         ).exclude(
             # Anything about a guardian whose data is (or was, then) confidential.
-            (Q(confidential=True) | Q(guardian__contact_confidential=True)) & other
+            Q(guardian__contact_confidential=True) & other
+        ).exclude(
+            # A confidential record not about this reader: also a child's record of a move
+            # with a confidential parent (the child lives at that parent's address).
+            Q(confidential=True) & ~Q(guardian_id=me)
         )
     return records.select_related("actor", "guardian").order_by("-at", "-id")
 

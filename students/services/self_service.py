@@ -265,6 +265,8 @@ def address_change_confirm(*, actor: User, change: AddressChange) -> AddressChan
             subject=ChangeRecord.Subject.PUPIL,
             channel=ChangeRecord.Channel.ADDRESS_CHANGE,
             student=student,
+            # The parent who moved: a confidential record shows to that parent only.
+            guardian=guardian if confidential else None,
             before=before,
             after=new,
             confidential=confidential,

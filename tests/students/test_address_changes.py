@@ -344,6 +344,17 @@ def test_confidential_guardians_move_never_shows_to_the_co_guardian(world):
         body = other.get(url).content.decode()
         for part in secret_parts:
             assert part not in body, (url, part)
+    # No trace of the move in the history the other guardian reads (the child's page, the
+    # access package's section), not even the field names.
+    from students.selectors.history import changes_for_guardian
+
+    seen = changes_for_guardian(
+        world.pupil3,
+        guardian_id=world.users["guardian"].guardian.pk,
+        user_id=world.users["guardian"].pk,
+        has_authority=True,
+    )
+    assert seen == [], seen
     # The confidential guardian herself sees her child's address.
     own = _client(confidential).get(reverse("child-detail", args=[world.pupil3.pk]))
     assert "Kastanjelaan" in own.content.decode()
