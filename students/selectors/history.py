@@ -134,16 +134,20 @@ def _records(student: Student, reader: HistoryReader) -> QuerySet[ChangeRecord]:
     if not reader.is_staff:
         me = reader.guardian_id if reader.guardian_id is not None else -1
         other = ~Q(guardian_id=me) & Q(guardian__isnull=False)
-        records = records.exclude(
-            # Another guardian's own details: theirs, not this reader's.
-            Q(subject=ChangeRecord.Subject.GUARDIAN) & other
-        ).exclude(
-            # Anything about a guardian whose data is (or was, then) confidential.
-            Q(guardian__contact_confidential=True) & other
-        ).exclude(
-            # A confidential record not about this reader: also a child's record of a move
-            # with a confidential parent (the child lives at that parent's address).
-            Q(confidential=True) & ~Q(guardian_id=me)
+        records = (
+            records.exclude(
+                # Another guardian's own details: theirs, not this reader's.
+                Q(subject=ChangeRecord.Subject.GUARDIAN) & other
+            )
+            .exclude(
+                # Anything about a guardian whose data is (or was, then) confidential.
+                Q(guardian__contact_confidential=True) & other
+            )
+            .exclude(
+                # A confidential record not about this reader: also a child's record of a move
+                # with a confidential parent (the child lives at that parent's address).
+                Q(confidential=True) & ~Q(guardian_id=me)
+            )
         )
     return records.select_related("actor", "guardian").order_by("-at", "-id")
 

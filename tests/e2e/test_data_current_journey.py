@@ -221,7 +221,9 @@ def _director_invites_a_teacher_who_activates(browser, base, shot) -> None:
     context.close()
 
     (message,) = [m for m in mail.outbox if "sanne.verbeek@samen-een.example" in m.to]
-    path = re.search(r"/accounts/staff-invitation/[^\s/]+/", message.body).group(0)
+    found = re.search(r"/accounts/staff-invitation/[^\s/]+/", str(message.body))
+    assert found, "the invitation mail carries no link"
+    path = found.group(0)
     invitee = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = invitee.new_page()
     page.goto(f"{base}{path}")
