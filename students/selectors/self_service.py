@@ -110,7 +110,12 @@ def address_changes_pending_for(user) -> QuerySet[AddressChange]:
         .prefetch_related(
             Prefetch(
                 "students",
-                queryset=Student.objects.select_related("group").order_by("date_of_birth", "id"),
+                # Only the children at the user's schools: another school's pupils stay theirs.
+                queryset=Student.objects.filter(
+                    school_id__in=school_ids_with(user, "manage_school_pupils")
+                )
+                .select_related("group")
+                .order_by("date_of_birth", "id"),
             )
         )
         .order_by("created_at", "id")
@@ -152,6 +157,15 @@ def address_change_get_for(*, user, change_id) -> AddressChange:
             school_id=_school_of(pk),
         )
     return change
+
+
+def address_change_children_for(*, user, change: AddressChange) -> list[Student]:
+    """The children of a reported move at the user's schools (never another school's)."""
+    return list(
+        change.students.filter(school_id__in=school_ids_with(user, "manage_school_pupils"))
+        .select_related("group")
+        .order_by("date_of_birth", "id")
+    )
 
 
 def _school_of(change_pk: int | None) -> int | None:

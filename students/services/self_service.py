@@ -35,6 +35,7 @@ from audit.services import event_record
 from ..exceptions import AddressChangeError
 from ..models import AddressChange, ChangeRecord, Guardian, Student
 from ..models.address_changes import address_line
+from ..selectors.pupils import school_ids_with
 from .history import change_record
 
 # The pupil's structured address, as a move sets it.
@@ -250,9 +251,14 @@ def address_change_confirm(*, actor: User, change: AddressChange) -> AddressChan
         "postal_code": locked.postal_code,
         "city": locked.city,
     }
-    moving = Student.objects.select_for_update().filter(
+    # Only the children at the confirmer's own schools: a child at another school of the
+    # board is that school's to confirm (a new report for them follows below).
+    managed = school_ids_with(actor, "manage_school_pupils")
+    enrolled = Student.objects.filter(
         pk__in=locked.students.values("pk"), withdrawn_on__isnull=True
     )
+    moving = enrolled.select_for_update().filter(school_id__in=managed)
+    elsewhere = list(enrolled.exclude(school_id__in=managed).values_list("pk", flat=True))
     for student in moving.order_by("pk"):
         before = {name: getattr(student, name) for name in PUPIL_ADDRESS_FIELDS}
         for name, value in new.items():
@@ -277,6 +283,18 @@ def address_change_confirm(*, actor: User, change: AddressChange) -> AddressChan
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "previous_address", "decided_by", "decided_at"])
+    if elsewhere:
+        # The same move, waiting for the other school's administration for its children.
+        remainder = AddressChange.objects.create(
+            guardian=guardian,
+            street=locked.street,
+            house_number=locked.house_number,
+            postal_code=locked.postal_code,
+            city=locked.city,
+            moves_on=locked.moves_on,
+            created_at=locked.created_at,
+        )
+        remainder.students.set(elsewhere)
     _decision_notice_queue(locked)
     return locked
 

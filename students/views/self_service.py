@@ -32,6 +32,7 @@ from ..forms_self_service import (
 )
 from ..models import AddressChange, ChangeRecord
 from ..selectors.self_service import (
+    address_change_children_for,
     address_change_get_for,
     address_change_last_decided_of,
     address_change_pending_of,
@@ -266,7 +267,7 @@ class AddressChangeDetailView(LoginRequiredMixin, View):
     def get(self, request, change_id):
         change = address_change_get_for(user=request.user, change_id=change_id)
         form = refused_form(request, AddressDecisionForm, _decision_key(change))
-        students = list(change.students.select_related("group").order_by("date_of_birth", "id"))
+        students = address_change_children_for(user=request.user, change=change)
         return render(
             request,
             "students/self_service/address_change_detail.html",

@@ -431,3 +431,32 @@ def test_proposal_and_decision_events_carry_no_pupil(world):
     events = AccessEvent.objects.filter(object_type="address_change")
     assert events.count() == 2
     assert not events.exclude(student_id=None).exists()
+
+
+def test_a_move_with_a_child_at_another_school_is_confirmed_by_each_school_for_its_own(world):
+    """The administration confirms for the children of its own school only, and never sees
+    the name of a child at another school of the board; the other school's children wait, as
+    the same move, for their own school's administration."""
+    sibling = StudentFactory.create(
+        group=world.other_school.groups.first(), surname="Zonnebloemsma", given_name="Wieteke"
+    )
+    parent = make_guardian_user(world.pupil3, sibling, email="twee-scholen@t.example")
+    change = _propose(world, parent=parent, students=[world.pupil3, sibling])
+    admin = world.users["administration"]
+
+    detail = _client(admin).get(reverse("address-change-detail", args=[change.pk]))
+    queue = _client(admin).get(reverse("address-change-list"))
+    for response in (detail, queue):
+        assert response.status_code == 200
+        assert "Zonnebloemsma" not in response.content.decode()
+        assert "Wieteke" not in response.content.decode()
+
+    address_change_confirm(actor=admin, change=change)
+
+    world.pupil3.refresh_from_db()
+    sibling.refresh_from_db()
+    assert world.pupil3.street == "Kastanjelaan"
+    assert sibling.street != "Kastanjelaan"
+    waiting = AddressChange.objects.get(guardian=parent.guardian, status="pending")
+    assert list(waiting.students.all()) == [sibling]
+    assert (waiting.street, waiting.postal_code) == ("Kastanjelaan", "8012 AB")
