@@ -20,13 +20,17 @@ from ..services.staff_invitations import StaffInvitationError, staff_invitation_
 
 class StaffInvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    school = serializers.IntegerField()
+    school = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     full_name = serializers.CharField(max_length=150)
     email = serializers.EmailField()
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[role.value for role in INVITABLE_ROLES])
     )
-    groups = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    groups = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        default=list,
+    )
     status = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)

@@ -29,7 +29,13 @@ from audit.constants import Action, DataKind
 from audit.services import event_record
 
 from ..exceptions import StudentError
-from ..models import Group, School, StaffInvitation, school_year_of
+from ..models import (
+    Group,
+    School,
+    SchoolUserObjectPermission,
+    StaffInvitation,
+    school_year_of,
+)
 from ..models.staff_invitations import INVITABLE_ROLES
 from .pupils import staff_assign_to_school, teacher_assign_to_group
 
@@ -283,8 +289,18 @@ def staff_invitation_accept(*, token: str, password: str, full_name: str = "") -
     )
     if invitation is None or not invitation.is_usable:
         raise StaffInvitationError(_unusable_message(invitation))
-    if not invitation.created_by.is_active:
-        # The director who sent it has left: her successor decides again.
+    inviter = invitation.created_by
+    if not (
+        inviter.is_active
+        and inviter.has_function(Function.MANAGE_STAFF)
+        and SchoolUserObjectPermission.objects.filter(
+            user_id=inviter.pk,
+            content_object_id=invitation.school_id,
+            permission__codename="manage_school_staff",
+        ).exists()
+    ):
+        # The director who sent it has left, or no longer runs the school's staff: her
+        # successor decides again.
         raise StaffInvitationError(
             _("This invitation is no longer valid. Ask your school's director for a new one.")
         )

@@ -528,3 +528,48 @@ def test_api_lists_and_creates_invitations_as_the_page_does(
     teacher = APIClient()
     teacher.force_login(world.users["teacher"])
     assert teacher.post(url, body, format="json").status_code == 403
+
+
+def test_invitation_of_a_director_who_no_longer_runs_the_school_no_longer_works(
+    world, django_capture_on_commit_callbacks
+):
+    """Her account is still active (she went to another school of the board), but she no
+    longer manages this school's staff: her open invitations give no roles here."""
+    from students.models import SchoolUserObjectPermission
+
+    second = make_staff(Role.DIRECTOR, school=world.school, email="dir-c@t.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_invitation_create(
+            user=second,
+            school=world.school,
+            email="later@school.example",
+            full_name="Later",
+            roles=[Role.ADMINISTRATION],
+        )
+    token = _token_of(mail.outbox[-1])
+    SchoolUserObjectPermission.objects.filter(user=second, content_object=world.school).delete()
+    assert second.is_active
+
+    with pytest.raises(StaffInvitationError):
+        staff_invitation_accept(token=token, password=NEW_PASSWORD)
+    assert not User.objects.filter(email="later@school.example").exists()
+
+
+@pytest.mark.parametrize("body", [{"groups": [10**30]}, {"school": 10**30}, {"groups": [0]}])
+def test_api_refuses_out_of_range_ids_with_400(world, body):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.users["director"])
+    data = {
+        "school": world.school.pk,
+        "email": "range@school.example",
+        "full_name": "Bereik",
+        "roles": [Role.TEACHER],
+        "groups": [world.group3.pk],
+        **body,
+    }
+
+    response = client.post(reverse("api:staff-invitation-list"), data, format="json")
+
+    assert response.status_code == 400
