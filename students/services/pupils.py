@@ -371,12 +371,12 @@ def guardian_authority_set(
     rested on it goes): see ``religion_consent_authority_ended``."""
     student = Student.objects.select_for_update().get(pk=link.student_id)  # before the link
     link = Guardianship.objects.select_for_update().select_related("guardian").get(pk=link.pk)
-    if link.has_authority == has_authority:
-        return link
     if decided_on is not None and decided_on > timezone.localdate():
         raise StudentError(
             field_errors={"decided_on": [_("The decision's date cannot be in the future.")]}
         )
+    if link.has_authority == has_authority:
+        return link
     fields = ("has_authority", "authority_decided_on", "authority_reference")
     before = {name: getattr(link, name) for name in fields}
     link.has_authority = has_authority
