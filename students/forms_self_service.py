@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import email_normalise
 from kernel.widgets import IsoDateInput
 
+from .models import Guardian
 from .services.emergency import MAX_EMERGENCY_CONTACTS, EmergencyContactDetails
+from .services.self_service import CHOOSE_CHILDREN, EMAIL_TAKEN, own_contact_email_taken
 from .validators import validate_phone
 
 POSTAL_CODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
@@ -57,11 +60,23 @@ class OwnContactForm(forms.Form):
         error_messages={"required": _("Enter the e-mail address the school can write to.")},
     )
 
+    def __init__(self, *args, guardian: Guardian | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guardian = guardian
+
     def clean_phone(self) -> str:
         return " ".join(self.cleaned_data["phone"].split())
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        email = email_normalise(self.cleaned_data["email"])
+        guardian = self.guardian
+        if (
+            guardian is not None
+            and email != email_normalise(guardian.email)
+            and own_contact_email_taken(guardian=guardian, email=email)
+        ):
+            raise ValidationError(EMAIL_TAKEN, code="taken")
+        return email
 
 
 class EmergencyContactsForm(forms.Form):
@@ -187,6 +202,10 @@ class AddressChangeForm(forms.Form):
         self.current_address = current_address
         field = cast(forms.TypedMultipleChoiceField, self.fields["students"])
         field.choices = [(c.pk, c.display_name) for c in self.children]
+        # A move reaches a school through a child who moves: one at least (a parent with no
+        # child at the school is not offered this form, see MyAddressView).
+        field.required = bool(self.children)
+        field.error_messages["required"] = CHOOSE_CHILDREN
 
     def clean_street(self) -> str:
         return " ".join(self.cleaned_data["street"].split())

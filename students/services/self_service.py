@@ -24,18 +24,21 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import email_normalise
 from audit.constants import Action, DataKind
 from audit.services import event_record
 
-from ..exceptions import AddressChangeError
+from ..exceptions import AddressChangeError, EditError
 from ..models import AddressChange, ChangeRecord, Guardian, Student
 from ..models.address_changes import address_line
 from ..selectors.pupils import school_ids_with
+from ..selectors.self_service import own_children_enrolled
 from .history import change_record
 
 # The pupil's structured address, as a move sets it.
@@ -56,15 +59,45 @@ def _school_id_of(guardian: Guardian) -> int | None:
 # --- own contact data -------------------------------------------------------------------------
 
 
+# Neutral on purpose: whose address it is (a parent's, a member of staff's) is not told.
+EMAIL_TAKEN = _("This address cannot be used; choose another, or ask the school.")
+
+
+def own_contact_email_taken(*, guardian: Guardian, email: str) -> bool:
+    """Whether ``email`` (any case) is someone else's: the contact address of another guardian
+    of a board the guardian's children are at (enrolment reuses a guardian known by it), or
+    another person's login. The guardian's own login address is theirs."""
+    email = email_normalise(email)
+    if not email:
+        return False
+    boards = Student.objects.filter(guardian_links__guardian=guardian).values("school__board_id")
+    if (
+        Guardian.objects.filter(email__iexact=email, links__student__school__board_id__in=boards)
+        .exclude(pk=guardian.pk)
+        .exists()
+    ):
+        return True
+    own_login = Q(pk=guardian.user_id) if guardian.user_id else Q(pk__in=[])
+    return User.objects.filter(email__iexact=email).exclude(own_login).exists()
+
+
 @transaction.atomic
 def own_contact_update(*, actor: User, guardian: Guardian, phone: str, email: str) -> bool:
     """Set the guardian's own phone number and contact e-mail address (validated by the
-    caller's form). Returns False and writes nothing when both are as they were."""
+    caller's form; the address is kept normalised, as accounts keep it). Returns False and
+    writes nothing when both are as they were (an address differing in case only is the
+    same). Refused at the field (``EditError``) when the address is someone else's."""
     locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
-    before = {"phone": locked.phone, "email": locked.email}
-    after = {"phone": phone.strip(), "email": email.strip()}
+    # Compared (and recorded) as kept: a difference in case or spacing only is no change.
+    before = {"phone": " ".join(locked.phone.split()), "email": email_normalise(locked.email)}
+    after = {"phone": " ".join(phone.split()), "email": email_normalise(email)}
     if before == after:
         return False
+    if before["email"] != after["email"] and own_contact_email_taken(
+        guardian=locked, email=after["email"]
+    ):
+        raise EditError(field_errors={"email": [EMAIL_TAKEN]})
+    locked_email = locked.email
     locked.phone, locked.email = after["phone"], after["email"]
     locked.save(update_fields=["phone", "email"])
     change_record(
@@ -77,8 +110,8 @@ def own_contact_update(*, actor: User, guardian: Guardian, phone: str, email: st
         confidential=locked.contact_confidential,
         school_id=_school_id_of(locked),
     )
-    old_email = before["email"]
-    if old_email and old_email.casefold() != after["email"].casefold():
+    old_email = locked_email
+    if old_email and before["email"] != after["email"]:
         from ..tasks import contact_changed_notice_task
 
         transaction.on_commit(partial(contact_changed_notice_task.delay, locked.pk, old_email))
@@ -131,6 +164,12 @@ def contact_changed_notice(*, guardian_id: int, old_email: str) -> None:
 
 # --- a move: proposed by the parent, confirmed by the school ---------------------------------
 
+CHOOSE_CHILDREN = _("Choose the children who move with you.")
+NO_CHILD_AT_SCHOOL = _(
+    "A move is reported here together with your children at the school. You have no child at "
+    "the school now: please contact the school about your new address."
+)
+
 
 @transaction.atomic
 def address_change_propose(
@@ -145,16 +184,20 @@ def address_change_propose(
     students: Sequence[Student],
 ) -> AddressChange:
     """Report a move for the school to confirm. ``students`` are the guardian's own enrolled
-    children who move along (the caller's form offers only those; checked again here).
+    children who move along (the caller's form offers only those; checked again here), one at
+    least: each school confirms for its own children, so a move without a child reaches no
+    school. A guardian without an enrolled child is refused (they contact the school).
     Refused when a proposal of this guardian waits already: one at a time."""
     Guardian.objects.select_for_update().filter(pk=guardian.pk).first()  # one at a time
-    own = set(
-        Student.objects.filter(
-            guardian_links__guardian=guardian, withdrawn_on__isnull=True
-        ).values_list("pk", flat=True)
-    )
+    own = set(own_children_enrolled(guardian).values_list("pk", flat=True))
     if any(student.pk not in own for student in students):
         raise AddressChangeError(_("Choose only your own children who are at the school."))
+    # Each school confirms a move for its own children: a move without one reaches no school
+    # and would only hold up the parent's next report.
+    if not own:
+        raise AddressChangeError(NO_CHILD_AT_SCHOOL)
+    if not students:
+        raise AddressChangeError(CHOOSE_CHILDREN, field_errors={"students": [CHOOSE_CHILDREN]})
     if AddressChange.objects.filter(
         guardian=guardian, status=AddressChange.Status.PENDING
     ).exists():
@@ -357,6 +400,9 @@ def address_change_notice(*, change_id: int) -> None:
 
 
 __all__ = [
+    "CHOOSE_CHILDREN",
+    "EMAIL_TAKEN",
+    "NO_CHILD_AT_SCHOOL",
     "PUPIL_ADDRESS_FIELDS",
     "address_change_confirm",
     "address_change_notice",
@@ -365,5 +411,6 @@ __all__ = [
     "address_change_withdraw",
     "address_line",
     "contact_changed_notice",
+    "own_contact_email_taken",
     "own_contact_update",
 ]

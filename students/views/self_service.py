@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.constants import Function
+from accounts.services import email_normalise
 from kernel.editing import nothing_changed
 from kernel.prg import refused_form, refused_redirect
 
-from ..exceptions import AddressChangeError, FormerPupilError
+from ..exceptions import AddressChangeError, EditError, FormerPupilError
 from ..forms_self_service import (
     AddressChangeForm,
     AddressDecisionForm,
@@ -45,6 +46,7 @@ from ..services.emergency import emergency_contacts_of, emergency_contacts_repla
 from ..services.former import pupil_require_enrolled
 from ..services.reads import child_open_for
 from ..services.self_service import (
+    NO_CHILD_AT_SCHOOL,
     address_change_confirm,
     address_change_propose,
     address_change_reject,
@@ -54,6 +56,15 @@ from ..services.self_service import (
 
 CONTACT_KEY = "my-contact"
 ADDRESS_KEY = "my-address"
+
+
+def _field_errors_add(form, error) -> None:
+    """A service's refusal on the form: each reason at its field, else above the form."""
+    for field, reasons in error.field_errors.items():
+        for reason in reasons:
+            form.add_error(field if field in form.fields else None, str(reason))
+    if not error.field_errors:
+        form.add_error(None, str(error.message))
 
 
 def _children_links(user) -> list:
@@ -90,22 +101,26 @@ class MyContactView(LoginRequiredMixin, View):
 
     def post(self, request):
         guardian = own_guardian_get(user=request.user)
-        form = OwnContactForm(request.POST, initial=self._initial(guardian))
+        form = OwnContactForm(request.POST, initial=self._initial(guardian), guardian=guardian)
         if not form.has_changed():
             nothing_changed(request)
             return redirect("my-contact")
         if not form.is_valid():
             return refused_redirect(request, reverse("my-contact"), key=CONTACT_KEY, form=form)
         old_email = guardian.email
-        changed = own_contact_update(
-            actor=request.user,
-            guardian=guardian,
-            phone=form.cleaned_data["phone"],
-            email=form.cleaned_data["email"],
-        )
+        try:
+            changed = own_contact_update(
+                actor=request.user,
+                guardian=guardian,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+            )
+        except EditError as error:  # taken meanwhile: at its field, what was typed stays
+            _field_errors_add(form, error)
+            return refused_redirect(request, reverse("my-contact"), key=CONTACT_KEY, form=form)
         if not changed:
             nothing_changed(request)
-        elif old_email and old_email.casefold() != guardian.email.casefold():
+        elif old_email and email_normalise(old_email) != email_normalise(guardian.email):
             messages.success(
                 request,
                 _(
@@ -195,7 +210,8 @@ class MyAddressView(LoginRequiredMixin, View):
                 "guardian": guardian,
                 "pending": pending,
                 "last_decided": None if pending else address_change_last_decided_of(guardian),
-                "form": None if pending else form,
+                # Without a child at the school, a move goes through the school (the page says).
+                "form": None if pending or not children else form,
                 "children": children,
             },
         )
@@ -215,6 +231,8 @@ class MyAddressView(LoginRequiredMixin, View):
             messages.success(request, _("Your report of a move was withdrawn."))
             return redirect(page)
         children = list(own_children_enrolled(guardian))
+        if not children:  # the page offers no form then, and says to contact the school
+            return refused_redirect(request, page, errors=[NO_CHILD_AT_SCHOOL])
         form = self._builder(guardian, children)(request.POST)
         if not form.is_valid():
             return refused_redirect(request, page, key=ADDRESS_KEY, form=form)
@@ -230,7 +248,11 @@ class MyAddressView(LoginRequiredMixin, View):
                 moves_on=data["moves_on"],
                 students=form.chosen_students(),
             )
-        except AddressChangeError as error:  # one waits already: the page shows it, no form
+        except AddressChangeError as error:
+            if error.field_errors:  # at its field, what was typed stays
+                _field_errors_add(form, error)
+                return refused_redirect(request, page, key=ADDRESS_KEY, form=form)
+            # One waits already: the page shows it, no form.
             return refused_redirect(request, page, errors=[error.message])
         messages.success(
             request,

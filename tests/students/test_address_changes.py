@@ -460,3 +460,40 @@ def test_a_move_with_a_child_at_another_school_is_confirmed_by_each_school_for_i
     waiting = AddressChange.objects.get(guardian=parent.guardian, status="pending")
     assert list(waiting.students.all()) == [sibling]
     assert (waiting.street, waiting.postal_code) == ("Kastanjelaan", "8012 AB")
+
+
+def test_a_move_needs_the_children_who_move_when_the_parent_has_children(world):
+    """A move with no child reaches no school (each school confirms for its own children), so
+    it would only block the parent's next report."""
+    client = _client(world.users["guardian"])
+    data = _form()
+    del data["students"]
+
+    refused = client.post(reverse("my-address"), data)
+
+    assert refused.status_code == 303
+    page = client.get(refused["Location"]).content.decode()
+    assert 'id="id_students_error"' in page
+    assert "Choose the children who move with you" in page
+    assert 'value="Kastanjelaan"' in page
+    assert not AddressChange.objects.exists()
+    with pytest.raises(AddressChangeError) as error:
+        _propose(world, students=[])
+    assert "students" in error.value.field_errors
+    assert not AddressChange.objects.exists()
+
+
+def test_a_parent_without_an_enrolled_child_cannot_report_a_move(world):
+    parent = make_guardian_user(email="geen-kind@t.example")
+    client = _client(parent)
+
+    page = client.get(reverse("my-address"))
+    refused = client.post(reverse("my-address"), _form())
+
+    assert page.context["form"] is None
+    assert "contact the school" in page.content.decode()
+    assert refused.status_code == 303
+    assert not AddressChange.objects.exists()
+    with pytest.raises(AddressChangeError):
+        _propose(world, parent=parent, students=[])
+    assert not AddressChange.objects.exists()

@@ -307,3 +307,95 @@ def test_second_guardian_of_another_family_cannot_touch_this_one(world):
     assert world.users["guardian"].guardian.phone != PHONE
     stranger.guardian.refresh_from_db()
     assert stranger.guardian.phone == PHONE
+
+
+# --- the contact address is the parent's own ------------------------------------------------
+
+TAKEN = "This address cannot be used; choose another, or ask the school."
+
+
+def _other_guardian_of_the_board(world):
+    from students.models import Guardian
+
+    # The world's guardian of other_pupil: another school of the same board, no account.
+    return Guardian.objects.get(links__student=world.other_pupil)
+
+
+@pytest.mark.parametrize("whose", ["staff login", "guardian of the board", "other parent login"])
+def test_contact_email_of_someone_else_is_refused_at_the_field_without_saying_whose(world, whose):
+    from students.models import Guardian
+
+    if whose == "staff login":
+        taken = "Admin@T.example"
+    elif whose == "guardian of the board":
+        other = _other_guardian_of_the_board(world)
+        Guardian.objects.filter(pk=other.pk).update(email="Oma.Elders@t.example")
+        taken = " oma.elders@T.EXAMPLE "
+    else:
+        taken = "PARENT-LIMITED@t.example"
+    parent = world.users["guardian"]
+    client = _client(parent)
+
+    refused = client.post(reverse("my-contact"), _contact_form(world, email=taken))
+
+    assert refused.status_code == 303
+    page = client.get(refused["Location"]).content.decode()
+    assert 'id="id_email_error"' in page
+    assert TAKEN in page
+    for revealing in ("administration", "guardian", "account", "staff"):
+        assert revealing not in TAKEN.lower()
+    parent.guardian.refresh_from_db()
+    assert parent.guardian.email == "parent@t.example"
+    assert not ChangeRecord.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_service_refuses_someone_elses_address_at_the_field_too(world):
+    from students.exceptions import EditError
+    from students.services.self_service import own_contact_update
+
+    parent = world.users["guardian"]
+    with pytest.raises(EditError) as refused:
+        own_contact_update(
+            actor=parent, guardian=parent.guardian, phone=PHONE, email="ADMIN@t.example"
+        )
+    assert [str(m) for m in refused.value.field_errors["email"]] == [TAKEN]
+    parent.guardian.refresh_from_db()
+    assert parent.guardian.email == "parent@t.example"
+    assert parent.guardian.phone != PHONE
+
+
+def test_own_login_address_may_be_the_contact_address(world):
+    from students.models import Guardian
+
+    parent = world.users["guardian"]
+    Guardian.objects.filter(pk=parent.guardian.pk).update(email="thuis@t.example")
+
+    response = _client(parent).post(
+        reverse("my-contact"), _contact_form(world, email="Parent@T.example")
+    )
+
+    assert response.status_code == 302
+    parent.guardian.refresh_from_db()
+    assert parent.guardian.email == "parent@t.example"  # normalised, as accounts keep it
+
+
+def test_a_case_only_difference_in_the_contact_address_is_no_change(world):
+    from students.services.self_service import own_contact_update
+
+    parent = world.users["guardian"]
+    guardian = parent.guardian
+
+    response = _client(parent).post(
+        reverse("my-contact"),
+        _contact_form(world, email=" Parent@T.Example ", phone=f" {guardian.phone} "),
+    )
+
+    assert response.status_code == 302
+    assert not own_contact_update(
+        actor=parent, guardian=guardian, phone=guardian.phone, email="PARENT@t.example"
+    )
+    assert not ChangeRecord.objects.exists()
+    assert mail.outbox == []
+    guardian.refresh_from_db()
+    assert guardian.email == "parent@t.example"
