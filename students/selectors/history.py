@@ -12,10 +12,13 @@ Who sees what:
   named to staff only; a guardian reads only the road ("by the school, on its pages");
 - a value is shown only where the reader may see the field (a guardian without parental
   authority: no address); the BSN's value and a confidential guardian's contact data were
-  never kept (``services/history.py``).
+  never kept (``services/history.py``);
+- while the child's address is another guardian's confidential address (the child lives with
+  that parent), a guardian other than that parent sees no change of the child's address at
+  all, not even that it changed (``pupil_address_hidden_for``).
 
-One query, whatever the number of changes. Reading the history is part of reading the pupil
-page, whose open is the access event.
+One query for staff, two for a guardian, whatever the number of changes. Reading the history
+is part of reading the pupil page, whose open is the access event.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from accounts.constants import Function
 from ..constants import Sex
 from ..models import ChangeRecord, Guardian, Guardianship, Student
 from .pupils import StudentAccess
+from .self_service import PUPIL_ADDRESS_FIELDS, pupil_address_hidden_for
 
 # The pupil's fields shown with the contact data (students/templates _basics.html): a reader
 # without contact access sees that they changed, not their values.
@@ -155,10 +159,19 @@ def _records(student: Student, reader: HistoryReader) -> QuerySet[ChangeRecord]:
 def changes_visible(
     student: Student, reader: HistoryReader, *, limit: int | None = None
 ) -> list[ChangeEntry]:
+    # The child's address is now another guardian's confidential address (the child lives
+    # with that parent): for this guardian no change of it, old or new, value or name, shows.
+    # Decided once per history (one query), not per record.
+    hide_address = pupil_address_hidden_for(guardian_id=reader.guardian_id, student=student)
     records = _records(student, reader)
-    if limit is not None:
+    if limit is not None and not hide_address:
         records = records[:limit]
-    return [_entry(record, reader) for record in records]
+    entries = [
+        entry
+        for record in records
+        if (entry := _entry(record, reader, hide_address=hide_address)) is not None
+    ]
+    return entries[:limit] if limit is not None else entries
 
 
 def _by(record: ChangeRecord, reader: HistoryReader) -> str:
@@ -232,9 +245,17 @@ def _may_see_value(record: ChangeRecord, name: str, reader: HistoryReader) -> bo
     return True
 
 
-def _entry(record: ChangeRecord, reader: HistoryReader) -> ChangeEntry:
+def _entry(
+    record: ChangeRecord, reader: HistoryReader, *, hide_address: bool = False
+) -> ChangeEntry | None:
+    """The record in words; None when nothing of it is for this reader."""
     changes = []
-    for name in record.fields:
+    names = list(record.fields)
+    if hide_address and record.subject == ChangeRecord.Subject.PUPIL:
+        names = [name for name in names if name not in PUPIL_ADDRESS_FIELDS]
+        if not names:
+            return None
+    for name in names:
         label = field_label(record.subject, name)
         kept = record.values.get(name)
         if kept is None or not _may_see_value(record, name, reader):

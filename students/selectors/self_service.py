@@ -20,6 +20,9 @@ from audit.constants import DataKind
 from ..models import AddressChange, Guardian, Guardianship, Student
 from .pupils import children_of, function_require, not_found, parse_id, school_ids_with
 
+# The pupil's structured address, as a move or the school's edit sets it.
+PUPIL_ADDRESS_FIELDS = ("street", "house_number", "postal_code", "city")
+
 
 def own_guardian_get(*, user, function: Function = Function.EDIT_OWN_CONTACT) -> Guardian:
     """The logged-in parent's own ``Guardian`` row: 403 without the function, 404 for an
@@ -202,14 +205,27 @@ def pupil_address_confidential(student: Student) -> bool:
 
 
 def _address_of_confidential(student: Student, *, exclude_guardian_id: int | None) -> bool:
-    if not student.address:
-        return False
-    links = Guardianship.objects.filter(student_id=student.pk, guardian__contact_confidential=True)
+    return (
+        confidential_guardian_at(
+            student_id=student.pk, address=student.address, exclude_guardian_id=exclude_guardian_id
+        )
+        is not None
+    )
+
+
+def confidential_guardian_at(
+    *, student_id: int, address: str, exclude_guardian_id: int | None = None
+) -> Guardian | None:
+    """The guardian of the pupil (not ``exclude_guardian_id``) whose contact data is
+    confidential and whose address is ``address`` (a pupil's one-line address, compared as
+    the child page does), or None. One query; none for an empty address."""
+    if not address:
+        return None
+    links = Guardianship.objects.filter(student_id=student_id, guardian__contact_confidential=True)
     if exclude_guardian_id is not None:
         links = links.exclude(guardian_id=exclude_guardian_id)
-    key = _address_key(student.address)
-    return any(
-        _address_key(address) == key
-        for address in links.values_list("guardian__address", flat=True)
-        if address
-    )
+    key = _address_key(address)
+    for guardian in Guardian.objects.filter(pk__in=links.values("guardian_id")).order_by("pk"):
+        if guardian.address and _address_key(guardian.address) == key:
+            return guardian
+    return None

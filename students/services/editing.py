@@ -46,7 +46,9 @@ from kernel.crypto import lookup_hash
 
 from ..exceptions import EditConflictError, EditError
 from ..models import ChangeRecord, Guardian, Guardianship, Student
+from ..models.address_changes import address_line
 from ..selectors.editing import guardian_link_for_edit, student_for_edit
+from ..selectors.self_service import PUPIL_ADDRESS_FIELDS, confidential_guardian_at
 from ..validators import validate_phone
 from .emergency import EmergencyContactDetails, emergency_contacts_of, emergency_contacts_replace
 from .enrolment import pupil_details_errors, start_age_error
@@ -222,6 +224,21 @@ def _pupil_errors(
 
 
 @transaction.atomic
+def _confidential_guardian_of_move(
+    student: Student, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> Guardian | None:
+    """The confidential guardian whose address the pupil's new (or old) address is, when the
+    address changes; else None."""
+    if not any(before.get(name) != after.get(name) for name in PUPIL_ADDRESS_FIELDS):
+        return None
+    for values in (after, before):
+        line = address_line(*(str(values.get(name) or "") for name in PUPIL_ADDRESS_FIELDS))
+        guardian = confidential_guardian_at(student_id=student.pk, address=line)
+        if guardian is not None:
+            return guardian
+    return None
+
+
 def student_update(
     *,
     actor: User,
@@ -244,13 +261,20 @@ def student_update(
     errors = _pupil_errors(student, before, after, timezone.localdate())
     if errors:
         raise EditError(field_errors=errors)
+    # A pupil's address that is (or was) a confidential guardian's: the child lives with that
+    # parent, so the record keeps the field names only and shows to the school and that
+    # parent alone, as a confirmed move of theirs does (issue 24).
+    confidant = _confidential_guardian_of_move(student, before, after)
     record = change_record(
         actor=actor,
         subject=ChangeRecord.Subject.PUPIL,
         channel=channel,
         student=student,
+        guardian=confidant,
         before=before,
         after=after,
+        confidential=confidant is not None,
+        hidden_fields=PUPIL_ADDRESS_FIELDS if confidant is not None else (),
         reason=reason,
         school_id=student.school_id,
     )

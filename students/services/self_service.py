@@ -38,11 +38,8 @@ from ..exceptions import AddressChangeError, EditError
 from ..models import AddressChange, ChangeRecord, Guardian, Student
 from ..models.address_changes import address_line
 from ..selectors.pupils import school_ids_with
-from ..selectors.self_service import own_children_enrolled
+from ..selectors.self_service import PUPIL_ADDRESS_FIELDS, own_children_enrolled
 from .history import change_record
-
-# The pupil's structured address, as a move sets it.
-PUPIL_ADDRESS_FIELDS = ("street", "house_number", "postal_code", "city")
 
 
 def _school_id_of(guardian: Guardian) -> int | None:
