@@ -2423,6 +2423,7 @@ def visible_text(body: str) -> str:
 # show them as words: a code that occurs as a word in the Dutch translations, and these.
 CODES_THAT_ARE_DUTCH_WORDS = frozenset({"website", "spelling", "portal", "login"})
 WORDS = re.compile(r"\w[\w'\u2019-]*")
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sdif]|\{\w+\}")
 
 
 @functools.cache
@@ -2440,7 +2441,8 @@ def code_pattern() -> re.Pattern:
     dutch = set(CODES_THAT_ARE_DUTCH_WORDS)
     for entry in _dutch_catalogue():
         for text in (entry.msgstr, *entry.msgstr_plural.values()):
-            dutch |= set(WORDS.findall(text))
+            # A placeholder ("%(bsn)s") is a name in the code, not a Dutch word.
+            dutch |= set(WORDS.findall(PLACEHOLDERS.sub("", text)))
     codes = sorted((c for c in known_codes() if len(c) > 2 and c not in dutch), key=len)
     # A whole word: not part of an email address, a path or a longer word.
     alternatives = "|".join(re.escape(code) for code in reversed(codes))

@@ -152,7 +152,8 @@ def test_the_menu_is_a_disclosure_on_a_phone_and_a_row_on_a_wide_screen(demo_sit
     assert_accessible(page)
     shot(page, "menu-open-390")
     # Every link of the menu is there and reachable with the keyboard.
-    assert links.count() == 16  # with Aanmeldingen and Bekostigingsregistraties
+    # with Aanmeldingen, Bekostigingsmeldingen and Verhuizingen te bevestigen
+    assert links.count() == 17
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('nav') !== null")
     page.keyboard.press("Escape")
