@@ -134,10 +134,13 @@ class GuardianEditForm(_Versioned):
         return {name: data.get(name) for name in GUARDIAN_FIELDS}
 
 
-class EmergencyContactsForm(_Versioned):
-    """Up to four people the school calls when the parents cannot be reached, in order."""
+class EmergencyContactRows(forms.Form):
+    """Up to four people the school calls when the parents cannot be reached, a row each
+    (name, relation, phone) in order; an empty row is no contact. The school's form and the
+    parents' form are this one."""
 
     ROWS = MAX_EMERGENCY_CONTACTS
+    PARTS = ("name", "relation", "phone")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,21 +157,11 @@ class EmergencyContactsForm(_Versioned):
             self.fields[f"phone_{row}"] = forms.CharField(
                 label=_("Phone number"), max_length=30, required=False
             )
-        self.order_fields(
-            [
-                *(
-                    f"{part}_{row}"
-                    for row in range(1, self.ROWS + 1)
-                    for part in ("name", "relation", "phone")
-                ),
-                "version",
-            ]
-        )
 
-    @staticmethod
-    def initial_for(contacts) -> dict:
+    @classmethod
+    def initial_for(cls, contacts) -> dict:
         initial = {}
-        for row, contact in enumerate(contacts, start=1):
+        for row, contact in enumerate(list(contacts)[: cls.ROWS], start=1):
             initial.update(
                 {
                     f"name_{row}": contact.name,
@@ -178,21 +171,19 @@ class EmergencyContactsForm(_Versioned):
             )
         return initial
 
-    def rows(self):
-        for row in range(1, self.ROWS + 1):
-            yield row, [self[f"{part}_{row}"] for part in ("name", "relation", "phone")]
-
     def clean(self):
         data = super().clean()
         for row in range(1, self.ROWS + 1):
-            name = (data.get(f"name_{row}") or "").strip()
-            phone = (data.get(f"phone_{row}") or "").strip()
-            relation = (data.get(f"relation_{row}") or "").strip()
-            if (phone or relation) and not name:
+            name, relation, phone = (
+                (data.get(f"{part}_{row}") or "").strip() for part in self.PARTS
+            )
+            if not (name or relation or phone):
+                continue
+            if not name:
                 self.add_error(f"name_{row}", _("Enter the name of this contact."))
-            if name and not phone:
-                self.add_error(f"phone_{row}", _("Enter a phone number for this contact."))
-            elif phone:
+            if not phone:
+                self.add_error(f"phone_{row}", _("Enter the phone number of this contact."))
+            else:
                 try:
                     validate_phone(phone)
                 except ValidationError as error:
@@ -201,12 +192,32 @@ class EmergencyContactsForm(_Versioned):
 
     def contacts(self) -> list[EmergencyContactDetails]:
         data = self.cleaned_data
-        return [
-            EmergencyContactDetails(
-                name=data.get(f"name_{row}", ""),
-                phone=data.get(f"phone_{row}", ""),
-                relation=data.get(f"relation_{row}", ""),
+        found = []
+        for row in range(1, self.ROWS + 1):
+            name, relation, phone = (
+                (data.get(f"{part}_{row}") or "").strip() for part in self.PARTS
             )
-            for row in range(1, self.ROWS + 1)
-            if (data.get(f"name_{row}") or "").strip() or (data.get(f"phone_{row}") or "").strip()
-        ]
+            if name or phone:
+                found.append(
+                    EmergencyContactDetails(
+                        name=name, phone=" ".join(phone.split()), relation=relation
+                    )
+                )
+        return found
+
+
+class EmergencyContactsForm(_Versioned, EmergencyContactRows):
+    """The school's form: the rows, and the version the page was opened at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(
+            [
+                *(f"{part}_{row}" for row in range(1, self.ROWS + 1) for part in self.PARTS),
+                "version",
+            ]
+        )
+
+    def rows(self):
+        for row in range(1, self.ROWS + 1):
+            yield row, [self[f"{part}_{row}"] for part in self.PARTS]

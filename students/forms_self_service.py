@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import email_normalise
 from kernel.widgets import IsoDateInput
 
+from .forms_editing import EmergencyContactRows
 from .models import Guardian
-from .services.emergency import MAX_EMERGENCY_CONTACTS, EmergencyContactDetails
+from .services.emergency import EmergencyContactDetails
 from .services.self_service import CHOOSE_CHILDREN, EMAIL_TAKEN, own_contact_email_taken
 from .validators import validate_phone
 
@@ -79,37 +80,13 @@ class OwnContactForm(forms.Form):
         return email
 
 
-class EmergencyContactsForm(forms.Form):
-    """Up to four people the school calls when the parents cannot be reached: a row each
-    (name, relation, phone); an empty row is no contact."""
-
-    ROWS = MAX_EMERGENCY_CONTACTS
+class EmergencyContactsForm(EmergencyContactRows):
+    """The parents' form: the same rows as the school's (``EmergencyContactRows``), filled in
+    with the child's contacts, shown as one row each."""
 
     def __init__(self, *args, contacts: Sequence[EmergencyContactDetails] = (), **kwargs):
-        initial = kwargs.pop("initial", None) or {}
-        for index, contact in enumerate(list(contacts)[: self.ROWS], start=1):
-            initial.update(
-                {
-                    f"name_{index}": contact.name,
-                    f"relation_{index}": contact.relation,
-                    f"phone_{index}": contact.phone,
-                }
-            )
-        kwargs["initial"] = initial
+        kwargs["initial"] = {**(kwargs.get("initial") or {}), **self.initial_for(contacts)}
         super().__init__(*args, **kwargs)
-        for index in range(1, self.ROWS + 1):
-            self.fields[f"name_{index}"] = forms.CharField(
-                label=_("Name"), max_length=150, required=False
-            )
-            self.fields[f"relation_{index}"] = forms.CharField(
-                label=_("Relation to the child"),
-                max_length=100,
-                required=False,
-                help_text=_("For example grandmother, neighbour, aunt.") if index == 1 else "",
-            )
-            self.fields[f"phone_{index}"] = forms.CharField(
-                label=_("Phone number"), max_length=30, required=False
-            )
 
     def rows(self) -> list[dict]:
         """The bound fields per row, for the page."""
@@ -121,37 +98,6 @@ class EmergencyContactsForm(forms.Form):
                 "phone": self[f"phone_{index}"],
             }
             for index in range(1, self.ROWS + 1)
-        ]
-
-    def clean(self):
-        data = super().clean()
-        for index in range(1, self.ROWS + 1):
-            name = (data.get(f"name_{index}") or "").strip()
-            relation = (data.get(f"relation_{index}") or "").strip()
-            phone = (data.get(f"phone_{index}") or "").strip()
-            if not (name or relation or phone):
-                continue
-            if not name:
-                self.add_error(f"name_{index}", _("Enter the name of this contact."))
-            if not phone:
-                self.add_error(f"phone_{index}", _("Enter the phone number of this contact."))
-            else:
-                try:
-                    validate_phone(phone)
-                except ValidationError as error:
-                    self.add_error(f"phone_{index}", error)
-        return data
-
-    def contacts(self) -> list[EmergencyContactDetails]:
-        data = self.cleaned_data
-        return [
-            EmergencyContactDetails(
-                name=data[f"name_{index}"].strip(),
-                phone=" ".join(data[f"phone_{index}"].split()),
-                relation=data[f"relation_{index}"].strip(),
-            )
-            for index in range(1, self.ROWS + 1)
-            if data.get(f"name_{index}", "").strip() or data.get(f"phone_{index}", "").strip()
         ]
 
 
