@@ -143,7 +143,7 @@ def test_enrolment_is_on_the_record_without_the_bsn(world, group1):
 def test_enrolment_refused_at_the_field_when_pupil_data_is_wrong(world, group1, pupil, field):
     errors = _refusal(world, group1, pupil=_pupil(**pupil))
     assert field in errors
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
     assert not Guardian.objects.filter(email="anna.jansen@t.example").exists()
 
 
@@ -158,7 +158,7 @@ def test_start_date_refused_before_the_fourth_birthday_and_allowed_on_it(world, 
 def test_enrolment_refused_when_group_is_of_another_school(world):
     errors = _refusal(world, world.other_group)
     assert "group" in errors
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
 
 
 @freeze_time(TODAY)
@@ -284,7 +284,7 @@ def test_refused_page_keeps_what_was_typed_and_shows_the_reason_at_the_field(wor
     url = f"{reverse('student-enrol')}?school={world.school.pk}"
     response = client.post(url, _form_data(world, group1, bsn="123456789"))
     assert response.status_code == 303 and response["Location"] == url
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
     body = client.get(url).content.decode()
     assert 'id="id_bsn_error"' in body
     assert (
@@ -314,7 +314,7 @@ def test_page_refused_for_roles_without_the_function(world, group1, client, role
     assert client.get(reverse("student-enrol")).status_code == status
     response = client.post(reverse("student-enrol"), _form_data(world, group1))
     assert response.status_code == status
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
 
 
 @freeze_time(TODAY)
@@ -325,7 +325,7 @@ def test_page_of_another_school_answers_404(world, client):
     other_group = GroupFactory.create(school=world.other_school, name="Groep 1", year_group_low=1)
     data = _form_data(world, other_group, school=world.other_school.pk)
     assert client.post(url, data).status_code == 404
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
 
 
 @freeze_time(TODAY)
@@ -334,7 +334,7 @@ def test_group_of_another_school_is_not_offered_nor_accepted(world, group1, clie
     url = f"{reverse('student-enrol')}?school={world.school.pk}"
     assert world.other_group.name not in client.get(url).content.decode()
     client.post(url, _form_data(world, world.other_group))
-    assert not Student.objects.filter(surname="Jansen").exists()
+    assert not Student.objects.filter(first_names="Femke Johanna").exists()
 
 
 # -- the API ----------------------------------------------------------------------------------

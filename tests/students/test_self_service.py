@@ -110,6 +110,9 @@ def test_new_contact_email_sends_a_notice_to_the_old_address_without_child_data(
     parent = world.users["guardian"]
     guardian = parent.guardian
     old = guardian.email
+    # The child's name, as no random parent's name can contain it (the factories' are random).
+    world.pupil3.given_name, world.pupil3.surname = "Wieteke", "Zonnebloemsma"
+    world.pupil3.save(update_fields=["given_name", "surname"])
 
     with django_capture_on_commit_callbacks(execute=True):
         _client(parent).post(
